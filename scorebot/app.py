@@ -1,0 +1,34 @@
+"""The bot assembled: its features on the Matrix runtime. One function, so tests and the demo
+start exactly what `scorebot run` starts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from scorebot.config import Config
+from scorebot.features import all_features
+from scorebot.matrix.runtime import Runtime
+from scorebot.matrix.session import LoginFailed
+from scorebot.store import SchemaTooNew, StoreError
+
+log = logging.getLogger(__name__)
+
+
+def create_runtime(config: Config) -> Runtime:
+    return Runtime(config, all_features())
+
+
+def run_bot(config: Config) -> int:
+    """Run until stopped; a login or database problem ends it with one line and exit code 1."""
+    try:
+        asyncio.run(create_runtime(config).run())
+    except LoginFailed as error:
+        log.error("Login failed: %s", error)
+        return 1
+    except (SchemaTooNew, StoreError) as error:
+        log.error("Database problem: %s", error)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,91 @@
+"""The `scorebot` command. Errors are turned into one clear line and an exit code here, at the edge."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from scorebot.config import Config, ConfigError, load_config
+
+EXIT_CONFIG = 2
+EXIT_FAILED = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scorebot",
+        description="A Matrix bot for meetings (progressive stack) and the code of conduct. "
+        "With no command: runs the bot if config.yaml exists here, or else a local demo.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = commands.add_parser("run", help="run the bot")
+    run.add_argument("--config", default="config.yaml", help="config file (default: config.yaml)")
+    check = commands.add_parser("check-config", help="check the config, the login and the rooms")
+    check.add_argument("--config", default="config.yaml", help="config file (default: config.yaml)")
+    demo = commands.add_parser("demo", help="start a local homeserver with demo rooms, and the bot")
+    demo.add_argument("--folder", default="data/demo", help="where the demo keeps its files")
+    demo.add_argument("--port", type=int, default=8008, help="the homeserver's port (default: 8008)")
+    return parser
+
+
+def setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # nio logs every request and every retry at INFO; the bot says what matters itself.
+    for noisy in ("nio", "peewee", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def _load(path: str) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        print(f"config error: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG) from None
+
+
+def _run(path: str) -> int:
+    from scorebot.app import run_bot
+
+    config = _load(path)
+    setup_logging(config.log_level)
+    return run_bot(config)
+
+
+def _check(path: str) -> int:
+    from scorebot.check import check_config
+
+    config = _load(path)
+    setup_logging("WARNING")
+    problems = asyncio.run(check_config(config))
+    for problem in problems:
+        print(f"missing: {problem}")
+    if problems:
+        return EXIT_FAILED
+    print(f"config OK: {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        if Path("config.yaml").exists():
+            return _run("config.yaml")
+        print("No config.yaml here, so starting the local demo (see README.md to use your own server).")
+        args = build_parser().parse_args(["demo"])
+    if args.command == "run":
+        return _run(args.config)
+    if args.command == "check-config":
+        return _check(args.config)
+    if args.command == "demo":
+        from scorebot.demo import run_demo
+
+        setup_logging("INFO")
+        return run_demo(Path(args.folder), args.port)
+    return EXIT_FAILED

@@ -1,0 +1,216 @@
+"""The bot's configuration: read once from YAML into frozen, validated objects.
+
+Nothing else in scorebot reads YAML. Every error names the key and the reason in one line, so
+an admin can fix a bad file without reading code. Relative paths are taken from the config file's
+own folder, so `data/` sits beside `config.yaml` wherever the bot is started from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from scorebot.domain.ids import ROOM_ALIAS, ROOM_ID, USER_ID
+
+
+class ConfigError(Exception):
+    """A config problem, said in one line: the key, then the reason."""
+
+    def __init__(self, key: str, reason: str):
+        super().__init__(f"{key}: {reason}" if key else reason)
+        self.key = key
+        self.reason = reason
+
+
+def _user_id(value: str) -> str | None:
+    return None if USER_ID.match(value) else "is not a Matrix user ID like @name:example.org"
+
+
+def _room(value: str) -> str | None:
+    if ROOM_ID.match(value) or ROOM_ALIAS.match(value):
+        return None
+    return "is not a room ID (!abc:example.org) or alias (#name:example.org)"
+
+
+def _url(value: str) -> str | None:
+    return None if re.match(r"^https?://[^\s/]+", value) else "is not an http(s) URL"
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else "must be more than 0"
+
+
+def _not_negative(value: float) -> str | None:
+    return None if value >= 0 else "must be 0 or more"
+
+
+def _log_level(value: str) -> str | None:
+    levels = ("DEBUG", "INFO", "WARNING", "ERROR")
+    return None if value.upper() in levels else f"must be one of {', '.join(levels)}"
+
+
+def check(validator):
+    """Field metadata: `validator(value)` returns a reason when the value is wrong."""
+    return {"check": validator}
+
+
+@dataclass(frozen=True)
+class RoomsConfig:
+    organizing: tuple[str, ...] = field(default=(), metadata=check(_room))
+    moderators: str | None = field(default=None, metadata=check(_room))
+    igo: str | None = field(default=None, metadata=check(_room))
+
+
+@dataclass(frozen=True)
+class RolesConfig:
+    moderators: tuple[str, ...] = field(default=(), metadata=check(_user_id))
+    igos: tuple[str, ...] = field(default=(), metadata=check(_user_id))
+    moderator_level: int = 50
+
+
+@dataclass(frozen=True)
+class ConnectionConfig:
+    sync_timeout: float = field(default=30.0, metadata=check(_positive))
+    # The longest pause between two tries while the homeserver is away.
+    max_retry_wait: float = field(default=10.0, metadata=check(_positive))
+
+
+@dataclass(frozen=True)
+class Config:
+    homeserver: str = field(metadata=check(_url))
+    user_id: str = field(metadata=check(_user_id))
+    access_token: str | None = None
+    password: str | None = None
+    device_name: str = "scorebot"
+    data_dir: str = "data"
+    database: str | None = None
+    command_prefix: str = "!"
+    log_level: str = field(default="INFO", metadata=check(_log_level))
+    rooms: RoomsConfig = field(default_factory=RoomsConfig)
+    roles: RolesConfig = field(default_factory=RolesConfig)
+    connection: ConnectionConfig = field(default_factory=ConnectionConfig)
+    # Where the file was read from; relative paths are resolved against its folder.
+    base_dir: Path = field(default=Path("."), metadata={"internal": True})
+
+    @property
+    def data_path(self) -> Path:
+        return (self.base_dir / self.data_dir).resolve()
+
+    @property
+    def database_url(self) -> str:
+        """An SQLite file under data/ unless `database` names a file or a URL."""
+        if not self.database:
+            return f"sqlite:///{self.data_path / 'scorebot.db'}"
+        if "://" in self.database:
+            return self.database
+        return f"sqlite:///{(self.base_dir / self.database).resolve()}"
+
+    @property
+    def server_name(self) -> str:
+        return self.user_id.split(":", 1)[1]
+
+
+def load_config(path: str | Path, environ: typing.Mapping[str, str] | None = None) -> Config:
+    """Read, validate and return the config at `path`, or raise ConfigError."""
+    path = Path(path)
+    environ = os.environ if environ is None else environ
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError("", f"no config file at {path} (copy config.example.yaml to start)") from None
+    except OSError as error:
+        raise ConfigError("", f"cannot read {path}: {error.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError("", f"{path} is not valid YAML{where}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("", f"{path} must be a mapping of keys to values")
+    data = dict(data)
+    for key, variable in (("access_token", "SCOREBOT_ACCESS_TOKEN"), ("password", "SCOREBOT_PASSWORD")):
+        if environ.get(variable):
+            data[key] = environ[variable]
+    config = _build(Config, data, "", extra={"base_dir": path.resolve().parent})
+    if not config.access_token and not config.password:
+        raise ConfigError(
+            "access_token", "missing: set access_token or password (or SCOREBOT_ACCESS_TOKEN)"
+        )
+    return config
+
+
+def _build(cls, data, prefix: str, extra: dict | None = None):
+    if not isinstance(data, dict):
+        raise ConfigError(prefix.rstrip("."), f"must be a mapping, got {_kind(data)}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    for key in data:
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            raise ConfigError(f"{prefix}{key}", f"unknown key (known here: {known})")
+    values = dict(extra or {})
+    for name, spec in fields.items():
+        key = f"{prefix}{name}"
+        if name not in data:
+            if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+                raise ConfigError(key, "missing (required)")
+            continue
+        values[name] = _convert(hints[name], data[name], key, spec.metadata.get("check"))
+    return cls(**values)
+
+
+def _convert(kind, value, key: str, validator):
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [k for k in typing.get_args(kind) if k is not type(None)]
+        if value is None:
+            return None
+        return _convert(options[0], value, key, validator)
+    if dataclasses.is_dataclass(kind):
+        return _build(kind, value, f"{key}.")
+    if origin is tuple:
+        item_kind = typing.get_args(kind)[0]
+        if not isinstance(value, list):
+            raise ConfigError(key, f"must be a list, got {_kind(value)}")
+        return tuple(_convert(item_kind, item, f"{key}[{i}]", validator) for i, item in enumerate(value))
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(key, f"must be {_article(kind)}, got {_kind(value)}")
+    if validator and (reason := validator(value)):
+        raise ConfigError(key, f"{value!r} {reason}" if isinstance(value, str) else reason)
+    return value
+
+
+def _article(kind) -> str:
+    return {str: "text", int: "a whole number", float: "a number", bool: "true or false"}.get(
+        kind, kind.__name__
+    )
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

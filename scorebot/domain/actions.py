@@ -1,0 +1,88 @@
+"""What the bot decides to do, said without Matrix's wire format.
+
+Features return these; the Matrix adapter carries them out. An action that sends something can be
+`remember`ed under a key, so a later action (an edit, a redaction) can name it before it exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scorebot.domain.text import Text
+
+
+@dataclass(frozen=True)
+class Action:
+    pass
+
+
+@dataclass(frozen=True)
+class Send(Action):
+    room_id: str
+    text: Text
+    reply_to: str | None = None
+    thread_root: str | None = None
+    remember: str | None = None
+
+
+@dataclass(frozen=True)
+class SendDirect(Action):
+    """A message in the bot's direct chat with `user_id`, opened (and encrypted) when needed."""
+
+    user_id: str
+    text: Text
+    remember: str | None = None
+
+
+@dataclass(frozen=True)
+class React(Action):
+    room_id: str
+    event_id: str
+    key: str
+    remember: str | None = None
+
+
+@dataclass(frozen=True)
+class Edit(Action):
+    """Replace the text of a message the bot sent earlier, found by its remembered key."""
+
+    room_id: str
+    key: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class Redact(Action):
+    room_id: str
+    event_id: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Kick(Action):
+    room_id: str
+    user_id: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Ban(Action):
+    room_id: str
+    user_id: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Unban(Action):
+    room_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class Join(Action):
+    room_id: str
+
+
+@dataclass(frozen=True)
+class Leave(Action):
+    room_id: str

@@ -1,0 +1,142 @@
+"""What the bot knows of a room when it decides something: its kind, its members, its powers.
+
+Roles are worked out here, by Matrix ID only. From room version 12 on, a room's creators stand
+above every power level and are not listed in the power levels event: they count as the highest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+
+# Room versions whose creators hold a power above every level (MSC4289).
+_PRIVILEGED_CREATOR_VERSIONS = {"org.matrix.hydra.11"}
+
+
+def creators_are_privileged(room_version: str) -> bool:
+    if room_version in _PRIVILEGED_CREATOR_VERSIONS:
+        return True
+    return room_version.isdigit() and int(room_version) >= 12
+
+
+class RoomKind(Enum):
+    ORGANIZING = "organizing"
+    MODERATORS = "moderators"
+    IGO = "igo"
+    DIRECT = "direct"
+    OTHER = "other"
+
+
+class Role(Enum):
+    """Who may use a command. Each role is checked on its own; none implies another by name."""
+
+    MEMBER = "member"
+    FACILITATOR = "facilitator"
+    MODERATOR = "moderator"
+    IGO = "igo"
+
+
+@dataclass(frozen=True)
+class PowerLevels:
+    users: dict[str, int] = field(default_factory=dict)
+    users_default: int = 0
+    kick: int = 50
+    ban: int = 50
+    redact: int = 50
+    state_default: int = 50
+    events: dict[str, int] = field(default_factory=dict)
+    events_default: int = 0
+
+    @classmethod
+    def from_content(cls, content: dict | None) -> PowerLevels:
+        """Read an m.room.power_levels content, ignoring malformed values as the spec does."""
+        content = content or {}
+
+        def level(value, default: int) -> int:
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return default
+
+        users = content.get("users") if isinstance(content.get("users"), dict) else {}
+        events = content.get("events") if isinstance(content.get("events"), dict) else {}
+        return cls(
+            users={str(k): level(v, 0) for k, v in users.items()},
+            users_default=level(content.get("users_default"), 0),
+            kick=level(content.get("kick"), 50),
+            ban=level(content.get("ban"), 50),
+            redact=level(content.get("redact"), 50),
+            state_default=level(content.get("state_default"), 50),
+            events={str(k): level(v, 50) for k, v in events.items()},
+            events_default=level(content.get("events_default"), 0),
+        )
+
+
+@dataclass(frozen=True)
+class RoomView:
+    room_id: str
+    kind: RoomKind
+    members: dict[str, str] = field(default_factory=dict)  # joined user ID -> display name
+    power_levels: PowerLevels = field(default_factory=PowerLevels)
+    room_version: str = "1"
+    creators: frozenset[str] = frozenset()
+    encrypted: bool = False
+    name: str | None = None
+
+    @classmethod
+    def from_state(cls, room_id: str, kind: RoomKind, create_event: dict | None,
+                   power_levels: dict | None, **rest) -> RoomView:
+        """Build a view from the raw create event (its sender is a creator) and levels content."""
+        create_event = create_event or {}
+        content = create_event.get("content") or {}
+        creators = {create_event["sender"]} if create_event.get("sender") else set()
+        extra = content.get("additional_creators")
+        if isinstance(extra, list):
+            creators.update(str(user) for user in extra)
+        return cls(room_id, kind, power_levels=PowerLevels.from_content(power_levels),
+                   room_version=str(content.get("room_version", "1")),
+                   creators=frozenset(creators), **rest)
+
+    def power_of(self, user_id: str) -> float:
+        if user_id in self.creators and creators_are_privileged(self.room_version):
+            return math.inf
+        return self.power_levels.users.get(user_id, self.power_levels.users_default)
+
+    def display_name(self, user_id: str) -> str:
+        return self.members.get(user_id) or user_id
+
+    def can(self, user_id: str, action: str) -> bool:
+        """Whether `user_id` may kick, ban, redact others' events, or send state here."""
+        needed = {
+            "kick": self.power_levels.kick,
+            "ban": self.power_levels.ban,
+            "redact": self.power_levels.redact,
+            "state": self.power_levels.state_default,
+        }[action]
+        return self.power_of(user_id) >= needed
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Role rules from the config, applied to a room as the bot sees it."""
+
+    moderator_level: int = 50
+    listed_moderators: frozenset[str] = frozenset()
+    listed_igos: frozenset[str] = frozenset()
+    igo_room_members: frozenset[str] = frozenset()
+
+    def is_moderator(self, room: RoomView, user_id: str) -> bool:
+        return user_id in self.listed_moderators or room.power_of(user_id) >= self.moderator_level
+
+    def is_igo(self, user_id: str) -> bool:
+        return user_id in self.listed_igos or user_id in self.igo_room_members
+
+    def has(self, role: Role, room: RoomView, user_id: str, facilitators: frozenset[str] = frozenset()) -> bool:
+        if role is Role.MEMBER:
+            return True
+        if role is Role.MODERATOR:
+            return self.is_moderator(room, user_id)
+        if role is Role.IGO:
+            return self.is_igo(user_id)
+        return user_id in facilitators or self.is_moderator(room, user_id)

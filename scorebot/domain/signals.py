@@ -1,0 +1,62 @@
+"""What happened in a room, said without Matrix's wire format.
+
+The Matrix adapter turns each event it understands into one of these; everything past it works on
+signals only. A signal is a fact, never a request: what it means is for the features to decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Signal:
+    room_id: str
+    event_id: str
+    sender: str
+    timestamp: int  # the homeserver's time, in milliseconds
+
+
+@dataclass(frozen=True)
+class Message(Signal):
+    body: str
+    # The body with each mention pill written as its Matrix ID, for commands that take a user.
+    command_body: str
+    is_notice: bool = False
+    reply_to: str | None = None
+    thread_root: str | None = None
+
+
+@dataclass(frozen=True)
+class Reaction(Signal):
+    key: str
+    target_event_id: str
+
+
+@dataclass(frozen=True)
+class Redaction(Signal):
+    redacts: str
+
+
+@dataclass(frozen=True)
+class Membership(Signal):
+    user_id: str
+    membership: str  # join, leave, ban, invite, knock
+    previous: str | None = None
+
+
+@dataclass(frozen=True)
+class BotRemoved(Signal):
+    """The bot itself was kicked or banned from a room, or left it."""
+
+    membership: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Invite:
+    """The bot was invited to a room; handled before joining, so it has no event of its own."""
+
+    room_id: str
+    inviter: str
+    is_direct: bool

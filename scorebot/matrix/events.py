@@ -1,0 +1,140 @@
+"""nio events in, neutral signals out: the only module that reads Matrix's event format.
+
+What it does not understand it skips, with a debug line; what is malformed it logs and skips. It
+never logs a message's text: that may be a confidential report or a priority declaration.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+from nio import (
+    Event,
+    MegolmEvent,
+    ReactionEvent,
+    RedactionEvent,
+    RoomMemberEvent,
+    RoomMessageEmote,
+    RoomMessageNotice,
+    RoomMessageText,
+    UnknownEvent,
+)
+
+from scorebot.domain.signals import (
+    BotRemoved,
+    Membership,
+    Message,
+    Reaction,
+    Redaction,
+    Signal,
+)
+
+log = logging.getLogger(__name__)
+
+_MATRIX_TO_USER = re.compile(r"^https://matrix\.to/#/(@[^/?#]+)")
+_REPLY_FALLBACK = re.compile(r"^(> [^\n]*\n)+\n", re.MULTILINE)
+
+
+class _CommandText(HTMLParser):
+    """Flattens formatted_body to text, writing each user pill as its Matrix ID."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0  # inside <mx-reply>, the quoted message a reply carries
+        self._pill: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "mx-reply":
+            self._skip += 1
+        elif tag == "a" and not self._skip:
+            match = _MATRIX_TO_USER.match(dict(attrs).get("href") or "")
+            if match:
+                self._pill = unescape(match.group(1))
+                self.parts.append(self._pill)
+        elif tag in ("br", "p", "div", "li") and not self._skip:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "mx-reply":
+            self._skip = max(0, self._skip - 1)
+        elif tag == "a":
+            self._pill = None
+
+    def handle_data(self, data):
+        if not self._skip and self._pill is None:
+            self.parts.append(data)
+
+
+def command_text(body: str, formatted_body: str | None) -> str:
+    if formatted_body:
+        parser = _CommandText()
+        try:
+            parser.feed(formatted_body)
+            parser.close()
+            return "".join(parser.parts).strip()
+        except Exception:  # a malformed body falls back to the plain one
+            log.debug("Could not read an HTML body; using the plain one")
+    return strip_reply_fallback(body)
+
+
+def strip_reply_fallback(body: str) -> str:
+    return _REPLY_FALLBACK.sub("", body, count=1).strip() if body.startswith("> ") else body.strip()
+
+
+def _relation(event: Event) -> dict:
+    content = event.source.get("content") or {}
+    relation = content.get("m.relates_to")
+    return relation if isinstance(relation, dict) else {}
+
+
+def to_signal(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
+    """The signal for `event`, or None for what the bot does not act on."""
+    try:
+        return _convert(event, room_id, bot_user_id)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        log.warning("Skipping a malformed %s event %s in %s: %s", type(event).__name__,
+                    getattr(event, "event_id", "?"), room_id, type(error).__name__)
+        return None
+
+
+def _convert(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
+    base = dict(room_id=room_id, event_id=event.event_id, sender=event.sender,
+                timestamp=int(event.server_timestamp))
+    if isinstance(event, RoomMessageText | RoomMessageNotice | RoomMessageEmote):
+        relation = _relation(event)
+        if relation.get("rel_type") == "m.replace":
+            return None  # an edit: commands and signals count as first sent
+        reply = relation.get("m.in_reply_to") or {}
+        thread_root = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
+        reply_to = reply.get("event_id") if isinstance(reply, dict) else None
+        if thread_root and relation.get("is_falling_back"):
+            reply_to = None
+        body = event.body if isinstance(event.body, str) else ""
+        formatted = getattr(event, "formatted_body", None)
+        return Message(**base, body=strip_reply_fallback(body), command_body=command_text(body, formatted),
+                       is_notice=isinstance(event, RoomMessageNotice), reply_to=reply_to,
+                       thread_root=thread_root)
+    if isinstance(event, ReactionEvent):
+        return Reaction(**base, key=event.key, target_event_id=event.reacts_to)
+    if isinstance(event, UnknownEvent) and event.type == "m.reaction":
+        relation = _relation(event)  # a reaction nio could not parse (e.g. on a state event)
+        if relation.get("rel_type") != "m.annotation":
+            return None
+        return Reaction(**base, key=str(relation["key"]), target_event_id=str(relation["event_id"]))
+    if isinstance(event, RedactionEvent):
+        return Redaction(**base, redacts=event.redacts)
+    if isinstance(event, RoomMemberEvent):
+        if event.state_key == bot_user_id and event.membership in ("leave", "ban"):
+            reason = (event.content or {}).get("reason")
+            return BotRemoved(**base, membership=event.membership, reason=reason)
+        return Membership(**base, user_id=event.state_key, membership=event.membership,
+                          previous=event.prev_membership)
+    if isinstance(event, MegolmEvent):
+        log.warning("Could not decrypt event %s in %s (session %s); skipping it",
+                    event.event_id, room_id, event.session_id)
+        return None
+    return None

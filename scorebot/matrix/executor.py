@@ -1,0 +1,202 @@
+"""Carries out the outbox, in order, each action once.
+
+Every send uses a transaction ID made from the outbox row, so if the bot dies after the
+homeserver took a message but before the row was marked done, sending it again returns the same
+event instead of a second message. Removals look at the membership first, so no one is kicked
+twice. A refusal from the homeserver marks the action failed and moves on; a network problem
+leaves it pending for the next round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from nio import (
+    AsyncClient,
+    ErrorResponse,
+    RoomCreateResponse,
+    RoomPreset,
+    RoomSendResponse,
+)
+
+from scorebot.domain.actions import (
+    Action,
+    Ban,
+    Edit,
+    Join,
+    Kick,
+    Leave,
+    React,
+    Redact,
+    Send,
+    SendDirect,
+    Unban,
+)
+from scorebot.domain.text import Text
+from scorebot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    """The homeserver said no; trying again would not help."""
+
+
+class NotYet(Exception):
+    """Something needed is not there yet (a new room not synced); try again later."""
+
+
+def notice_content(text: Text) -> dict:
+    return {
+        "msgtype": "m.notice",
+        "body": text.plain,
+        "format": "org.matrix.custom.html",
+        "formatted_body": text.html,
+        "m.mentions": {"user_ids": list(text.mentions)} if text.mentions else {},
+    }
+
+
+class Executor:
+    def __init__(self, client: AsyncClient, store: Store, synced: asyncio.Condition):
+        self.client = client
+        self.store = store
+        self._synced = synced  # notified after each sync, when client.rooms is fresh
+        self._wake = asyncio.Event()
+        self._instance = ""
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        self._instance = await self.store.run(self.store.instance_id)
+        while True:
+            self._wake.clear()
+            try:
+                await self.drain()
+            except NotYet:
+                await asyncio.sleep(1)
+                continue
+            await self._wake.wait()
+
+    async def drain(self) -> None:
+        for action_id, action in await self.store.run(self.store.pending_actions):
+            try:
+                result = await self._carry_out(action_id, action)
+            except Refused as error:
+                log.warning("The homeserver refused %s #%d: %s", type(action).__name__, action_id, error)
+                await self.store.run(self.store.action_failed, action_id, str(error))
+                continue
+            await self.store.run(self._done, action_id, action, result)
+
+    def _done(self, action_id: int, action: Action, event_id: str | None) -> None:
+        self.store.action_done(action_id, event_id)
+        remember = getattr(action, "remember", None)
+        if remember and event_id:
+            room_id = getattr(action, "room_id", None) or self.store.direct_chat(action.user_id)
+            self.store.remember(remember, room_id, event_id)
+
+    # -- one action -------------------------------------------------------------------------
+
+    async def _carry_out(self, action_id: int, action: Action) -> str | None:
+        txn = f"scorebot.{self._instance}.{action_id}"
+        match action:
+            case Send():
+                content = notice_content(action.text)
+                relation = {}
+                if action.thread_root:
+                    relation = {"rel_type": "m.thread", "event_id": action.thread_root,
+                                "is_falling_back": action.reply_to is None,
+                                "m.in_reply_to": {"event_id": action.reply_to or action.thread_root}}
+                elif action.reply_to:
+                    relation = {"m.in_reply_to": {"event_id": action.reply_to}}
+                if relation:
+                    content["m.relates_to"] = relation
+                return await self._send(action.room_id, "m.room.message", content, txn)
+            case SendDirect():
+                room_id = await self._direct_room(action.user_id)
+                return await self._send(room_id, "m.room.message", notice_content(action.text), txn)
+            case React():
+                content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": action.event_id,
+                                            "key": action.key}}
+                return await self._send(action.room_id, "m.reaction", content, txn)
+            case Edit():
+                original = await self.store.run(self.store.recall, action.key)
+                if original is None:
+                    raise Refused(f"no message remembered as {action.key}")
+                new = notice_content(action.text)
+                content = {**new, "body": "* " + new["body"], "formatted_body": "* " + new["formatted_body"],
+                           "m.mentions": {}, "m.new_content": new,
+                           "m.relates_to": {"rel_type": "m.replace", "event_id": original}}
+                return await self._send(action.room_id, "m.room.message", content, txn)
+            case Redact():
+                return self._check(await self.client.room_redact(
+                    action.room_id, action.event_id, action.reason, tx_id=txn))
+            case Kick():
+                if self._membership(action.room_id, action.user_id) not in ("join", "invite", "knock"):
+                    return None
+                self._check(await self.client.room_kick(action.room_id, action.user_id, action.reason))
+                return None
+            case Ban():
+                if self._membership(action.room_id, action.user_id) == "ban":
+                    return None
+                self._check(await self.client.room_ban(action.room_id, action.user_id, action.reason))
+                return None
+            case Unban():
+                if self._membership(action.room_id, action.user_id) != "ban":
+                    return None
+                self._check(await self.client.room_unban(action.room_id, action.user_id))
+                return None
+            case Join():
+                self._check(await self.client.join(action.room_id))
+                return None
+            case Leave():
+                self._check(await self.client.room_leave(action.room_id))
+                return None
+        raise Refused(f"unknown action {type(action).__name__}")
+
+    @staticmethod
+    def _check(answer):
+        if isinstance(answer, ErrorResponse):
+            raise Refused(f"{answer.status_code}: {answer.message}")
+        return getattr(answer, "event_id", None)
+
+    def _membership(self, room_id: str, user_id: str) -> str | None:
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return None
+        if user_id in room.invited_users:
+            return "invite"
+        return "join" if user_id in room.users else None
+
+    async def _send(self, room_id: str, event_type: str, content: dict, txn: str) -> str:
+        if room_id not in self.client.rooms:
+            await self._wait_for_room(room_id)
+        answer = await self.client.room_send(room_id, event_type, content, tx_id=txn,
+                                             ignore_unverified_devices=True)
+        if isinstance(answer, RoomSendResponse):
+            return answer.event_id
+        raise Refused(f"{answer.status_code}: {answer.message}")
+
+    async def _wait_for_room(self, room_id: str, timeout: float = 30) -> None:
+        async with self._synced:
+            try:
+                await asyncio.wait_for(
+                    self._synced.wait_for(lambda: room_id in self.client.rooms), timeout)
+            except TimeoutError:
+                raise NotYet(f"room {room_id} has not appeared in a sync yet") from None
+
+    async def _direct_room(self, user_id: str) -> str:
+        """The direct chat with `user_id`, opened now (encrypted, as Element does) if need be."""
+        room_id = await self.store.run(self.store.direct_chat, user_id)
+        if room_id and room_id in self.client.rooms:
+            return room_id
+        answer = await self.client.room_create(
+            is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
+            initial_state=[{"type": "m.room.encryption", "state_key": "",
+                            "content": {"algorithm": "m.megolm.v1.aes-sha2"}}])
+        if not isinstance(answer, RoomCreateResponse):
+            raise Refused(f"could not open a direct chat: {answer.message}")
+        await self.store.run(self.store.set_direct_chat, user_id, answer.room_id)
+        await self.store.run(self.store.room_joined, answer.room_id, 0)
+        return answer.room_id

@@ -1,0 +1,302 @@
+"""The bot's life on a homeserver: log in, catch up, follow the rooms, act, and keep going.
+
+Three promises are kept here:
+- exactly once: each event is handled in one transaction with its "handled" mark, and the sync
+  position is saved after the batch, so a crash anywhere replays only what was not finished;
+- never from before joining: in a room it has just joined, the bot ignores everything before its
+  own join, and on its very first start it acts on no history at all;
+- nothing missed: a sync that skipped events (a gap after downtime) is filled from /messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal as os_signal
+import time
+
+from nio import (
+    AsyncClient,
+    Event,
+    InviteMemberEvent,
+    MessageDirection,
+    RoomMemberEvent,
+    RoomMessagesResponse,
+    SyncResponse,
+)
+
+from scorebot.config import Config
+from scorebot.dispatch import Dispatcher, Feature
+from scorebot.domain.actions import Join
+from scorebot.domain.rooms import Roles, RoomKind, RoomView
+from scorebot.domain.signals import Invite
+from scorebot.matrix.events import to_signal
+from scorebot.matrix.executor import Executor
+from scorebot.matrix.session import connect
+from scorebot.store import Store
+
+log = logging.getLogger(__name__)
+
+SYNC_FILTER = {
+    "presence": {"types": []},
+    "account_data": {"types": []},
+    "room": {"timeline": {"limit": 50}, "ephemeral": {"types": []}},
+}
+_GAP_PAGE = 100
+
+
+class Runtime:
+    def __init__(self, config: Config, features: list[Feature]):
+        self.config = config
+        self.features = features
+        self.store = Store(config.database_url)
+        self.client: AsyncClient | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.executor: Executor | None = None
+        self._synced = asyncio.Condition()
+        self._room_kinds: dict[str, RoomKind] = {}
+        self._state: dict[str, dict[str, dict]] = {}  # room -> event type -> content
+        self._stopping = asyncio.Event()
+        self.ready = asyncio.Event()
+
+    # -- start and stop ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Run until SIGINT or SIGTERM (or `stop()`), then close cleanly."""
+        loop = asyncio.get_running_loop()
+        for sig in (os_signal.SIGINT, os_signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.stop)
+        applied = await self.store.run(self.store.open)
+        for step in applied:
+            log.info("Database upgraded to schema %d: %s", step.version, step.description)
+        try:
+            self.client = await connect(self.config)
+            self.dispatcher = Dispatcher(self.store, self.features, self.client.user_id,
+                                         self.config.command_prefix)
+            self.executor = Executor(self.client, self.store, self._synced)
+            await self._resolve_rooms()
+            await self._first_sync()
+            await self._join_configured_rooms()
+            tasks = [asyncio.create_task(self._sync_forever(), name="sync"),
+                     asyncio.create_task(self.executor.run_forever(), name="outbox")]
+            self.executor.wake()
+            log.info("scorebot is ready as %s (device %s)", self.client.user_id, self.client.device_id)
+            self.ready.set()
+            stopper = asyncio.create_task(self._stopping.wait())
+            done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+            for task in [*tasks, stopper]:
+                task.cancel()
+            for task in done:
+                if task is not stopper and task.exception():
+                    raise task.exception()
+        finally:
+            if self.client:
+                await self.client.close()
+            self.store.close()
+            log.info("scorebot stopped")
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def _resolve_rooms(self) -> None:
+        rooms = self.config.rooms
+        wanted = [(ref, RoomKind.ORGANIZING) for ref in rooms.organizing]
+        wanted += [(rooms.moderators, RoomKind.MODERATORS), (rooms.igo, RoomKind.IGO)]
+        for ref, kind in wanted:
+            if not ref:
+                continue
+            room_id = ref
+            if ref.startswith("#"):
+                answer = await self.client.room_resolve_alias(ref)
+                if not hasattr(answer, "room_id"):
+                    log.error("rooms: cannot find the room %s (%s); skipping it", ref, answer.message)
+                    continue
+                room_id = answer.room_id
+            self._room_kinds[room_id] = kind
+
+    async def _join_configured_rooms(self) -> None:
+        for room_id in self._room_kinds:
+            if room_id not in self.client.rooms:
+                await self.store.run(self.store.enqueue, [Join(room_id)])
+
+    # -- syncing ----------------------------------------------------------------------------
+
+    async def _first_sync(self) -> None:
+        """Full state (nio keeps no room state across restarts), and what was missed since."""
+        token = await self.store.run(self.store.sync_token)
+        answer = await self._sync(since=token, full_state=True, timeout=0)
+        if token is None:
+            # The very first start: remember where now is, act on none of the history.
+            for room_id, info in answer.rooms.join.items():
+                self._update_state(room_id, info.state + info.timeline.events)
+                await self.store.run(self.store.room_joined, room_id, _last_timestamp(info.timeline.events))
+            await self._handle_invites(answer)
+            await self.store.run(self.store.set_sync_token, answer.next_batch)
+            await self._notify_synced()
+            return
+        await self._handle(answer, since=token)
+
+    async def _sync_forever(self) -> None:
+        timeout_ms = int(self.config.connection.sync_timeout * 1000)
+        while True:
+            since = self.client.next_batch
+            answer = await self._sync(since=since, timeout=timeout_ms)
+            await self._handle(answer, since=since)
+
+    async def _sync(self, since: str | None, timeout: int, full_state: bool = False) -> SyncResponse:
+        """One sync; waits out errors with a growing pause (nio already retries lost connections)."""
+        pause = 1.0
+        while True:
+            answer = await self.client.sync(timeout=timeout, since=since, full_state=full_state,
+                                            sync_filter=SYNC_FILTER)
+            if isinstance(answer, SyncResponse):
+                if pause > 1.0:
+                    log.info("The homeserver answers again")
+                return answer
+            log.warning("Sync failed (%s: %s); trying again in %.0f s",
+                        answer.status_code, answer.message, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, self.config.connection.max_retry_wait)
+
+    async def _handle(self, answer: SyncResponse, since: str | None) -> None:
+        await self._handle_invites(answer)
+        for room_id, info in answer.rooms.join.items():
+            self._update_state(room_id, info.state)
+            events = list(info.timeline.events)
+            self._update_state(room_id, events)
+            known = await self.store.run(self.store.joined_at, room_id)
+            if info.timeline.limited and since and info.timeline.prev_batch and known is not None:
+                events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
+            for event in await self._after_own_join(room_id, events, known):
+                await self._handle_event(room_id, event)
+        for room_id, info in answer.rooms.leave.items():
+            for event in info.timeline.events:
+                if isinstance(event, RoomMemberEvent) and event.state_key == self.client.user_id:
+                    await self._handle_event(room_id, event, view=self._view(room_id))
+            self.client.rooms.pop(room_id, None)
+            self._state.pop(room_id, None)
+        if self.client.should_upload_keys:
+            await self.client.keys_upload()
+        if self.client.should_query_keys:
+            await self.client.keys_query()
+        if self.client.should_claim_keys:
+            await self.client.keys_claim(self.client.get_users_for_key_claiming())
+        await self.client.send_to_device_messages()
+        await self.store.run(self.store.set_sync_token, answer.next_batch)
+        await self._notify_synced()
+
+    async def _notify_synced(self) -> None:
+        async with self._synced:
+            self._synced.notify_all()
+
+    async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Event]:
+        """The events a limited sync left out, oldest first, fetched back to our last position."""
+        missed: list[Event] = []
+        start = prev_batch
+        while start:
+            answer = await self.client.room_messages(room_id, start=start, end=since,
+                                                     direction=MessageDirection.back, limit=_GAP_PAGE)
+            if not isinstance(answer, RoomMessagesResponse):
+                log.warning("Could not fetch missed events in %s: %s", room_id, answer.message)
+                break
+            missed.extend(answer.chunk)
+            if not answer.chunk or not answer.end or answer.end == start:
+                break
+            start = answer.end
+        if missed:
+            log.info("Caught up %d missed events in %s", len(missed), room_id)
+        return list(reversed(missed))
+
+    async def _after_own_join(self, room_id: str, events: list[Event], known: int | None) -> list[Event]:
+        """Drop what came before the bot's own join: history it was never asked to act on."""
+        me = self.client.user_id
+        joined_at = None
+        for index in range(len(events) - 1, -1, -1):
+            event = events[index]
+            if (isinstance(event, RoomMemberEvent) and event.state_key == me
+                    and event.membership == "join" and event.prev_membership != "join"):
+                joined_at = event.server_timestamp
+                events = events[index + 1:]
+                break
+        if joined_at is not None:
+            await self.store.run(self.store.room_joined, room_id, joined_at)
+            return events
+        if known is None:
+            await self.store.run(self.store.room_joined, room_id, _last_timestamp(events))
+            return []
+        return [event for event in events if event.server_timestamp >= known]
+
+    async def _handle_event(self, room_id: str, event: Event, view: RoomView | None = None) -> None:
+        if getattr(event, "sender", None) == self.client.user_id and not isinstance(event, RoomMemberEvent):
+            return
+        signal = to_signal(event, room_id, self.client.user_id)
+        if signal is None:
+            return
+        view = view or self._view(room_id)
+        actions = await self.store.run(self.dispatcher.handle, signal, view, self._roles())
+        if actions:
+            self.executor.wake()
+
+    async def _handle_invites(self, answer: SyncResponse) -> None:
+        organizing = self._organizing_members()
+        for room_id, info in answer.rooms.invite.items():
+            invite = next((e for e in info.invite_state if isinstance(e, InviteMemberEvent)
+                           and e.state_key == self.client.user_id and e.membership == "invite"), None)
+            if invite is None:
+                continue
+            is_direct = bool((invite.content or {}).get("is_direct"))
+            actions = await self.store.run(self.dispatcher.on_invite,
+                                           Invite(room_id, invite.sender, is_direct),
+                                           set(self._room_kinds), organizing)
+            if actions:
+                self.executor.wake()
+
+    # -- what the bot knows of its rooms ------------------------------------------------------
+
+    def _update_state(self, room_id: str, events: list[Event]) -> None:
+        for event in events:
+            source = getattr(event, "source", None) or {}
+            if source.get("type") in ("m.room.create", "m.room.power_levels") and source.get("state_key") == "":
+                self._state.setdefault(room_id, {})[source["type"]] = source
+
+    def _view(self, room_id: str) -> RoomView:
+        room = self.client.rooms.get(room_id)
+        state = self._state.get(room_id, {})
+        members = {}
+        if room is not None:
+            members = {user_id: user.display_name or user_id for user_id, user in room.users.items()
+                       if user_id not in room.invited_users}
+        levels = state.get("m.room.power_levels", {}).get("content")
+        return RoomView.from_state(
+            room_id, self._room_kinds.get(room_id, RoomKind.OTHER), state.get("m.room.create"), levels,
+            members=members, encrypted=bool(room and room.encrypted),
+            name=room.display_name if room else None,
+        )
+
+    def _roles(self) -> Roles:
+        igo_members: set[str] = set()
+        for room_id, kind in self._room_kinds.items():
+            room = self.client.rooms.get(room_id)
+            if kind is RoomKind.IGO and room is not None:
+                igo_members = {u for u in room.users if u not in room.invited_users}
+        igo_members.discard(self.client.user_id)
+        roles = self.config.roles
+        return Roles(moderator_level=roles.moderator_level,
+                     listed_moderators=frozenset(roles.moderators),
+                     listed_igos=frozenset(roles.igos),
+                     igo_room_members=frozenset(igo_members))
+
+    def _organizing_members(self) -> set[str]:
+        members: set[str] = set()
+        for room_id, kind in self._room_kinds.items():
+            room = self.client.rooms.get(room_id)
+            if kind is RoomKind.ORGANIZING and room is not None:
+                members.update(u for u in room.users if u not in room.invited_users)
+        return members
+
+
+def _last_timestamp(events: list[Event]) -> int:
+    stamps = [getattr(e, "server_timestamp", 0) or 0 for e in events]
+    return max(stamps, default=int(time.time() * 1000))

@@ -1,0 +1,185 @@
+"""Everything the bot must not forget, behind one small API.
+
+peewee is synchronous, so the bot runs all database work in one dedicated thread (`Store.run`):
+the event loop never waits on a disk, and each signal's changes, outgoing actions and "handled"
+mark are committed together in one short transaction. Command-line tools use the same methods
+directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from peewee import Database, SqliteDatabase
+from playhouse.db_url import connect
+
+from scorebot.domain.actions import Action
+from scorebot.store import codec
+from scorebot.store.migrations import Migration, SchemaTooNew, upgrade
+from scorebot.store.models import (
+    MODELS,
+    DirectChat,
+    HandledEvent,
+    Outbox,
+    RememberedMessage,
+    Room,
+    Setting,
+)
+
+T = TypeVar("T")
+
+__all__ = ["SchemaTooNew", "Store", "StoreError"]
+
+
+class StoreError(Exception):
+    pass
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def open_database(url: str) -> Database:
+    """Connect to `url`; an SQLite file is made private to its owner and put in WAL mode."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        return SqliteDatabase(
+            str(path),
+            pragmas={
+                "journal_mode": "wal",
+                "synchronous": "normal",
+                "foreign_keys": 1,
+                "busy_timeout": 5000,
+            },
+        )
+    try:
+        return connect(url)
+    except Exception as error:  # peewee raises plain errors for unknown schemes
+        raise StoreError(f"cannot use database {url.split('://')[0]}://…: {error}") from None
+
+
+class Store:
+    def __init__(self, url: str):
+        self.url = url
+        self.db = open_database(url)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+
+    def open(self) -> list[Migration]:
+        """Connect and bring the schema up to date; return the migrations applied."""
+        self.db.bind(MODELS)
+        self.db.connect(reuse_if_open=True)
+        return upgrade(self.db)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        if not self.db.is_closed():
+            self.db.close()
+
+    async def run(self, work: Callable[..., T], *args) -> T:
+        """Run `work(*args)` in the store's thread, inside one transaction."""
+
+        def atomic() -> T:
+            with self.db.atomic():
+                return work(*args)
+
+        return await asyncio.get_running_loop().run_in_executor(self._thread, atomic)
+
+    # -- settings --------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        row = Setting.get_or_none(Setting.key == key)
+        return row.value if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        Setting.insert(key=key, value=value).on_conflict_replace().execute()
+
+    def instance_id(self) -> str:
+        """A random name for this database, so transaction IDs never collide with another's."""
+        value = self.setting("instance_id")
+        if value is None:
+            value = secrets.token_hex(6)
+            self.set_setting("instance_id", value)
+        return value
+
+    def sync_token(self) -> str | None:
+        return self.setting("sync_token")
+
+    def set_sync_token(self, token: str) -> None:
+        self.set_setting("sync_token", token)
+
+    # -- exactly-once handling -------------------------------------------------------------
+
+    def was_handled(self, event_id: str) -> bool:
+        return HandledEvent.get_or_none(HandledEvent.event_id == event_id) is not None
+
+    def mark_handled(self, event_id: str, room_id: str) -> None:
+        HandledEvent.insert(event_id=event_id, room_id=room_id, handled_at=_now_ms()).on_conflict_ignore().execute()
+
+    def forget_handled_before(self, cutoff_ms: int) -> int:
+        return HandledEvent.delete().where(HandledEvent.handled_at < cutoff_ms).execute()
+
+    # -- the outbox --------------------------------------------------------------------------
+
+    def enqueue(self, actions: Iterable[Action], source_event_id: str | None = None) -> list[int]:
+        ids = []
+        for action in actions:
+            kind, payload = codec.dump(action)
+            row = Outbox.create(
+                kind=kind, payload=payload, source_event_id=source_event_id, created_at=_now_ms()
+            )
+            ids.append(row.id)
+        return ids
+
+    def pending_actions(self) -> list[tuple[int, Action]]:
+        rows = Outbox.select().where(Outbox.state == "pending").order_by(Outbox.id)
+        return [(row.id, codec.load(row.kind, row.payload)) for row in rows]
+
+    def action_done(self, action_id: int, result_event_id: str | None = None) -> None:
+        Outbox.update(state="done", result_event_id=result_event_id).where(Outbox.id == action_id).execute()
+
+    def action_failed(self, action_id: int, error: str) -> None:
+        Outbox.update(state="failed", error=error[:2000]).where(Outbox.id == action_id).execute()
+
+    # -- messages the bot sent and may edit later ------------------------------------------
+
+    def remember(self, key: str, room_id: str, event_id: str) -> None:
+        RememberedMessage.insert(key=key, room_id=room_id, event_id=event_id).on_conflict_replace().execute()
+
+    def recall(self, key: str) -> str | None:
+        row = RememberedMessage.get_or_none(RememberedMessage.key == key)
+        return row.event_id if row else None
+
+    # -- rooms and direct chats ------------------------------------------------------------
+
+    def room_joined(self, room_id: str, joined_at: int) -> None:
+        Room.insert(room_id=room_id, joined_at=joined_at, left_at=None).on_conflict_replace().execute()
+
+    def room_left(self, room_id: str, left_at: int) -> None:
+        Room.update(left_at=left_at).where(Room.room_id == room_id).execute()
+        DirectChat.delete().where(DirectChat.room_id == room_id).execute()
+
+    def joined_at(self, room_id: str) -> int | None:
+        row = Room.get_or_none(Room.room_id == room_id)
+        return row.joined_at if row and row.left_at is None else None
+
+    def direct_chat(self, user_id: str) -> str | None:
+        row = DirectChat.get_or_none(DirectChat.user_id == user_id)
+        return row.room_id if row else None
+
+    def direct_chat_user(self, room_id: str) -> str | None:
+        row = DirectChat.get_or_none(DirectChat.room_id == room_id)
+        return row.user_id if row else None
+
+    def set_direct_chat(self, user_id: str, room_id: str) -> None:
+        DirectChat.delete().where(DirectChat.room_id == room_id).execute()
+        DirectChat.insert(user_id=user_id, room_id=room_id).on_conflict_replace().execute()

@@ -1,0 +1,134 @@
+"""Numbered, described schema migrations, each applied in its own transaction.
+
+Each migration declares the tables as they were at that version (not the live models), so an old
+database always upgrades through the same steps. A database newer than this code is refused: the
+code would not know what the newer tables mean.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from peewee import (
+    BigIntegerField,
+    CharField,
+    Database,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+
+class SchemaTooNew(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[Database], None]
+
+
+MIGRATIONS: list[Migration] = []
+
+
+def migration(version: int, description: str):
+    def declare(apply: Callable[[Database], None]):
+        if MIGRATIONS and MIGRATIONS[-1].version != version - 1:
+            raise ValueError(f"migration {version} does not follow {MIGRATIONS[-1].version}")
+        MIGRATIONS.append(Migration(version, description, apply))
+        return apply
+
+    return declare
+
+
+def _tables(db: Database, *models: type[Model]) -> None:
+    for model in models:
+        model._meta.set_database(db)
+    db.create_tables(models, safe=False)
+
+
+@migration(1, "runtime: settings, sync position, handled events, outbox, remembered messages")
+def _runtime(db: Database) -> None:
+    class Setting(Model):
+        key = CharField(primary_key=True)
+        value = TextField()
+
+    class HandledEvent(Model):
+        event_id = CharField(primary_key=True)
+        room_id = CharField()
+        handled_at = BigIntegerField()
+
+    class Outbox(Model):
+        kind = CharField()
+        payload = TextField()
+        source_event_id = CharField(null=True)
+        created_at = BigIntegerField()
+        state = CharField(default="pending", index=True)
+        result_event_id = CharField(null=True)
+        error = TextField(null=True)
+
+    class RememberedMessage(Model):
+        key = CharField(primary_key=True)
+        room_id = CharField()
+        event_id = CharField()
+
+    _tables(db, Setting, HandledEvent, Outbox, RememberedMessage)
+
+
+@migration(2, "rooms the bot joined, and its direct chats with members")
+def _rooms(db: Database) -> None:
+    class Room(Model):
+        room_id = CharField(primary_key=True)
+        joined_at = BigIntegerField()
+        left_at = BigIntegerField(null=True)
+
+    class DirectChat(Model):
+        user_id = CharField(primary_key=True)
+        room_id = CharField(unique=True)
+
+    _tables(db, Room, DirectChat)
+
+
+class SchemaVersion(Model):
+    version = IntegerField(primary_key=True)
+    description = TextField()
+    applied_at = BigIntegerField()
+
+    class Meta:
+        table_name = "schema_version"
+
+
+def current_version(db: Database) -> int:
+    SchemaVersion._meta.set_database(db)
+    if not SchemaVersion.table_exists():
+        return 0
+    return SchemaVersion.select().order_by(SchemaVersion.version.desc()).scalar() or 0
+
+
+def upgrade(db: Database, target: int | None = None) -> list[Migration]:
+    """Bring the schema to `target` (the newest by default); return what was applied."""
+    latest = MIGRATIONS[-1].version
+    target = latest if target is None else target
+    SchemaVersion._meta.set_database(db)
+    with db.atomic():
+        db.create_tables([SchemaVersion])
+    found = current_version(db)
+    if found > latest:
+        raise SchemaTooNew(
+            f"the database is at schema version {found}, newer than this scorebot knows "
+            f"(up to {latest}); run a newer scorebot, or restore a backup made by this version"
+        )
+    applied = []
+    for step in MIGRATIONS:
+        if found < step.version <= target:
+            with db.atomic():
+                step.apply(db)
+                SchemaVersion.create(
+                    version=step.version, description=step.description, applied_at=int(time.time())
+                )
+            applied.append(step)
+    return applied
