@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 from scorebot.config import Config
+from scorebot.dispatch import Feature
 from scorebot.features import all_features
 from scorebot.matrix.runtime import Runtime
 from scorebot.matrix.session import LoginFailed
@@ -15,14 +16,14 @@ from scorebot.store import SchemaTooNew, StoreError
 log = logging.getLogger(__name__)
 
 
-def create_runtime(config: Config) -> Runtime:
-    return Runtime(config, all_features())
+def create_runtime(config: Config, features: list[Feature] | None = None) -> Runtime:
+    return Runtime(config, all_features() if features is None else features)
 
 
-def run_bot(config: Config) -> int:
+def run_bot(config: Config, features: list[Feature] | None = None) -> int:
     """Run until stopped; a login or database problem ends it with one line and exit code 1."""
     try:
-        asyncio.run(create_runtime(config).run())
+        asyncio.run(create_runtime(config, features).run())
     except LoginFailed as error:
         log.error("Login failed: %s", error)
         return 1

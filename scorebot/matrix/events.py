@@ -12,6 +12,7 @@ from html import unescape
 from html.parser import HTMLParser
 
 from nio import (
+    BadEvent,
     Event,
     MegolmEvent,
     ReactionEvent,
@@ -20,6 +21,7 @@ from nio import (
     RoomMessageEmote,
     RoomMessageNotice,
     RoomMessageText,
+    UnknownBadEvent,
     UnknownEvent,
 )
 
@@ -102,6 +104,9 @@ def to_signal(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
 
 
 def _convert(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
+    if isinstance(event, BadEvent | UnknownBadEvent):
+        log.warning("Skipping a malformed %s event %s in %s", event.type, event.event_id, room_id)
+        return None
     base = dict(room_id=room_id, event_id=event.event_id, sender=event.sender,
                 timestamp=int(event.server_timestamp))
     if isinstance(event, RoomMessageText | RoomMessageNotice | RoomMessageEmote):

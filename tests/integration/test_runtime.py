@@ -55,3 +55,89 @@ async def test_encrypted_room_is_read_and_answered_encrypted(world: World):
     assert answer.source["type"] == "m.room.message"
     assert getattr(answer.event, "decrypted", False), "the reply should have arrived encrypted"
     assert "!help" in answer.body
+
+
+async def test_a_failing_handler_is_reported_and_the_bot_goes_on(world: World):
+    alice = await world.member("alice")
+    room = await alice.create_room("Organizing", (world.bot_user.user_id,))
+    bot = world.bot(world.bot_config([room]), module="tests.support.faulty_bot")
+    await bot.start_ready()
+    await alice.member_joined(room, world.bot_user.user_id)
+    boom = await alice.send(room, "!boom")
+    sorry = await alice.reply_to(room, boom, world.bot_user.user_id)
+    assert "went wrong" in sorry.body
+    reference = sorry.body.split("reference ")[1].split(")")[0]
+    assert f"reference {reference}" in bot.log()
+    after = await alice.send(room, "!help")
+    await alice.reply_to(room, after, world.bot_user.user_id)
+    assert bot.process.poll() is None
+
+
+async def test_malformed_events_are_logged_and_skipped(world: World):
+    alice, bob, room, bot = await meeting_room(world)
+    malformed = [  # shapes Synapse lets through but no client should send
+        ("m.room.message", {"msgtype": "m.text", "body": "!help", "format": "org.matrix.custom.html",
+                            "formatted_body": 7}),
+        ("m.reaction", {"m.relates_to": {"rel_type": "m.annotation"}}),
+        ("m.reaction", {"m.relates_to": {"rel_type": "m.annotation", "event_id": 5, "key": ["✋"]}}),
+        ("m.room.message", {"msgtype": "m.text", "body": "hello", "m.relates_to": "a string"}),
+    ]
+    for event_type, content in malformed:
+        await bob.send_event(room, event_type, content)
+    asked = await bob.send(room, "!help")
+    answer = await bob.reply_to(room, asked, world.bot_user.user_id)
+    assert bot.log().count("Skipping a malformed") >= 3, bot.log()
+    notices = bob.notices(room, world.bot_user.user_id)
+    assert [n.event_id for n in notices] == [answer.event_id]
+    assert bot.process.poll() is None
+
+
+def replies(member, room: str, bot_id: str, event_id: str) -> int:
+    return sum(1 for s in member.notices(room, bot_id) if s.reply_to == event_id)
+
+
+async def test_sigkill_loses_no_command_and_answers_none_twice(world: World):
+    alice = await world.member("alice")
+    bob = await world.member("bob")
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id, bob.user_id), power={bot_id: 100})
+    await bob.join(room)
+    before = [await bob.send(room, "!help"), await bob.send(room, "!help stack")]
+    bot = world.bot(world.bot_config([room]))
+    await bot.start_ready()
+    await alice.member_joined(room, bot_id)
+    first = await bob.send(room, "!help")
+    await bob.reply_to(room, first, bot_id)
+
+    sent: list[str] = []
+
+    async def keep_asking() -> None:
+        for _ in range(8):
+            sent.append(await bob.send(room, "!help"))
+            await asyncio.sleep(0.08)
+
+    asking = asyncio.create_task(keep_asking())
+    await asyncio.sleep(0.2)
+    bot.kill()
+    await asking
+    bot.start()
+    await bot.wait_ready()
+    for event_id in [first, *sent]:
+        await bob.reply_to(room, event_id, bot_id, timeout=30)
+    marker = await bob.send(room, "!help")
+    await bob.reply_to(room, marker, bot_id)
+    await asyncio.sleep(1)  # room for a duplicate to show up, if the bot were to send one
+    assert [replies(bob, room, bot_id, e) for e in [first, *sent]] == [1] * (1 + len(sent))
+    assert [replies(bob, room, bot_id, e) for e in before] == [0, 0]
+
+
+async def test_bot_comes_back_by_itself_after_a_homeserver_outage(world: World, homeserver):
+    _, bob, room, bot = await meeting_room(world)
+    asked = await bob.send(room, "!help")
+    await bob.reply_to(room, asked, world.bot_user.user_id)
+    homeserver.stop()
+    await asyncio.sleep(20)
+    await asyncio.to_thread(homeserver.start)
+    asked = await bob.send(room, "!help")
+    await bob.reply_to(room, asked, world.bot_user.user_id, timeout=60)
+    assert bot.process.poll() is None
