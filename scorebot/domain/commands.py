@@ -65,8 +65,15 @@ class _Reader:
 
 @dataclass(frozen=True)
 class Arg:
-    name: str
+    """`key` is the handler's parameter name; `label` is what the usage line shows."""
+
+    key: str
     optional: bool = False
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.key
 
     def shown(self) -> str:
         return f"[{self.name}]" if self.optional else self.name
@@ -79,7 +86,8 @@ class Arg:
 class UserArg(Arg):
     """A member, by Matrix ID or mention pill (the adapter turns pills into IDs)."""
 
-    name: str = "@user"
+    key: str = "user"
+    label: str = "@user"
 
     def read(self, reader: _Reader) -> str:
         value = reader.word()
@@ -92,7 +100,8 @@ class UserArg(Arg):
 class PersonArg(Arg):
     """A member by Matrix ID, or someone with no Matrix account by a "quoted name"."""
 
-    name: str = '@user|"Name"'
+    key: str = "person"
+    label: str = '@user|"Name"'
 
     def read(self, reader: _Reader) -> str:
         quoted = reader.peek_quoted()
@@ -156,13 +165,12 @@ class Command:
         reader = _Reader(text)
         values: dict[str, object] = {}
         for arg in self.args:
-            key = re.sub(r"\W", "_", arg.name.strip('@"[]')).strip("_").lower() or "value"
             if reader.at_end():
                 if not arg.optional:
                     raise ArgumentError(f"{arg.shown()} is missing")
-                values[key] = None
+                values[arg.key] = None
                 continue
-            values[key] = arg.read(reader)
+            values[arg.key] = arg.read(reader)
         if not reader.at_end():
             raise ArgumentError(f"I did not expect {reader.rest()!r}")
         return values

@@ -24,7 +24,7 @@ async def meeting_room(world: World, *, encrypted: bool = False):
 
 
 async def test_help_is_answered_with_a_notice(world: World):
-    alice, bob, room, _ = await meeting_room(world)
+    _, bob, room, _ = await meeting_room(world)
     asked = await bob.send(room, "!help")
     answer = await bob.reply_to(room, asked, world.bot_user.user_id)
     assert isinstance(answer.event, RoomMessageNotice)
@@ -74,7 +74,7 @@ async def test_a_failing_handler_is_reported_and_the_bot_goes_on(world: World):
 
 
 async def test_malformed_events_are_logged_and_skipped(world: World):
-    alice, bob, room, bot = await meeting_room(world)
+    _, bob, room, bot = await meeting_room(world)
     malformed = [  # shapes Synapse lets through but no client should send
         ("m.room.message", {"msgtype": "m.text", "body": "!help", "format": "org.matrix.custom.html",
                             "formatted_body": 7}),

@@ -1,0 +1,96 @@
+import os
+import stat
+
+import pytest
+from peewee import SqliteDatabase
+
+from scorebot.domain.actions import Edit, Kick, React, Send, SendDirect
+from scorebot.domain.text import Text, pill, plain
+from scorebot.store import SchemaTooNew, Store
+from scorebot.store.migrations import MIGRATIONS, current_version, upgrade
+from scorebot.store.models import MODELS
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'data' / 'scorebot.db'}")
+    store.open()
+    yield store
+    store.close()
+
+
+def test_schema_is_built_from_empty_and_matches_the_models(store):
+    assert current_version(store.db) == MIGRATIONS[-1].version
+    for model in MODELS:
+        table = model._meta.table_name
+        columns = {c.name for c in store.db.get_columns(table)}
+        assert columns == {f.column_name for f in model._meta.sorted_fields}, table
+
+
+def test_an_older_database_is_upgraded_and_keeps_its_data(tmp_path):
+    path = tmp_path / "old.db"
+    old = SqliteDatabase(str(path))
+    upgrade(old, target=1)
+    old.execute_sql("INSERT INTO setting (key, value) VALUES ('sync_token', 's42')")
+    old.execute_sql("INSERT INTO outbox (kind, payload, created_at, state) VALUES "
+                    "('Kick', '{\"room_id\": \"!r:x\", \"user_id\": \"@u:x\", \"reason\": null}', 1, 'pending')")
+    assert not old.table_exists("direct_chat")
+    old.close()
+
+    store = Store(f"sqlite:///{path}")
+    applied = store.open()
+    assert [m.version for m in applied] == [m.version for m in MIGRATIONS[1:]]
+    assert store.sync_token() == "s42"
+    assert store.pending_actions() == [(1, Kick("!r:x", "@u:x", None))]
+    store.set_direct_chat("@u:x", "!dm:x")
+    assert store.direct_chat("@u:x") == "!dm:x"
+    assert store.open() == []  # a second start applies nothing
+    store.close()
+
+
+def test_a_database_newer_than_the_code_is_refused(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'new.db'}")
+    store.open()
+    store.db.execute_sql("INSERT INTO schema_version (version, description, applied_at) VALUES (999, 'future', 0)")
+    store.close()
+    with pytest.raises(SchemaTooNew, match="999"):
+        Store(f"sqlite:///{tmp_path / 'new.db'}").open()
+
+
+def test_sqlite_file_is_private_and_in_wal_mode(store, tmp_path):
+    path = tmp_path / "data" / "scorebot.db"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert store.db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_outbox_keeps_actions_in_order_until_done(store):
+    actions = [Send("!r:x", pill("@a:x", "Ann") + plain(" hi"), reply_to="$e", remember="board"),
+               React("!r:x", "$e", "✅"), SendDirect("@a:x", Text("p", "<b>p</b>")),
+               Edit("!r:x", "board", plain("new"))]
+    ids = store.enqueue(actions, "$e")
+    assert store.pending_actions() == list(zip(ids, actions, strict=True))
+    store.action_done(ids[0], "$sent")
+    store.action_failed(ids[1], "M_FORBIDDEN")
+    assert [a for _, a in store.pending_actions()] == actions[2:]
+
+
+def test_handled_events_and_remembered_messages(store):
+    assert not store.was_handled("$e")
+    store.mark_handled("$e", "!r:x")
+    store.mark_handled("$e", "!r:x")
+    assert store.was_handled("$e")
+    store.remember("board", "!r:x", "$b1")
+    store.remember("board", "!r:x", "$b2")
+    assert store.recall("board") == "$b2"
+    assert store.recall("nothing") is None
+
+
+async def test_run_commits_or_rolls_back_as_one(store):
+    def fails():
+        store.set_sync_token("lost")
+        raise RuntimeError("no")
+
+    await store.run(store.set_sync_token, "kept")
+    with pytest.raises(RuntimeError):
+        await store.run(fails)
+    assert await store.run(store.sync_token) == "kept"
