@@ -36,7 +36,7 @@ class World:
 
     async def member(self, base: str, admin: bool = False) -> Member:
         user = self.server.register(self.name(base), admin=admin)
-        member = await Member(self.server, user, self.folder / user.user_id.strip("@").replace(":", "_")).start()
+        member = await Member(self.server.url, user, self.folder / user.user_id.strip("@").replace(":", "_")).start()
         self.members.append(member)
         return member
 

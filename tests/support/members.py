@@ -25,7 +25,7 @@ from nio import (
     SyncResponse,
 )
 
-from scorebot.homeserver import LocalHomeserver, RegisteredUser
+from scorebot.homeserver import RegisteredUser
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
@@ -62,8 +62,7 @@ class Seen:
 
 
 class Member:
-    def __init__(self, server: LocalHomeserver, user: RegisteredUser, folder: Path, auto_join: bool = True):
-        self.server = server
+    def __init__(self, homeserver_url: str, user: RegisteredUser, folder: Path, auto_join: bool = True):
         self.user = user
         self.user_id = user.user_id
         self.folder = folder
@@ -72,7 +71,7 @@ class Member:
         self._changed = asyncio.Condition()
         self._task: asyncio.Task | None = None
         folder.mkdir(parents=True, exist_ok=True)
-        self.client = AsyncClient(server.url, user.user_id, device_id=user.device_id, store_path=str(folder),
+        self.client = AsyncClient(homeserver_url, user.user_id, device_id=user.device_id, store_path=str(folder),
                                   config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
                                                            max_timeout_retry_wait_time=1))
 
