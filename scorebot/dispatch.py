@@ -59,7 +59,12 @@ class Context:
     roles: Roles
     registry: CommandRegistry
     bot_user_id: str
+    rooms: dict[str, RoomKind] = field(default_factory=dict)  # the configured rooms, resolved
     actions: list[Action] = field(default_factory=list)
+
+    def room_of(self, kind: RoomKind) -> str | None:
+        """The configured room of that kind (the moderators' or the IGO room)."""
+        return next((room_id for room_id, k in self.rooms.items() if k is kind), None)
 
     @property
     def sender(self) -> str:
@@ -107,8 +112,10 @@ class Feature:
 
 
 class Dispatcher:
-    def __init__(self, store: Store, features: list[Feature], bot_user_id: str, prefix: str = "!"):
+    def __init__(self, store: Store, features: list[Feature], bot_user_id: str, prefix: str = "!",
+                 rooms: dict[str, RoomKind] | None = None):
         self.store = store
+        self.rooms = rooms if rooms is not None else {}
         self.features = features
         self.bot_user_id = bot_user_id
         self.registry = CommandRegistry(prefix)
@@ -125,7 +132,7 @@ class Dispatcher:
             return []
         if self._is_direct_chat(room):
             room = dataclasses.replace(room, kind=RoomKind.DIRECT)
-        ctx = Context(signal, room, self.store, roles, self.registry, self.bot_user_id)
+        ctx = Context(signal, room, self.store, roles, self.registry, self.bot_user_id, self.rooms)
         try:
             with self.store.db.atomic():
                 self._route(ctx)

@@ -65,8 +65,9 @@ def free_port() -> int:
 class LocalHomeserver:
     """One Synapse process in `folder`; start, stop and start again keep its data."""
 
-    def __init__(self, folder: Path, port: int | None = None):
+    def __init__(self, folder: Path, port: int | None = None, overrides: dict | None = None):
         self.folder = Path(folder)
+        self.overrides = overrides or {}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.shared_secret = ""
@@ -132,6 +133,7 @@ class LocalHomeserver:
             "enable_registration": False,
             "url_preview_enabled": False,
             **_RATE_LIMITS,
+            **self.overrides,
         }
         config_path.write_text(yaml.safe_dump(config))
         return config_path

@@ -2,7 +2,8 @@
 
 from scorebot.dispatch import Feature
 from scorebot.features.help import Help
+from scorebot.features.upkeep import Upkeep
 
 
 def all_features() -> list[Feature]:
-    return [Help()]
+    return [Help(), Upkeep()]

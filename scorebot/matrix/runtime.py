@@ -73,10 +73,10 @@ class Runtime:
             log.info("Database upgraded to schema %d: %s", step.version, step.description)
         try:
             self.client = await connect(self.config)
-            self.dispatcher = Dispatcher(self.store, self.features, self.client.user_id,
-                                         self.config.command_prefix)
-            self.executor = Executor(self.client, self.store, self._synced)
             await self._resolve_rooms()
+            self.dispatcher = Dispatcher(self.store, self.features, self.client.user_id,
+                                         self.config.command_prefix, self._room_kinds)
+            self.executor = Executor(self.client, self.store, self._synced)
             await self._first_sync()
             await self._join_configured_rooms()
             tasks = [asyncio.create_task(self._sync_forever(), name="sync"),

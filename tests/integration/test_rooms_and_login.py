@@ -1,0 +1,71 @@
+"""Login that keeps its device, direct chats, strangers' invites, and the bot's own removal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import stat
+
+from tests.conftest import World
+from tests.integration.test_runtime import meeting_room
+
+
+async def test_password_login_keeps_one_device_across_restarts(world: World):
+    alice = await world.member("alice")
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id,), encrypted=True)
+    config = world.bot_config([room])
+    del config["access_token"]
+    config["password"] = world.bot_user.password
+    bot = world.bot(config)
+    await bot.start_ready()
+    session_file = bot.config_path.parent / "data" / "session.json"
+    first = json.loads(session_file.read_text())["device_id"]
+    assert stat.S_IMODE(os.stat(session_file).st_mode) == 0o600
+    bot.stop()
+    await bot.start_ready()
+    assert json.loads(session_file.read_text())["device_id"] == first
+    assert bot.log().count("Logged in as") == 1
+    await alice.member_joined(room, bot_id)
+    asked = await alice.send(room, "!help")
+    answer = await alice.reply_to(room, asked, bot_id, timeout=30)
+    assert answer.event.source["content"].get("msgtype") == "m.notice"
+    assert first in (alice.client.device_store[bot_id].keys())
+
+
+async def test_direct_chat_from_a_member_is_joined_and_answered(world: World):
+    _, bob, _, _ = await meeting_room(world)
+    bot_id = world.bot_user.user_id
+    dm = await bob.create_room("", (bot_id,), encrypted=True)
+    await bob.member_joined(dm, bot_id)
+    asked = await bob.send(dm, "!help")
+    answer = await bob.reply_to(dm, asked, bot_id, timeout=30)
+    assert getattr(answer.event, "decrypted", False)
+
+
+async def test_invites_from_strangers_are_ignored(world: World):
+    _, _, _, bot = await meeting_room(world)
+    stranger = await world.member("stranger")
+    room = await stranger.create_room("Spam", (world.bot_user.user_id,))
+    async with asyncio.timeout(15):
+        while f"Ignoring an invite to {room}" not in bot.log():
+            await asyncio.sleep(0.1)
+    assert world.bot_user.user_id in stranger.client.rooms[room].invited_users
+
+
+async def test_moderators_hear_when_the_bot_is_kicked(world: World):
+    alice = await world.member("alice")
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id,))
+    mods = await alice.create_room("Moderators", (bot_id,))
+    bot = world.bot(world.bot_config([room], moderators=mods))
+    await bot.start_ready()
+    await alice.member_joined(room, bot_id)
+    await alice.member_joined(mods, bot_id)
+    await alice.client.room_kick(room, bot_id, "testing")
+    notice = await alice.wait_for(lambda s: s.room_id == mods and s.sender == bot_id and "removed from" in s.body,
+                                  what="the bot's word about its removal")
+    assert "testing" in notice.body
+    assert notice.content["m.mentions"] == {"user_ids": [alice.user_id]}
+    assert bot.process.poll() is None
