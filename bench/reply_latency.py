@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,9 +44,9 @@ async def main(rounds: int) -> None:
         bot_user = server.register("scorebot")
         member = await Member(server.url, server.register("member"), folder / "member").start()
         room = await member.create_room("Bench", (echo_user.user_id, bot_user.user_id))
-        echo_process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("echo_bot.py")), server.url, echo_user.user_id,
-             echo_user.access_token, echo_user.device_id], stdout=subprocess.DEVNULL)
+        echo_process = await asyncio.create_subprocess_exec(
+            sys.executable, str(Path(__file__).with_name("echo_bot.py")), server.url, echo_user.user_id,
+            echo_user.access_token, echo_user.device_id, stdout=asyncio.subprocess.DEVNULL)
         scorebot = BotProcess.write_config(folder / "bot", {
             "homeserver": server.url, "user_id": bot_user.user_id, "access_token": bot_user.access_token,
             "log_level": "WARNING", "rooms": {"organizing": [room]}})
@@ -74,7 +73,7 @@ async def main(rounds: int) -> None:
             scorebot.stop()
         if echo_process:
             echo_process.terminate()
-            echo_process.wait()
+            await echo_process.wait()
         server.stop()
 
 

@@ -31,7 +31,7 @@ async def test_password_login_keeps_one_device_across_restarts(world: World):
     asked = await alice.send(room, "!help")
     answer = await alice.reply_to(room, asked, bot_id, timeout=30)
     assert answer.event.source["content"].get("msgtype") == "m.notice"
-    assert first in (alice.client.device_store[bot_id].keys())
+    assert first in alice.client.device_store[bot_id]
 
 
 async def test_direct_chat_from_a_member_is_joined_and_answered(world: World):
@@ -48,9 +48,7 @@ async def test_invites_from_strangers_are_ignored(world: World):
     _, _, _, bot = await meeting_room(world)
     stranger = await world.member("stranger")
     room = await stranger.create_room("Spam", (world.bot_user.user_id,))
-    async with asyncio.timeout(15):
-        while f"Ignoring an invite to {room}" not in bot.log():
-            await asyncio.sleep(0.1)
+    await bot.wait_log(f"Ignoring an invite to {room}")
     assert world.bot_user.user_id in stranger.client.rooms[room].invited_users
 
 
