@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def create_runtime(config: Config, features: list[Feature] | None = None) -> Runtime:
-    return Runtime(config, all_features() if features is None else features)
+    return Runtime(config, all_features(config) if features is None else features)
 
 
 def run_bot(config: Config, features: list[Feature] | None = None) -> int:

@@ -56,6 +56,20 @@ def _log_level(value: str) -> str | None:
     return None if value.upper() in levels else f"must be one of {', '.join(levels)}"
 
 
+def _time_zone(value: str) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "is not a time zone name like Europe/Paris or America/New_York"
+    return None
+
+
+def _stack_text(value: str) -> str | None:
+    return None if value.strip() and not value.startswith("!") else "must be plain words, not a !command"
+
+
 def check(validator):
     """Field metadata: `validator(value)` returns a reason when the value is wrong."""
     return {"check": validator}
@@ -80,6 +94,17 @@ class ConnectionConfig:
     sync_timeout: float = field(default=30.0, metadata=check(_positive))
     # The longest pause between two tries while the homeserver is away.
     max_retry_wait: float = field(default=10.0, metadata=check(_positive))
+    # How often timers (an automatic wrap-up, reminders) are looked at.
+    timer_interval: float = field(default=5.0, metadata=check(_positive))
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    texts: tuple[str, ...] = field(default=("stack", "stack me", "+stack"), metadata=check(_stack_text))
+    leave_texts: tuple[str, ...] = field(default=("unstack", "unstack me", "-stack"), metadata=check(_stack_text))
+    significant_turns: int = field(default=2, metadata=check(_positive))
+    significant_seconds: float = field(default=300.0, metadata=check(_positive))
+    wrapup_after: float | None = field(default=None, metadata=check(_positive))
 
 
 @dataclass(frozen=True)
@@ -93,9 +118,11 @@ class Config:
     database: str | None = None
     command_prefix: str = "!"
     log_level: str = field(default="INFO", metadata=check(_log_level))
+    timezone: str = field(default="UTC", metadata=check(_time_zone))
     rooms: RoomsConfig = field(default_factory=RoomsConfig)
     roles: RolesConfig = field(default_factory=RolesConfig)
     connection: ConnectionConfig = field(default_factory=ConnectionConfig)
+    stack: StackConfig = field(default_factory=StackConfig)
     # Where the file was read from; relative paths are resolved against its folder.
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 

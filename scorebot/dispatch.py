@@ -29,6 +29,7 @@ from scorebot.domain.signals import (
     Reaction,
     Redaction,
     Signal,
+    Tick,
 )
 from scorebot.domain.text import Text, code, plain
 from scorebot.store import Store
@@ -60,6 +61,9 @@ class Context:
     registry: CommandRegistry
     bot_user_id: str
     rooms: dict[str, RoomKind] = field(default_factory=dict)  # the configured rooms, resolved
+    # Who is in each organizing room (user ID -> display name), for signals from a direct chat.
+    directory: dict[str, dict[str, str]] = field(default_factory=dict)
+    features: list[Feature] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
 
     def room_of(self, kind: RoomKind) -> str | None:
@@ -86,7 +90,10 @@ class Context:
         self.do(SendDirect(user_id, plain(text) if isinstance(text, str) else text))
 
     def may(self, role: Role) -> bool:
-        return self.roles.has(role, self.room, self.sender)
+        facilitators: frozenset[str] = frozenset()
+        if role is Role.FACILITATOR:
+            facilitators = frozenset(user for f in self.features for user in f.facilitators(self))
+        return self.roles.has(role, self.room, self.sender, facilitators)
 
 
 class Feature:
@@ -110,6 +117,13 @@ class Feature:
     def on_bot_removed(self, ctx: Context) -> None:
         pass
 
+    def on_tick(self, ctx: Context) -> None:
+        """Time passed; look at timers. `ctx.signal.timestamp` is now, in milliseconds."""
+
+    def facilitators(self, ctx: Context) -> list[str]:
+        """Who facilitates in `ctx.room` right now, besides its moderators."""
+        return []
+
 
 class Dispatcher:
     def __init__(self, store: Store, features: list[Feature], bot_user_id: str, prefix: str = "!",
@@ -124,7 +138,8 @@ class Dispatcher:
 
     # -- signals --------------------------------------------------------------------------
 
-    def handle(self, signal: Signal, room: RoomView, roles: Roles) -> list[Action]:
+    def handle(self, signal: Signal, room: RoomView, roles: Roles,
+               directory: dict[str, dict[str, str]] | None = None) -> list[Action]:
         """Decide what `signal` leads to, once: a signal already handled leads to nothing."""
         if signal.sender == self.bot_user_id and not isinstance(signal, BotRemoved):
             return []
@@ -132,7 +147,8 @@ class Dispatcher:
             return []
         if self._is_direct_chat(room):
             room = dataclasses.replace(room, kind=RoomKind.DIRECT)
-        ctx = Context(signal, room, self.store, roles, self.registry, self.bot_user_id, self.rooms)
+        ctx = Context(signal, room, self.store, roles, self.registry, self.bot_user_id, self.rooms,
+                      directory or {}, self.features)
         try:
             with self.store.db.atomic():
                 self._route(ctx)
@@ -206,6 +222,19 @@ class Dispatcher:
         if ctx.room.kind is not RoomKind.DIRECT:
             log.info("%s%s by %s in %s", self.registry.prefix, command.name, ctx.sender, ctx.room.room_id)
         command.handler(ctx, **invocation.args)
+
+    def tick(self, now_ms: int, roles: Roles) -> list[Action]:
+        """Let features act on their timers; what they decide is queued like any other action."""
+        ctx = Context(Tick.at(now_ms), RoomView("", RoomKind.OTHER), self.store, roles, self.registry,
+                      self.bot_user_id, self.rooms, {}, self.features)
+        for feature in self.features:
+            try:
+                with self.store.db.atomic():
+                    feature.on_tick(ctx)
+            except Exception:
+                log.exception("A timer of %s failed", type(feature).__name__)
+        self.store.enqueue(ctx.actions)
+        return ctx.actions
 
     # -- invites --------------------------------------------------------------------------
 

@@ -60,3 +60,12 @@ class Invite:
     room_id: str
     inviter: str
     is_direct: bool
+
+
+@dataclass(frozen=True)
+class Tick(Signal):
+    """Time passing: features look at their timers. It comes from the bot's clock, not a room."""
+
+    @classmethod
+    def at(cls, now_ms: int) -> Tick:
+        return cls("", f"tick:{now_ms}", "", now_ms)

@@ -1,9 +1,16 @@
 """The bot's parts, one module each. Each declares its commands and reacts to signals."""
 
+from __future__ import annotations
+
+from scorebot.config import Config
 from scorebot.dispatch import Feature
 from scorebot.features.help import Help
+from scorebot.features.stack import Stack
 from scorebot.features.upkeep import Upkeep
 
 
-def all_features() -> list[Feature]:
-    return [Help(), Upkeep()]
+def all_features(config: Config | None = None) -> list[Feature]:
+    """Every part of the bot, set up from the config (defaults when there is none, as in tests)."""
+    if config is None:
+        return [Help(), Upkeep(), Stack()]
+    return [Help(), Upkeep(), Stack(config.stack, config.timezone)]

@@ -176,6 +176,8 @@ class Executor:
                                              ignore_unverified_devices=True)
         if isinstance(answer, RoomSendResponse):
             return answer.event_id
+        if answer.status_code == "M_DUPLICATE_ANNOTATION":
+            return None  # the bot had already put this reaction there: the confirmation stands
         raise Refused(f"{answer.status_code}: {answer.message}")
 
     async def _wait_for_room(self, room_id: str, timeout: float = 30) -> None:

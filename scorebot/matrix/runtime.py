@@ -80,7 +80,8 @@ class Runtime:
             await self._first_sync()
             await self._join_configured_rooms()
             tasks = [asyncio.create_task(self._sync_forever(), name="sync"),
-                     asyncio.create_task(self.executor.run_forever(), name="outbox")]
+                     asyncio.create_task(self.executor.run_forever(), name="outbox"),
+                     asyncio.create_task(self._timers(), name="timers")]
             self.executor.wake()
             log.info("scorebot is ready as %s (device %s)", self.client.user_id, self.client.device_id)
             self.ready.set()
@@ -191,6 +192,14 @@ class Runtime:
         async with self._synced:
             self._synced.notify_all()
 
+    async def _timers(self) -> None:
+        """Let features act on time passing (an automatic wrap-up, reminders)."""
+        while True:
+            await asyncio.sleep(self.config.connection.timer_interval)
+            actions = await self.store.run(self.dispatcher.tick, int(time.time() * 1000), self._roles())
+            if actions:
+                self.executor.wake()
+
     async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Event]:
         """The events a limited sync left out, oldest first, fetched back to our last position."""
         missed: list[Event] = []
@@ -235,7 +244,8 @@ class Runtime:
         if signal is None:
             return
         view = view or self._view(room_id)
-        actions = await self.store.run(self.dispatcher.handle, signal, view, self._roles())
+        directory = self._directory() if view.kind is RoomKind.OTHER else None
+        actions = await self.store.run(self.dispatcher.handle, signal, view, self._roles(), directory)
         if actions:
             self.executor.wake()
 
@@ -288,13 +298,13 @@ class Runtime:
                      listed_igos=frozenset(roles.igos),
                      igo_room_members=frozenset(igo_members))
 
+    def _directory(self) -> dict[str, dict[str, str]]:
+        """Who is in each organizing room, with their display names there."""
+        return {room_id: self._view(room_id).members for room_id, kind in self._room_kinds.items()
+                if kind is RoomKind.ORGANIZING and room_id in self.client.rooms}
+
     def _organizing_members(self) -> set[str]:
-        members: set[str] = set()
-        for room_id, kind in self._room_kinds.items():
-            room = self.client.rooms.get(room_id)
-            if kind is RoomKind.ORGANIZING and room is not None:
-                members.update(u for u in room.users if u not in room.invited_users)
-        return members
+        return {user for members in self._directory().values() for user in members}
 
 
 def _last_timestamp(events: list[Event]) -> int:

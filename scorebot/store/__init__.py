@@ -22,6 +22,7 @@ from playhouse.db_url import connect
 
 from scorebot.domain.actions import Action
 from scorebot.store import codec
+from scorebot.store.meetings import Meetings
 from scorebot.store.migrations import Migration, SchemaTooNew, upgrade
 from scorebot.store.models import (
     MODELS,
@@ -73,6 +74,7 @@ class Store:
         self.url = url
         self.db = open_database(url)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        self.meetings = Meetings()
 
     def open(self) -> list[Migration]:
         """Connect and bring the schema up to date; return the migrations applied."""

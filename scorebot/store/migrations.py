@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from peewee import (
     BigIntegerField,
+    BooleanField,
     CharField,
     Database,
     IntegerField,
@@ -91,6 +92,61 @@ def _rooms(db: Database) -> None:
         room_id = CharField(unique=True)
 
     _tables(db, Room, DirectChat)
+
+
+@migration(3, "meetings: facilitators, the stack, turns, priority declarations and minutes notes")
+def _meetings(db: Database) -> None:
+    class Meeting(Model):
+        room_id = CharField(index=True)
+        title = TextField()
+        started_by = CharField()
+        started_at = BigIntegerField()
+        ended_at = BigIntegerField(null=True)
+        closed = BooleanField(default=False)
+        board_key = CharField(null=True)
+        board_serial = IntegerField(default=0)
+
+    class MeetingFacilitator(Model):
+        meeting_id = IntegerField(index=True)
+        user_id = CharField()
+        since = BigIntegerField()
+        until = BigIntegerField(null=True)
+
+    class StackEntry(Model):
+        meeting_id = IntegerField(index=True)
+        person_key = CharField()
+        name = TextField()
+        via = CharField()
+        clarification = BooleanField(default=False)
+        term = TextField(null=True)
+        pinned = IntegerField(null=True)
+        source_event_id = CharField(null=True, index=True)
+        asked_at = BigIntegerField()
+        left_at = BigIntegerField(null=True)
+        left_how = CharField(null=True)
+
+    class Turn(Model):
+        meeting_id = IntegerField(index=True)
+        person_key = CharField()
+        name = TextField()
+        started_at = BigIntegerField()
+        ended_at = BigIntegerField(null=True)
+        wrapup_asked = BooleanField(default=False)
+
+    class PriorityDeclaration(Model):
+        user_id = CharField(primary_key=True)
+        declared_at = BigIntegerField()
+
+    class MeetingPriority(Model):
+        meeting_id = IntegerField(index=True)
+        person_key = CharField()
+
+    class MeetingNote(Model):
+        meeting_id = IntegerField(index=True)
+        at = BigIntegerField()
+        text = TextField()
+
+    _tables(db, Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote)
 
 
 class SchemaVersion(Model):

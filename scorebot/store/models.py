@@ -1,6 +1,6 @@
 """The live tables. Their shape must match what the migrations build; a test checks it."""
 
-from peewee import BigIntegerField, CharField, Model, TextField
+from peewee import BigIntegerField, BooleanField, CharField, IntegerField, Model, TextField
 
 
 class Setting(Model):
@@ -41,4 +41,68 @@ class DirectChat(Model):
     room_id = CharField(unique=True)
 
 
-MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat]
+class Meeting(Model):
+    room_id = CharField(index=True)
+    title = TextField()
+    started_by = CharField()
+    started_at = BigIntegerField()
+    ended_at = BigIntegerField(null=True)
+    closed = BooleanField(default=False)
+    board_key = CharField(null=True)
+    board_serial = IntegerField(default=0)
+
+
+class MeetingFacilitator(Model):
+    meeting_id = IntegerField(index=True)
+    user_id = CharField()
+    since = BigIntegerField()
+    until = BigIntegerField(null=True)
+
+
+class StackEntry(Model):
+    meeting_id = IntegerField(index=True)
+    person_key = CharField()
+    name = TextField()
+    via = CharField()
+    clarification = BooleanField(default=False)
+    term = TextField(null=True)
+    pinned = IntegerField(null=True)
+    source_event_id = CharField(null=True, index=True)
+    asked_at = BigIntegerField()
+    left_at = BigIntegerField(null=True)
+    left_how = CharField(null=True)
+
+
+class Turn(Model):
+    meeting_id = IntegerField(index=True)
+    person_key = CharField()
+    name = TextField()
+    started_at = BigIntegerField()
+    ended_at = BigIntegerField(null=True)
+    wrapup_asked = BooleanField(default=False)
+
+
+class PriorityDeclaration(Model):
+    """A member's standing wish for priority, said in a direct chat. Deleted on 'priority off'."""
+
+    user_id = CharField(primary_key=True)
+    declared_at = BigIntegerField()
+
+
+class MeetingPriority(Model):
+    """Priority a facilitator set for one meeting, at the member's spoken request."""
+
+    meeting_id = IntegerField(index=True)
+    person_key = CharField()
+
+
+class MeetingNote(Model):
+    """What goes into the minutes besides the turns: overrides and notes (never priority)."""
+
+    meeting_id = IntegerField(index=True)
+    at = BigIntegerField()
+    text = TextField()
+
+
+MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
+          Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote]

@@ -22,4 +22,4 @@ if __name__ == "__main__":
     parser.add_argument("--config", required=True)
     config = _load(parser.parse_args().config)
     setup_logging(config.log_level)
-    raise SystemExit(run_bot(config, [*all_features(), Faulty()]))
+    raise SystemExit(run_bot(config, [*all_features(config), Faulty()]))

@@ -1,0 +1,150 @@
+"""The stack feature through the dispatcher, with a real store: signals, order, turns, minutes."""
+
+import pytest
+
+from scorebot.config import StackConfig
+from scorebot.dispatch import Dispatcher
+from scorebot.domain.actions import Edit, React, Send
+from scorebot.domain.rooms import PowerLevels, Roles, RoomKind, RoomView
+from scorebot.domain.signals import Message, Reaction, Redaction, Tick
+from scorebot.features import Help, Stack
+from scorebot.store import Store
+
+BOT = "@bot:x"
+MEMBERS = {"@fac:x": "Fac", "@ann:x": "Ann", "@ben:x": "Ben", "@cal:x": "Cal", BOT: "bot"}
+ROOM = RoomView("!r:x", RoomKind.ORGANIZING, members=MEMBERS, name="General",
+                power_levels=PowerLevels.from_content({"users": {BOT: 100}}))
+DM = RoomView("!dm:x", RoomKind.OTHER, members={"@ann:x": "Ann", BOT: "bot"})
+
+
+class Meeting:
+    def __init__(self, tmp_path, stack_config: StackConfig | None = None):
+        self.store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+        self.store.open()
+        self.dispatcher = Dispatcher(self.store, [Help(), Stack(stack_config or StackConfig())], BOT)
+        self.count = 0
+        self.clock = 1_700_000_000_000
+
+    def signal(self, make, room=ROOM, **fields):
+        self.count += 1
+        self.clock += 1000
+        signal = make(room.room_id, f"${self.count}", fields.pop("sender"), self.clock, **fields)
+        directory = {ROOM.room_id: ROOM.members}
+        with self.store.db.atomic():
+            return self.dispatcher.handle(signal, room, Roles(), directory), signal.event_id
+
+    def say(self, sender, body, room=ROOM):
+        return self.signal(Message, room, sender=sender, body=body, command_body=body)
+
+    def board(self) -> str:
+        boards = [a for _, a in self.store.pending_actions()
+                  if isinstance(a, Edit | Send) and a.text.plain.startswith("📋")]
+        return boards[-1].text.plain
+
+    def queue(self) -> list[str]:
+        return [line.split(". ", 1)[1] for line in self.board().splitlines() if line[:1].isdigit()]
+
+
+@pytest.fixture
+def meeting(tmp_path):
+    meeting = Meeting(tmp_path)
+    meeting.say("@fac:x", "!meeting start Budget")
+    yield meeting
+    meeting.store.close()
+
+
+def test_every_signal_is_one_entry_confirmed_with_a_check(meeting):
+    actions, hand = meeting.say("@ann:x", "✋🏽 on the budget")
+    assert React("!r:x", hand, "✅") in actions
+    actions, text = meeting.say("@ben:x", "Stack me")
+    assert React("!r:x", text, "✅") in actions
+    actions, _ = meeting.signal(Reaction, sender="@cal:x", key="🙋‍♀️", target_event_id="$target")
+    assert React("!r:x", "$target", "✅") in actions
+    assert meeting.queue() == ["Ann", "Ben", "Cal"]
+    actions, _ = meeting.say("@ann:x", "✋")
+    assert not [a for a in actions if isinstance(a, React)]
+    assert "already on the stack, at position 1" in actions[0].text.plain
+    assert meeting.queue() == ["Ann", "Ben", "Cal"]
+
+
+def test_outside_a_meeting_hands_are_chat(tmp_path):
+    meeting = Meeting(tmp_path)
+    assert meeting.say("@ann:x", "✋")[0] == []
+    [answer], _ = meeting.say("@ann:x", "!stack")
+    assert "No meeting is running here" in answer.text.plain
+
+
+def test_first_timers_before_repeat_speakers_and_minutes(meeting):
+    meeting.say("@ann:x", "stack")
+    meeting.say("@fac:x", "!next")
+    meeting.say("@ann:x", "!done")
+    meeting.say("@ann:x", "✋")  # Ann again, asking first
+    meeting.say("@fac:x", '!stack add "Pat"')  # a phone participant, first time
+    assert meeting.queue() == ["Pat", "Ann"]
+    meeting.say("@fac:x", "!next")
+    meeting.say("@fac:x", "!next")
+    actions, _ = meeting.say("@fac:x", "!meeting end")
+    minutes = [a.text.plain for a in actions if isinstance(a, Send)][-1]
+    speakers = minutes.split("## Speakers, in order\n")[1].split("\n\n")[0].splitlines()
+    assert [line.split(" ", 2)[2] for line in speakers] == ["Ann, 1 s", "Pat, 1 s", "Ann, 1 s"]
+    assert "- Ann: 2 turns, 2 s" in minutes and "- Pat: 1 turn, 1 s" in minutes
+
+
+def test_priority_is_declared_privately_and_orders_without_saying_why(meeting):
+    meeting.store.set_direct_chat("@ann:x", "!dm:x")
+    [thanks], _ = meeting.say("@ann:x", "priority on", room=DM)
+    assert thanks.room_id == "!dm:x"
+    for speaker in ("@ann:x", "@ben:x"):  # both have spoken once
+        meeting.say(speaker, "stack")
+        meeting.say("@fac:x", "!next")
+    meeting.say("@fac:x", "!done")
+    meeting.say("@ben:x", "stack")
+    meeting.say("@ann:x", "stack")
+    assert meeting.queue() == ["Ann", "Ben"]
+    assert "priority" not in meeting.board().lower()
+    [deleted], _ = meeting.say("@ann:x", "priority off", room=DM)
+    assert deleted.room_id == "!dm:x"  # and no board edit that would give it away
+    meeting.say("@cal:x", "stack")
+    assert meeting.queue() == ["Cal", "Ben", "Ann"]
+
+
+def test_facilitator_overrides_stick_and_are_noted(meeting):
+    for who in ("@ann:x", "@ben:x", "@cal:x"):
+        meeting.say(who, "stack")
+    meeting.say("@fac:x", "!stack move @cal:x 1")
+    assert meeting.queue() == ["Cal", "Ann", "Ben"]
+    [refusal], _ = meeting.say("@ann:x", "!stack move @ann:x 1")
+    assert "only the meeting's facilitators" in refusal.text.plain
+    meeting.say("@fac:x", "!stack close")
+    [closed], _ = meeting.say("@fac:x", '!stack add "Sam"')
+    assert "closed" in closed.text.plain
+    meeting.say("@ann:x", "!clarify IGO")
+    assert meeting.queue()[0] == "❓ Ann (point of clarification: IGO)"
+    meeting.say("@fac:x", "!stack open")
+    minutes_notes = meeting.store.meetings.notes(1)
+    assert [text for _, text in minutes_notes] == ["Fac moved Cal to position 1.", "Fac closed the stack.",
+                                                   "Fac opened the stack."]
+
+
+def test_redacting_ones_hand_leaves_the_stack(meeting):
+    _, hand = meeting.say("@ann:x", "✋")
+    meeting.signal(Redaction, sender="@ben:x", redacts=hand)  # someone else's redaction does not count
+    assert meeting.queue() == ["Ann"]
+    meeting.signal(Redaction, sender="@ann:x", redacts=hand)
+    assert meeting.queue() == []
+
+
+def test_direct_chat_stack_and_automatic_wrap_up(tmp_path):
+    meeting = Meeting(tmp_path, StackConfig(wrapup_after=30))
+    meeting.say("@fac:x", "!meeting start")
+    meeting.store.set_direct_chat("@ann:x", "!dm:x")
+    actions, asked = meeting.say("@ann:x", "stack", room=DM)
+    assert React("!dm:x", asked, "✅") in actions
+    assert meeting.queue() == ["Ann"]
+    meeting.say("@fac:x", "!next")
+    with meeting.store.db.atomic():
+        assert meeting.dispatcher.tick(meeting.clock + 10_000, Roles()) == []
+        [ask] = meeting.dispatcher.tick(meeting.clock + 31_000, Roles())
+        assert "wrapping up" in ask.text.plain and ask.text.mentions == ("@ann:x",)
+        assert meeting.dispatcher.tick(meeting.clock + 60_000, Roles()) == []
+    assert Tick.at(5).event_id == "tick:5"
