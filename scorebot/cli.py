@@ -20,14 +20,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="A Matrix bot for meetings (progressive stack) and the code of conduct. "
         "With no command: runs the bot if config.yaml exists here, or else a local demo.",
     )
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", default="config.yaml", help="config file (default: config.yaml)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = commands.add_parser("run", help="run the bot")
-    run.add_argument("--config", default="config.yaml", help="config file (default: config.yaml)")
-    check = commands.add_parser("check-config", help="check the config, the login and the rooms")
-    check.add_argument("--config", default="config.yaml", help="config file (default: config.yaml)")
+    commands.add_parser("run", parents=[config], help="run the bot")
+    commands.add_parser("check-config", parents=[config], help="check the config, the login and the rooms")
     demo = commands.add_parser("demo", help="start a local homeserver with demo rooms, and the bot")
     demo.add_argument("--folder", default="data/demo", help="where the demo keeps its files")
     demo.add_argument("--port", type=int, default=8008, help="the homeserver's port (default: 8008)")
+    minutes = commands.add_parser("minutes", help="list or export meeting minutes")
+    what = minutes.add_subparsers(dest="action", metavar="ACTION", required=True)
+    what.add_parser("list", parents=[config], help="every meeting, newest last")
+    export = what.add_parser("export", parents=[config], help="one meeting's minutes, to standard output")
+    export.add_argument("meeting", type=int, help="the meeting's number, from 'scorebot minutes list'")
+    export.add_argument("--format", choices=("md", "html"), default="md")
     return parser
 
 
@@ -72,6 +78,21 @@ def _check(path: str) -> int:
     return 0
 
 
+def _minutes(args) -> int:
+    from scorebot.minutes_export import export_minutes, list_minutes
+
+    config = _load(args.config)
+    if args.action == "list":
+        print(list_minutes(config))
+        return 0
+    try:
+        print(export_minutes(config, args.meeting, args.format), end="")
+    except LookupError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
@@ -83,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args.config)
     if args.command == "check-config":
         return _check(args.config)
+    if args.command == "minutes":
+        return _minutes(args)
     if args.command == "demo":
         from scorebot.demo import run_demo
 

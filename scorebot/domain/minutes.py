@@ -75,7 +75,6 @@ def render_minutes(data: MinutesData) -> Text:
     return Text("\n".join(md), "".join(html))
 
 
-def html_document(data: MinutesData) -> str:
-    body = render_minutes(data).html
-    return (f"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Minutes: {escape(data.title)}</title>"
-            f"</head><body>\n{body}\n</body></html>\n")
+def html_document(title: str, minutes: Text) -> str:
+    return (f"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Minutes: {escape(title)}</title>"
+            f"</head><body>\n{minutes.html}\n</body></html>\n")

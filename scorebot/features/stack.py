@@ -98,7 +98,9 @@ class Stack(Feature):
         ended = meetings.get(meeting.id)
         if meeting.board_key:
             ctx.do(Edit(meeting.room_id, meeting.board_key, plain(f"📋 {meeting.title}: the meeting has ended.")))
-        ctx.do(Send(meeting.room_id, render_minutes(self.minutes_data(ctx, ended))))
+        minutes = render_minutes(self.minutes_data(ctx, ended))
+        meetings.keep_minutes(meeting.id, minutes)
+        ctx.do(Send(meeting.room_id, minutes))
 
     def minutes_data(self, ctx: Context, meeting: MeetingRecord) -> MinutesData:
         return minutes_data(ctx.store, meeting, self.timezone, lambda user: self._display(ctx, user))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scorebot.domain.stack import Contribution, Entry, Person
+from scorebot.domain.text import Text
 from scorebot.store.models import (
     Meeting,
     MeetingFacilitator,
@@ -27,6 +28,7 @@ class MeetingRecord:
     closed: bool
     board_key: str | None
     board_serial: int
+    minutes: Text | None = None  # as posted when the meeting ended
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,9 @@ class TurnRecord:
 
 
 def _meeting(row: Meeting) -> MeetingRecord:
+    minutes = Text(row.minutes_text, row.minutes_html) if row.minutes_text is not None else None
     return MeetingRecord(row.id, row.room_id, row.title, row.started_by, row.started_at, row.ended_at,
-                         bool(row.closed), row.board_key, row.board_serial)
+                         bool(row.closed), row.board_key, row.board_serial, minutes)
 
 
 def _stacked(row: StackEntry) -> Stacked:
@@ -94,6 +97,9 @@ class Meetings:
             (MeetingFacilitator.meeting_id == meeting_id) & MeetingFacilitator.until.is_null()).execute()
         StackEntry.update(left_at=at, left_how="meeting ended").where(
             (StackEntry.meeting_id == meeting_id) & StackEntry.left_at.is_null()).execute()
+
+    def keep_minutes(self, meeting_id: int, minutes: Text) -> None:
+        Meeting.update(minutes_text=minutes.plain, minutes_html=minutes.html).where(Meeting.id == meeting_id).execute()
 
     def set_closed(self, meeting_id: int, closed: bool) -> None:
         Meeting.update(closed=closed).where(Meeting.id == meeting_id).execute()

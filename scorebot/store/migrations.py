@@ -105,6 +105,8 @@ def _meetings(db: Database) -> None:
         closed = BooleanField(default=False)
         board_key = CharField(null=True)
         board_serial = IntegerField(default=0)
+        minutes_text = TextField(null=True)
+        minutes_html = TextField(null=True)
 
     class MeetingFacilitator(Model):
         meeting_id = IntegerField(index=True)

@@ -50,6 +50,8 @@ class Meeting(Model):
     closed = BooleanField(default=False)
     board_key = CharField(null=True)
     board_serial = IntegerField(default=0)
+    minutes_text = TextField(null=True)
+    minutes_html = TextField(null=True)
 
 
 class MeetingFacilitator(Model):

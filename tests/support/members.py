@@ -18,6 +18,7 @@ from nio import (
     AsyncClientConfig,
     Event,
     InviteMemberEvent,
+    ReactionEvent,
     RoomCreateResponse,
     RoomMessageNotice,
     RoomPreset,
@@ -143,11 +144,12 @@ class Member:
         assert hasattr(answer, "event_id"), answer
 
     async def create_room(self, name: str, invite: tuple[str, ...] = (), *, encrypted: bool = False,
-                          power: dict[str, int] | None = None, room_version: str | None = None) -> str:
+                          power: dict[str, int] | None = None, room_version: str | None = None,
+                          event_power: dict[str, int] | None = None) -> str:
+        override = {**({"users": power} if power else {}), **({"events": event_power} if event_power else {})}
         answer = await self.client.room_create(
             name=name, invite=list(invite), preset=RoomPreset.private_chat, room_version=room_version,
-            initial_state=[ENCRYPTION] if encrypted else [],
-            power_level_override={"users": power} if power else None)
+            initial_state=[ENCRYPTION] if encrypted else [], power_level_override=override or None)
         assert isinstance(answer, RoomCreateResponse), answer
         await self._wait_room(answer.room_id)
         return answer.room_id
@@ -185,6 +187,31 @@ class Member:
         return await self.wait_for(
             lambda s: s.room_id == room_id and s.sender == sender and isinstance(s.event, RoomMessageNotice)
             and s.reply_to == event_id, timeout, what=f"a reply to {event_id}")
+
+    def checks(self, room_id: str, sender: str, event_id: str) -> int:
+        """How many ✅ reactions `sender` put on `event_id`."""
+        return sum(1 for s in self.seen if s.room_id == room_id and s.sender == sender
+                   and isinstance(s.event, ReactionEvent) and s.event.key == "✅" and s.event.reacts_to == event_id)
+
+    async def checked(self, room_id: str, sender: str, event_id: str, timeout: float = 15) -> None:
+        await self.wait_until(lambda: self.checks(room_id, sender, event_id), timeout,
+                              what=f"a ✅ from {sender} on {event_id}")
+
+    def board(self, room_id: str, sender: str) -> tuple[str | None, str]:
+        """The newest board (its event ID) and what it says now, edits applied."""
+        boards = [s for s in self.notices(room_id, sender) if s.body.startswith("📋 Stack")]
+        if not boards:
+            return None, ""
+        board = boards[-1]
+        edits = [s for s in self.notices(room_id, sender)
+                 if (s.content.get("m.relates_to") or {}).get("rel_type") == "m.replace"
+                 and s.content["m.relates_to"].get("event_id") == board.event_id]
+        return board.event_id, (edits[-1].content["m.new_content"]["body"] if edits else board.body)
+
+    async def board_shows(self, room_id: str, sender: str, check: Callable[[str], bool], timeout: float = 15) -> str:
+        found = await self.wait_until(lambda: (text := self.board(room_id, sender)[1]) and check(text) and text,
+                                      timeout, what="the board to change")
+        return found
 
     async def member_joined(self, room_id: str, user_id: str, timeout: float = 30) -> None:
         await self.wait_until(

@@ -1,0 +1,212 @@
+"""The Modified Progressive Stack on a real homeserver, with real members using every signal."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import sys
+
+from tests.conftest import World
+from tests.support.members import Member
+
+CALL_MEMBER = "org.matrix.msc3401.call.member"
+
+
+def queue(board: str) -> list[str]:
+    return [line.split(". ", 1)[1] for line in board.splitlines() if re.match(r"^\d+\. ", line)]
+
+
+def speaker(board: str) -> str | None:
+    match = re.search(r"^🎤 Speaking: (.+)$", board, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+async def organizing(world: World, *names: str, **bot_config):
+    """alice (who creates the room, and so moderates) and members; the bot is running in the room."""
+    alice = await world.member("alice")
+    members = [await world.member(name) for name in names]
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id, *(m.user_id for m in members)),
+                                   power={bot_id: 100}, event_power={CALL_MEMBER: 0})
+    for member in members:
+        await member.join(room)
+    config = world.bot_config([room])
+    config.update(bot_config)
+    bot = world.bot(config)
+    await bot.start_ready()
+    await alice.member_joined(room, bot_id)
+    return alice, members, room, bot
+
+
+async def start_meeting(alice: Member, room: str, bot_id: str, title: str = "Budget") -> str:
+    started = await alice.send(room, f"!meeting start {title}")
+    await alice.board_shows(room, bot_id, lambda board: f"Stack · {title}" in board)
+    return started
+
+
+def name(member: Member) -> str:
+    return member.user_id[1:].split(":")[0]
+
+
+async def test_every_signal_is_confirmed_and_shown_on_the_edited_board(world: World):
+    alice, members, room, _ = await organizing(world, "bob", "carol", "dave", "erin", "frank", "gina")
+    bob, carol, dave, erin, frank, gina = members
+    bot_id = world.bot_user.user_id
+    started = await start_meeting(alice, room, bot_id)
+    first_board, _ = alice.board(room, bot_id)
+
+    hand = await bob.send(room, "✋🏽")
+    await alice.checked(room, bot_id, hand)
+    text = await carol.send(room, "Stack me")
+    await alice.checked(room, bot_id, text)
+    await dave.react(room, started, "🙋")
+    await alice.checked(room, bot_id, started)
+    command = await erin.send(room, "!stack")
+    await alice.checked(room, bot_id, command)
+    await alice.wait_until(lambda: alice.board(room, bot_id)[0] != first_board, what="a new board for !stack")
+    new_board, _ = alice.board(room, bot_id)
+
+    direct = await frank.create_room("", (bot_id,), encrypted=True)
+    await frank.member_joined(direct, bot_id)
+    asked = await frank.send(direct, "stack")
+    await frank.checked(direct, bot_id, asked, timeout=30)
+
+    by_name = await alice.send(room, '!stack add "Pat (phone)"')
+    await alice.checked(room, bot_id, by_name)
+
+    # Element Call: a raised hand is a 🖐️ reaction on the member's call-membership state event.
+    call = await gina.client.room_put_state(room, CALL_MEMBER, {"application": "m.call", "call_id": "",
+                                                                "scope": "m.room", "device_id": "GINA"},
+                                            state_key=gina.user_id)
+    raised = await gina.react(room, call.event_id, "🖐️")
+    await alice.checked(room, bot_id, call.event_id)
+
+    everyone = [name(bob), name(carol), name(dave), name(erin), name(frank), "Pat (phone)", name(gina)]
+    await alice.board_shows(room, bot_id, lambda board: queue(board) == everyone)
+    assert alice.board(room, bot_id)[0] == new_board  # edits go to the board !stack posted
+
+    await gina.redact(room, raised)  # lowering the hand in the call
+    await alice.board_shows(room, bot_id, lambda board: queue(board) == everyone[:-1])
+
+    again = await bob.send(room, "✋")
+    answer = await bob.reply_to(room, again, bot_id)
+    assert "already on the stack, at position 1" in answer.body
+    refused = await bob.send(room, "!next")
+    answer = await bob.reply_to(room, refused, bot_id)
+    assert answer.body == "Sorry, only the meeting's facilitators and moderators can use !next."
+    for signal in (hand, text, started, command, by_name, call.event_id):
+        assert alice.checks(room, bot_id, signal) == 1
+    assert frank.checks(direct, bot_id, asked) == 1
+
+
+async def test_a_meeting_runs_from_start_to_minutes(world: World):
+    alice, (bob, carol), room, bot = await organizing(world, "bob", "carol")
+    bot_id = world.bot_user.user_id
+    await start_meeting(alice, room, bot_id, "Spring campaign")
+    await bob.send(room, "✋")
+    await carol.send(room, "stack")
+    await alice.send(room, '!stack add "Pat"')
+    await alice.board_shows(room, bot_id, lambda board: queue(board) == [name(bob), name(carol), "Pat"])
+
+    def floors() -> int:
+        return sum("you have the floor" in s.body for s in alice.notices(room, bot_id))
+
+    async def turn(ender: Member) -> None:
+        before = floors()
+        await alice.send(room, "!next")
+        await alice.wait_until(lambda: floors() > before, what="the floor to be given")
+        await asyncio.sleep(1.1)
+        done = await ender.send(room, "!done")
+        await alice.checked(room, bot_id, done)
+
+    await turn(bob)
+    await turn(alice)  # a facilitator may end anyone's turn
+    await turn(alice)  # Pat, on the phone
+    await bob.send(room, "✋")  # Bob asks again, before Alice...
+    await alice.send(room, "✋")  # ...but Alice has not spoken yet: she goes first
+    await alice.board_shows(room, bot_id, lambda board: queue(board) == [name(alice), name(bob)])
+    await turn(alice)
+    await turn(bob)
+    await alice.send(room, "!meeting end")
+    minutes = await alice.wait_for(lambda s: s.sender == bot_id and s.body.startswith("# Minutes"),
+                                   what="the minutes")
+    speakers = minutes.body.split("## Speakers, in order\n")[1].split("\n\n")[0].splitlines()
+    assert [re.sub(r"^\d+\. \d\d:\d\d ", "", line).split(",")[0] for line in speakers] == \
+        [name(bob), name(carol), "Pat", name(alice), name(bob)]
+    assert all(re.search(r", [1-9]\d* s$", line) for line in speakers), speakers
+    assert re.search(rf"- {name(bob)}: 2 turns, \d+ s", minutes.body)
+    assert f"Facilitation: {name(alice)}" in minutes.body
+
+    listed = cli("minutes", "list", "--config", str(bot.config_path))
+    assert "Spring campaign" in listed and "ended" in listed
+    number = listed.split()[0]
+    assert cli("minutes", "export", number, "--config", str(bot.config_path)).strip() == minutes.body
+    assert "<h4>Speakers, in order</h4>" in cli("minutes", "export", number, "--format", "html",
+                                              "--config", str(bot.config_path))
+
+
+def cli(*args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "scorebot", *args], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+async def test_priority_declared_in_a_direct_chat_stays_private(world: World):
+    alice, (bob, dave), room, bot = await organizing(world, "bob", "dave")
+    bot_id = world.bot_user.user_id
+    direct = await bob.create_room("", (bot_id,), encrypted=True)
+    await bob.member_joined(direct, bot_id)
+    declared = await bob.send(direct, "priority on")
+    thanks = await bob.reply_to(direct, declared, bot_id, timeout=30)
+    assert "stays between us" in thanks.body
+
+    await start_meeting(alice, room, bot_id)
+    for member in (bob, dave):  # each speaks once: one turn is not "significant" (2 are)
+        await member.send(room, "stack")
+        await alice.send(room, "!next")
+        await alice.board_shows(room, bot_id, lambda board, m=member: speaker(board) == name(m))
+    await alice.send(room, "!done")
+    await dave.send(room, "stack")  # Dave asks first...
+    await bob.send(room, "✋")  # ...Bob's private priority puts him ahead
+    board = await alice.board_shows(room, bot_id, lambda board: len(queue(board)) == 2)
+    assert queue(board) == [name(bob), name(dave)]
+    await alice.send(room, "!meeting end")
+    await alice.wait_for(lambda s: s.sender == bot_id and s.body.startswith("# Minutes"), what="the minutes")
+
+    public = [s for s in alice.seen if s.room_id == room]
+    assert public and not [s for s in public if "priority" in str(s.source).lower()]
+    assert "priority" not in board.lower()
+    log = bot.log()
+    assert "priority on" not in log.lower()
+    assert not [line for line in log.splitlines() if "priority" in line.lower() and bob.user_id in line]
+
+
+async def test_a_crash_mid_meeting_keeps_stack_speaker_and_board(world: World):
+    alice, (bob, carol, dave, erin), room, bot = await organizing(world, "bob", "carol", "dave", "erin")
+    bot_id = world.bot_user.user_id
+    await start_meeting(alice, room, bot_id)
+    signals = [await bob.send(room, "✋"), await carol.send(room, "stack")]
+    await alice.send(room, "!next")
+    await alice.board_shows(room, bot_id, lambda board: speaker(board) == name(bob))
+    board_id, _ = alice.board(room, bot_id)
+
+    async def ask_while_crashing() -> None:
+        signals.append(await dave.send(room, "✋"))
+        await asyncio.sleep(0.1)
+        signals.append(await erin.send(room, "stack me"))
+
+    asking = asyncio.create_task(ask_while_crashing())
+    await asyncio.sleep(0.05)
+    bot.kill()
+    await asking
+    bot.start()
+    await bot.wait_ready()
+    final = await alice.board_shows(room, bot_id, lambda board: queue(board) == [name(carol), name(dave), name(erin)],
+                                    timeout=30)
+    assert speaker(final) == name(bob)
+    assert alice.board(room, bot_id)[0] == board_id
+    marker = await bob.send(room, "!help")
+    await bob.reply_to(room, marker, bot_id)
+    await asyncio.sleep(1)
+    assert [alice.checks(room, bot_id, signal) for signal in signals] == [1, 1, 1, 1]
