@@ -20,7 +20,7 @@ from scorebot.domain.rooms import Role, RoomKind
 from scorebot.domain.signals import Message, Reaction, Redaction
 from scorebot.domain.stack import Entry, Person, StackRules, is_hand, order, position, without
 from scorebot.domain.text import Text, bold, code, pill, plain
-from scorebot.store.meetings import MeetingRecord
+from scorebot.store.meetings import MeetingRecord, TurnRecord
 
 ORGANIZING = frozenset({RoomKind.ORGANIZING})
 DIRECT = frozenset({RoomKind.DIRECT})
@@ -369,13 +369,10 @@ class Stack(Feature):
         self._update_board(ctx, meeting)
 
     def done(self, ctx: Context) -> None:
-        meeting = self._meeting_or_say(ctx)
-        if not meeting:
+        found = self._turn_or_say(ctx)
+        if not found:
             return
-        current = ctx.store.meetings.current_turn(meeting.id)
-        if current is None:
-            ctx.reply("Nobody has the floor right now.")
-            return
+        meeting, current = found
         if ctx.sender != current.person.key and not ctx.may(Role.FACILITATOR):
             ctx.reply("Only the speaker or a facilitator can end this turn.")
             return
@@ -384,16 +381,21 @@ class Stack(Feature):
         self._update_board(ctx, meeting)
 
     def wrapup(self, ctx: Context) -> None:
+        found = self._turn_or_say(ctx)
+        if found:
+            self._ask_to_wrap_up(ctx, *found)
+
+    def _turn_or_say(self, ctx: Context) -> tuple[MeetingRecord, TurnRecord] | None:
         meeting = self._meeting_or_say(ctx)
         if not meeting:
-            return
+            return None
         current = ctx.store.meetings.current_turn(meeting.id)
         if current is None:
             ctx.reply("Nobody has the floor right now.")
-            return
-        self._ask_to_wrap_up(ctx, meeting, current)
+            return None
+        return meeting, current
 
-    def _ask_to_wrap_up(self, ctx: Context, meeting: MeetingRecord, turn) -> None:
+    def _ask_to_wrap_up(self, ctx: Context, meeting: MeetingRecord, turn: TurnRecord) -> None:
         ctx.store.meetings.mark_wrapup_asked(turn.id)
         ctx.do(Send(meeting.room_id, self._speaker(turn.person)
                     + plain(", could you start wrapping up? Thank you! Others are waiting to speak.")))

@@ -33,7 +33,7 @@ from scorebot.domain.rooms import Roles, RoomKind, RoomView
 from scorebot.domain.signals import Invite
 from scorebot.matrix.events import to_signal
 from scorebot.matrix.executor import Executor
-from scorebot.matrix.session import connect
+from scorebot.matrix.session import connect, keep_keys
 from scorebot.store import Store
 
 log = logging.getLogger(__name__)
@@ -178,13 +178,7 @@ class Runtime:
                     await self._handle_event(room_id, event, view=self._view(room_id))
             self.client.rooms.pop(room_id, None)
             self._state.pop(room_id, None)
-        if self.client.should_upload_keys:
-            await self.client.keys_upload()
-        if self.client.should_query_keys:
-            await self.client.keys_query()
-        if self.client.should_claim_keys:
-            await self.client.keys_claim(self.client.get_users_for_key_claiming())
-        await self.client.send_to_device_messages()
+        await keep_keys(self.client)
         await self.store.run(self.store.set_sync_token, answer.next_batch)
         await self._notify_synced()
 

@@ -103,3 +103,14 @@ async def _login_with_password(client: AsyncClient, config: Config, session_file
         raise LoginFailed(f"password: the homeserver refused the login ({answer.message})")
     _write_session(session_file, config, answer.access_token, answer.device_id)
     log.info("Logged in as %s, device %s", answer.user_id, answer.device_id)
+
+
+async def keep_keys(client: AsyncClient) -> None:
+    """After a sync: publish, fetch and claim encryption keys as needed, and send key shares."""
+    if client.should_upload_keys:
+        await client.keys_upload()
+    if client.should_query_keys:
+        await client.keys_query()
+    if client.should_claim_keys:
+        await client.keys_claim(client.get_users_for_key_claiming())
+    await client.send_to_device_messages()

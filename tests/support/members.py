@@ -27,6 +27,7 @@ from nio import (
 )
 
 from scorebot.homeserver import RegisteredUser
+from scorebot.matrix.session import keep_keys
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
@@ -107,13 +108,7 @@ class Member:
             for room_id, info in answer.rooms.invite.items():
                 if any(isinstance(e, InviteMemberEvent) and e.state_key == self.user_id for e in info.invite_state):
                     await self.client.join(room_id)
-        if self.client.should_upload_keys:
-            await self.client.keys_upload()
-        if self.client.should_query_keys:
-            await self.client.keys_query()
-        if self.client.should_claim_keys:
-            await self.client.keys_claim(self.client.get_users_for_key_claiming())
-        await self.client.send_to_device_messages()
+        await keep_keys(self.client)
         async with self._changed:
             self._changed.notify_all()
 
