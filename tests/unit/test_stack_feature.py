@@ -148,3 +148,35 @@ def test_direct_chat_stack_and_automatic_wrap_up(tmp_path):
         assert "wrapping up" in ask.text.plain and ask.text.mentions == ("@ann:x",)
         assert meeting.dispatcher.tick(meeting.clock + 60_000, Roles()) == []
     assert Tick.at(5).event_id == "tick:5"
+
+
+def test_leaving_removing_clearing_handing_over_and_wrapping_up(meeting):
+    for who in ("@ann:x", "@ben:x", "@cal:x"):
+        meeting.say(who, "stack")
+    meeting.say("@ann:x", "unstack")
+    meeting.say("@ben:x", "!unstack")
+    assert meeting.queue() == ["Cal"]
+    [not_on], _ = meeting.say("@ben:x", "!unstack")
+    assert not_on.text.plain == "You're not on the stack."
+    meeting.say("@fac:x", '!stack add "Pat"')
+    meeting.say("@fac:x", '!stack remove "pat"')
+    assert meeting.queue() == ["Cal"]
+    meeting.say("@fac:x", "!stack clear")
+    assert meeting.queue() == []
+
+    [handed], _ = meeting.say("@fac:x", "!facilitator @ann:x")
+    assert handed.text.mentions == ("@ann:x",)
+    [refused], _ = meeting.say("@fac:x", "!next")  # the role has passed to Ann
+    assert "only the meeting's facilitators" in refused.text.plain
+    meeting.say("@ben:x", "stack")
+    meeting.say("@ann:x", "!next")
+    actions, _ = meeting.say("@ann:x", "!wrapup")
+    [ask] = [a for a in actions if isinstance(a, Send)]
+    assert "wrapping up" in ask.text.plain and ask.text.mentions == ("@ben:x",)
+    [not_yours], _ = meeting.say("@cal:x", "!done")
+    assert "Only the speaker or a facilitator" in not_yours.text.plain
+    meeting.say("@ben:x", "!done")
+    [nobody], _ = meeting.say("@ann:x", "!wrapup")
+    assert nobody.text.plain == "Nobody has the floor right now."
+    meeting.say("@ann:x", "!meeting end")
+    assert meeting.store.meetings.everyone_who_facilitated(1) == ["@fac:x", "@ann:x"]
