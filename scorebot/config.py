@@ -108,6 +108,14 @@ class StackConfig:
 
 
 @dataclass(frozen=True)
+class CultureConfig:
+    # How long after an "ouch" a plain "oops" from the author (not a reply) still counts, in seconds.
+    oops_window: float = field(default=600.0, metadata=check(_positive))
+    # A YAML file of TERM: explanation; empty means the seed glossary that ships in config/.
+    glossary_seed: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     homeserver: str = field(metadata=check(_url))
     user_id: str = field(metadata=check(_user_id))
@@ -123,6 +131,7 @@ class Config:
     roles: RolesConfig = field(default_factory=RolesConfig)
     connection: ConnectionConfig = field(default_factory=ConnectionConfig)
     stack: StackConfig = field(default_factory=StackConfig)
+    culture: CultureConfig = field(default_factory=CultureConfig)
     # Where the file was read from; relative paths are resolved against its folder.
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 
@@ -138,6 +147,12 @@ class Config:
         if "://" in self.database:
             return self.database
         return f"sqlite:///{(self.base_dir / self.database).resolve()}"
+
+    @property
+    def glossary_seed_path(self) -> Path:
+        if self.culture.glossary_seed:
+            return (self.base_dir / self.culture.glossary_seed).resolve()
+        return Path(__file__).resolve().parents[1] / "config" / "glossary.yaml"
 
     @property
     def server_name(self) -> str:

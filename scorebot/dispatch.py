@@ -86,6 +86,11 @@ class Context:
     def confirm(self, key: str = "✅") -> None:
         self.do(React(self.room.room_id, self.signal.event_id, key))
 
+    def announce(self, event: str, meeting_id: int) -> None:
+        """Tell every feature that something happened in a meeting ("turn ended", "meeting ending")."""
+        for feature in self.features:
+            feature.on_meeting_event(self, event, meeting_id)
+
     def direct(self, user_id: str, text: Text | str) -> None:
         self.do(SendDirect(user_id, plain(text) if isinstance(text, str) else text))
 
@@ -124,6 +129,18 @@ class Feature:
         """Who facilitates in `ctx.room` right now, besides its moderators."""
         return []
 
+    def on_start(self, store: Store) -> None:
+        """Once, when the bot starts, in a transaction (for seeding data)."""
+
+    def on_meeting_event(self, ctx: Context, event: str, meeting_id: int) -> None:
+        """Another feature announced something about a meeting (see `Context.announce`)."""
+
+    def minutes_sections(self, store: Store, meeting_id: int, clock, name) -> list[tuple[str, list[str]]]:
+        """Extra sections for a meeting's minutes: (heading, lines).
+
+        `clock(ms)` gives "HH:MM" in the group's time zone; `name(user_id)` a display name."""
+        return []
+
 
 class Dispatcher:
     def __init__(self, store: Store, features: list[Feature], bot_user_id: str, prefix: str = "!",
@@ -135,6 +152,10 @@ class Dispatcher:
         self.registry = CommandRegistry(prefix)
         for feature in features:
             feature.register(self.registry)
+
+    def start(self) -> None:
+        for feature in self.features:
+            feature.on_start(self.store)
 
     # -- signals --------------------------------------------------------------------------
 
@@ -194,6 +215,10 @@ class Dispatcher:
     def _on_message(self, ctx: Context, message: Message) -> None:
         if message.is_notice:
             return  # notices are bots talking; answering them makes loops
+        if ctx.room.kind is RoomKind.ORGANIZING:
+            # Kept a few days, so a pin or a piece of evidence can quote what was said.
+            self.store.culture.keep_message(message.room_id, message.event_id, message.sender, message.body,
+                                            message.timestamp)
         parsed = self.registry.parse(message.command_body)
         if parsed is None:
             for feature in self.features:

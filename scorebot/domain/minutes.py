@@ -31,6 +31,7 @@ class MinutesData:
     turns: list[SpokenTurn]
     notes: list[tuple[int, str]] = field(default_factory=list)
     timezone: str = "UTC"
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)  # from other features
 
 
 def _clock(ms: int, zone: str) -> datetime:
@@ -72,7 +73,16 @@ def render_minutes(data: MinutesData) -> Text:
         rows = [f"{_clock(at, data.timezone):%H:%M} {text}" for at, text in data.notes]
         md += [f"- {row}" for row in rows]
         html += ["<h4>Notes</h4>", "<ul>" + "".join(f"<li>{escape(row)}</li>" for row in rows) + "</ul>"]
+    for heading, rows in data.sections:
+        if rows:
+            md += ["", f"## {heading}"] + [f"- {row}" for row in rows]
+            html += [f"<h4>{escape(heading)}</h4>", "<ul>" + "".join(f"<li>{escape(row)}</li>" for row in rows)
+                     + "</ul>"]
     return Text("\n".join(md), "".join(html))
+
+
+def clock(ms: int, zone: str) -> str:
+    return f"{_clock(ms, zone):%H:%M}"
 
 
 def html_document(title: str, minutes: Text) -> str:

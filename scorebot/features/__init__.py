@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scorebot.config import Config
 from scorebot.dispatch import Feature
+from scorebot.features.culture import Culture
 from scorebot.features.help import Help
 from scorebot.features.stack import Stack
 from scorebot.features.upkeep import Upkeep
@@ -12,5 +13,6 @@ from scorebot.features.upkeep import Upkeep
 def all_features(config: Config | None = None) -> list[Feature]:
     """Every part of the bot, set up from the config (defaults when there is none, as in tests)."""
     if config is None:
-        return [Help(), Upkeep(), Stack()]
-    return [Help(), Upkeep(), Stack(config.stack, config.timezone)]
+        return [Help(), Upkeep(), Stack(), Culture()]
+    return [Help(), Upkeep(), Stack(config.stack, config.timezone),
+            Culture(config.culture, config.glossary_seed_path, config.timezone)]

@@ -15,7 +15,7 @@ from scorebot.dispatch import Context, Feature
 from scorebot.domain.actions import Edit, React, Send
 from scorebot.domain.board import render_board
 from scorebot.domain.commands import ChoiceArg, CommandRegistry, NumberArg, PersonArg, TextArg, UserArg
-from scorebot.domain.minutes import MinutesData, SpokenTurn, render_minutes
+from scorebot.domain.minutes import MinutesData, SpokenTurn, clock, render_minutes
 from scorebot.domain.rooms import Role, RoomKind
 from scorebot.domain.signals import Message, Reaction, Redaction
 from scorebot.domain.stack import Entry, Person, StackRules, is_hand, order, position, without
@@ -94,6 +94,7 @@ class Stack(Feature):
         current = meetings.current_turn(meeting.id)
         if current:
             meetings.end_turn(current.id, now)
+        ctx.announce("meeting ending", meeting.id)
         meetings.end(meeting.id, now)
         ended = meetings.get(meeting.id)
         if meeting.board_key:
@@ -103,7 +104,7 @@ class Stack(Feature):
         ctx.do(Send(meeting.room_id, minutes))
 
     def minutes_data(self, ctx: Context, meeting: MeetingRecord) -> MinutesData:
-        return minutes_data(ctx.store, meeting, self.timezone, lambda user: self._display(ctx, user))
+        return minutes_data(ctx.store, meeting, self.timezone, ctx.features, lambda user: self._display(ctx, user))
 
     def facilitator(self, ctx: Context, user: str) -> None:
         meeting = self._meeting_or_say(ctx)
@@ -135,9 +136,14 @@ class Stack(Feature):
 
     def clarify(self, ctx: Context, term: str | None) -> None:
         meeting = self._meeting_or_say(ctx)
-        if meeting:
-            self._request(ctx, meeting, self._person(ctx, ctx.sender), "clarify", ctx.signal.event_id,
-                          ctx.room.room_id, ctx.signal.event_id, clarification=True, term=term)
+        if not meeting:
+            return
+        self._request(ctx, meeting, self._person(ctx, ctx.sender), "clarify", ctx.signal.event_id,
+                      ctx.room.room_id, ctx.signal.event_id, clarification=True, term=term)
+        known = ctx.store.culture.define(term) if term else None
+        if known:  # a known term is explained at once; the point of clarification stays for questions
+            ctx.store.culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
+            ctx.reply(bold(known.term) + plain(f": {known.explanation}"))
 
     def on_message(self, ctx: Context) -> None:
         message: Message = ctx.signal
@@ -355,6 +361,7 @@ class Stack(Feature):
         current = meetings.current_turn(meeting.id)
         if current:
             meetings.end_turn(current.id, now)
+            ctx.announce("turn ended", meeting.id)
         ordered = self._order(ctx, meeting)
         if not ordered:
             ctx.reply("The stack is empty: nobody is waiting to speak.")
@@ -379,6 +386,7 @@ class Stack(Feature):
         ctx.store.meetings.end_turn(current.id, ctx.signal.timestamp)
         ctx.confirm()
         self._update_board(ctx, meeting)
+        ctx.announce("turn ended", meeting.id)
 
     def wrapup(self, ctx: Context) -> None:
         found = self._turn_or_say(ctx)
@@ -459,11 +467,14 @@ class Stack(Feature):
         return pill(person.user_id, person.name) if person.user_id else bold(person.name)
 
 
-def minutes_data(store, meeting: MeetingRecord, timezone: str, display=lambda user: user) -> MinutesData:
+def minutes_data(store, meeting: MeetingRecord, timezone: str, features: list[Feature],
+                 display=lambda user: user) -> MinutesData:
     """What the minutes of `meeting` say, from the store (used by the bot and the command line)."""
     meetings = store.meetings
     end = meeting.ended_at or meeting.started_at
     turns = [SpokenTurn(t.person.name, t.started_at, t.ended_at or end) for t in meetings.turns(meeting.id)]
+    sections = [section for feature in features
+                for section in feature.minutes_sections(store, meeting.id, lambda ms: clock(ms, timezone), display)]
     return MinutesData(meeting.title, [display(u) for u in meetings.everyone_who_facilitated(meeting.id)],
-                       meeting.started_at, end, turns, meetings.notes(meeting.id), timezone)
+                       meeting.started_at, end, turns, meetings.notes(meeting.id), timezone, sections)
 

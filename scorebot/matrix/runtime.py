@@ -77,6 +77,7 @@ class Runtime:
             self.dispatcher = Dispatcher(self.store, self.features, self.client.user_id,
                                          self.config.command_prefix, self._room_kinds)
             self.executor = Executor(self.client, self.store, self._synced)
+            await self.store.run(self.dispatcher.start)
             await self._first_sync()
             await self._join_configured_rooms()
             tasks = [asyncio.create_task(self._sync_forever(), name="sync"),

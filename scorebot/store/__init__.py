@@ -22,6 +22,7 @@ from playhouse.db_url import connect
 
 from scorebot.domain.actions import Action
 from scorebot.store import codec
+from scorebot.store.culture import Culture
 from scorebot.store.meetings import Meetings
 from scorebot.store.migrations import Migration, SchemaTooNew, upgrade
 from scorebot.store.models import (
@@ -75,6 +76,7 @@ class Store:
         self.db = open_database(url)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self.meetings = Meetings()
+        self.culture = Culture()
 
     def open(self) -> list[Migration]:
         """Connect and bring the schema up to date; return the migrations applied."""

@@ -151,6 +151,46 @@ def _meetings(db: Database) -> None:
     _tables(db, Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote)
 
 
+@migration(4, "meeting culture: recent messages, ouch pins, follow-ups, the glossary and terms explained")
+def _culture(db: Database) -> None:
+    class RecentMessage(Model):
+        event_id = CharField(primary_key=True)
+        room_id = CharField(index=True)
+        sender = CharField()
+        body = TextField()
+        at = BigIntegerField(index=True)
+
+    class Pin(Model):
+        room_id = CharField()
+        meeting_id = IntegerField(null=True, index=True)
+        event_id = CharField()
+        author = CharField()
+        quote = TextField()
+        at = BigIntegerField()
+        notice_key = CharField(null=True)
+        acknowledged_at = BigIntegerField(null=True)
+
+    class FollowUp(Model):
+        meeting_id = IntegerField(index=True)
+        text = TextField()
+        at = BigIntegerField()
+        done_at = BigIntegerField(null=True)
+
+    class GlossaryTerm(Model):
+        key = CharField(primary_key=True)
+        term = TextField()
+        explanation = TextField()
+        added_by = CharField()
+        added_at = BigIntegerField()
+
+    class MeetingTerm(Model):
+        meeting_id = IntegerField(index=True)
+        term = TextField()
+        at = BigIntegerField()
+
+    _tables(db, RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm)
+
+
 class SchemaVersion(Model):
     version = IntegerField(primary_key=True)
     description = TextField()

@@ -106,5 +106,50 @@ class MeetingNote(Model):
     text = TextField()
 
 
+class RecentMessage(Model):
+    """Organizing-room messages of the last days, so a pin or evidence can quote them."""
+
+    event_id = CharField(primary_key=True)
+    room_id = CharField(index=True)
+    sender = CharField()
+    body = TextField()
+    at = BigIntegerField(index=True)
+
+
+class Pin(Model):
+    """An "ouch": the message it pins, its author and words, and whether "oops" came."""
+
+    room_id = CharField()
+    meeting_id = IntegerField(null=True, index=True)
+    event_id = CharField()
+    author = CharField()
+    quote = TextField()
+    at = BigIntegerField()
+    notice_key = CharField(null=True)
+    acknowledged_at = BigIntegerField(null=True)
+
+
+class FollowUp(Model):
+    meeting_id = IntegerField(index=True)
+    text = TextField()
+    at = BigIntegerField()
+    done_at = BigIntegerField(null=True)
+
+
+class GlossaryTerm(Model):
+    key = CharField(primary_key=True)
+    term = TextField()
+    explanation = TextField()
+    added_by = CharField()
+    added_at = BigIntegerField()
+
+
+class MeetingTerm(Model):
+    meeting_id = IntegerField(index=True)
+    term = TextField()
+    at = BigIntegerField()
+
+
 MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
-          Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote]
+          Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote,
+          RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm]

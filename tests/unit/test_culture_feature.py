@@ -1,0 +1,96 @@
+"""The culture feature through the dispatcher, with a real store: pins, oops, glossary, seed."""
+
+import pytest
+import yaml
+
+from scorebot.config import CultureConfig, StackConfig
+from scorebot.dispatch import Dispatcher
+from scorebot.domain.actions import React, Send
+from scorebot.domain.rooms import PowerLevels, Roles, RoomKind, RoomView
+from scorebot.domain.signals import Message
+from scorebot.features import Culture, Help, Stack
+from scorebot.features.culture import MEMORY_MS
+from scorebot.store import Store
+from tests.unit.test_example_config import EXAMPLE
+
+ROOM = RoomView("!r:x", RoomKind.ORGANIZING, members={"@fac:x": "Fac", "@ann:x": "Ann", "@ben:x": "Ben"},
+                power_levels=PowerLevels.from_content({"users": {"@fac:x": 50}}))
+SEED = EXAMPLE.parent / "config" / "glossary.yaml"
+
+
+class Room:
+    def __init__(self, tmp_path):
+        self.store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+        self.store.open()
+        self.dispatcher = Dispatcher(self.store, [Help(), Stack(StackConfig()), Culture(CultureConfig(60), SEED)],
+                                     "@bot:x")
+        with self.store.db.atomic():
+            self.dispatcher.start()
+        self.count, self.clock = 0, 1_700_000_000_000
+
+    def say(self, sender, body, reply_to=None, after_ms=1000):
+        self.count += 1
+        self.clock += after_ms
+        signal = Message("!r:x", f"${self.count}", sender, self.clock, body=body, command_body=body,
+                         reply_to=reply_to)
+        with self.store.db.atomic():
+            return self.dispatcher.handle(signal, ROOM, Roles()), signal.event_id
+
+
+@pytest.fixture
+def room(tmp_path):
+    room = Room(tmp_path)
+    yield room
+    room.store.close()
+
+
+def texts(actions):
+    return [a.text.plain for a in actions if isinstance(a, Send)]
+
+
+def test_the_shipped_seed_glossary_loads_once(room):
+    assert len(room.store.culture.terms()) == len(yaml.safe_load(SEED.read_text()))
+    assert room.store.culture.seed_glossary({"x": "y"}, 0) == 0  # only into an empty glossary
+
+
+def test_ouch_without_a_reply_outside_a_meeting_asks_which_message(room):
+    [ask] = texts(room.say("@ann:x", "ouch")[0])
+    assert "reply “ouch” to the message you mean" in ask
+
+
+def test_ouch_without_a_reply_in_a_meeting_pins_the_speakers_last_message(room):
+    room.say("@fac:x", "!meeting start")
+    room.say("@ben:x", "stack")
+    room.say("@fac:x", "!next")
+    room.say("@ben:x", "first thought")
+    _, last = room.say("@ben:x", "a thoughtless second one")
+    [pin] = texts(room.say("@ann:x", "Ouch")[0])
+    assert "“a thoughtless second one”" in pin
+    assert room.store.culture.open_pins("!r:x")[0].event_id == last
+
+
+def test_plain_oops_counts_only_within_the_window(room):
+    _, hurtful = room.say("@ben:x", "hmm")
+    room.say("@ann:x", "ouch", reply_to=hurtful)
+    actions, late = room.say("@ben:x", "oops", after_ms=61_000)
+    assert not [a for a in actions if isinstance(a, React)]
+    actions, by_reply = room.say("@ben:x", "oops", reply_to=hurtful)
+    assert React("!r:x", by_reply, "✅") in actions
+    assert room.store.culture.open_pins("!r:x") == []
+
+
+def test_glossary_remove_is_for_moderators(room):
+    [refused] = texts(room.say("@ann:x", "!glossary remove IGO")[0])
+    assert "only moderators" in refused
+    actions, _ = room.say("@fac:x", "!glossary remove igo")
+    assert [a for a in actions if isinstance(a, React)]
+    assert "not in the glossary yet" in texts(room.say("@ann:x", "!define IGO")[0])[0]
+    [usage] = texts(room.say("@ann:x", "!glossary add no colon here")[0])
+    assert "a colon" in usage
+
+
+def test_old_messages_are_forgotten(room):
+    room.say("@ben:x", "said long ago")
+    with room.store.db.atomic():
+        room.dispatcher.tick(room.clock + MEMORY_MS + 3_600_001, Roles())
+    assert room.store.culture.message("$1") is None
