@@ -72,7 +72,7 @@ def test_ouch_without_a_reply_in_a_meeting_pins_the_speakers_last_message(room):
 def test_plain_oops_counts_only_within_the_window(room):
     _, hurtful = room.say("@ben:x", "hmm")
     room.say("@ann:x", "ouch", reply_to=hurtful)
-    actions, late = room.say("@ben:x", "oops", after_ms=61_000)
+    actions, _ = room.say("@ben:x", "oops", after_ms=61_000)
     assert not [a for a in actions if isinstance(a, React)]
     actions, by_reply = room.say("@ben:x", "oops", reply_to=hurtful)
     assert React("!r:x", by_reply, "✅") in actions
