@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = what.add_parser("export", parents=[config], help="one meeting's minutes, to standard output")
     export.add_argument("meeting", type=int, help="the meeting's number, from 'scorebot minutes list'")
     export.add_argument("--format", choices=("md", "html"), default="md")
+    audit = commands.add_parser("audit", help="the enforcement audit log")
+    audit_what = audit.add_subparsers(dest="action", metavar="ACTION", required=True)
+    audit_what.add_parser("export", parents=[config], help="every step, as JSON lines, to standard output")
     return parser
 
 
@@ -93,6 +96,22 @@ def _minutes(args) -> int:
     return 0
 
 
+def _audit(args) -> int:
+    import json
+
+    from scorebot.store import Store
+
+    config = _load(args.config)
+    store = Store(config.database_url)
+    try:
+        store.open()
+        for entry in store.cases.audit_log():
+            print(json.dumps(entry, ensure_ascii=False))
+    finally:
+        store.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
@@ -104,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args.config)
     if args.command == "check-config":
         return _check(args.config)
+    if args.command == "audit":
+        return _audit(args)
     if args.command == "minutes":
         return _minutes(args)
     if args.command == "demo":

@@ -116,6 +116,20 @@ class CultureConfig:
 
 
 @dataclass(frozen=True)
+class EnforcementConfig:
+    # How many moderators other than the proposer must approve a removal.
+    removal_approvals: int = field(default=1, metadata=check(_positive))
+    # Seconds a removal lasts as a ban that lifts itself; null: a kick (they may rejoin if invited).
+    removal_duration: float | None = field(default=None, metadata=check(_positive))
+    # How long a request to stop counts for the ladder, in days (it stays in the case's history).
+    warning_window_days: float = field(default=90.0, metadata=check(_positive))
+    # How long a removal proposal waits for approvals, in seconds.
+    proposal_expiry: float = field(default=86400.0, metadata=check(_positive))
+    # Where members can read the code of conduct; mentioned when someone is asked to stop.
+    code_of_conduct_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     homeserver: str = field(metadata=check(_url))
     user_id: str = field(metadata=check(_user_id))
@@ -132,6 +146,7 @@ class Config:
     connection: ConnectionConfig = field(default_factory=ConnectionConfig)
     stack: StackConfig = field(default_factory=StackConfig)
     culture: CultureConfig = field(default_factory=CultureConfig)
+    enforcement: EnforcementConfig = field(default_factory=EnforcementConfig)
     # Where the file was read from; relative paths are resolved against its folder.
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 

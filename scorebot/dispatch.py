@@ -47,6 +47,7 @@ _ROLE_NAMES = {
     Role.FACILITATOR: "the meeting's facilitators and moderators",
     Role.MODERATOR: "moderators",
     Role.IGO: "the Internal Grievance Officers",
+    Role.STAFF: "moderators and the Internal Grievance Officers",
 }
 
 
@@ -61,10 +62,15 @@ class Context:
     registry: CommandRegistry
     bot_user_id: str
     rooms: dict[str, RoomKind] = field(default_factory=dict)  # the configured rooms, resolved
-    # Who is in each organizing room (user ID -> display name), for signals from a direct chat.
-    directory: dict[str, dict[str, str]] = field(default_factory=dict)
+    # How the bot sees each configured room now: members, power levels (for votes, direct chats).
+    views: dict[str, RoomView] = field(default_factory=dict)
     features: list[Feature] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+
+    @property
+    def directory(self) -> dict[str, dict[str, str]]:
+        """Who is in each organizing room: user ID -> display name."""
+        return {room_id: view.members for room_id, view in self.views.items() if view.kind is RoomKind.ORGANIZING}
 
     def room_of(self, kind: RoomKind) -> str | None:
         """The configured room of that kind (the moderators' or the IGO room)."""
@@ -160,7 +166,7 @@ class Dispatcher:
     # -- signals --------------------------------------------------------------------------
 
     def handle(self, signal: Signal, room: RoomView, roles: Roles,
-               directory: dict[str, dict[str, str]] | None = None) -> list[Action]:
+               views: dict[str, RoomView] | None = None) -> list[Action]:
         """Decide what `signal` leads to, once: a signal already handled leads to nothing."""
         if signal.sender == self.bot_user_id and not isinstance(signal, BotRemoved):
             return []
@@ -169,7 +175,7 @@ class Dispatcher:
         if self._is_direct_chat(room):
             room = dataclasses.replace(room, kind=RoomKind.DIRECT)
         ctx = Context(signal, room, self.store, roles, self.registry, self.bot_user_id, self.rooms,
-                      directory or {}, self.features)
+                      views or {}, self.features)
         try:
             with self.store.db.atomic():
                 self._route(ctx)
@@ -248,10 +254,10 @@ class Dispatcher:
             log.info("%s%s by %s in %s", self.registry.prefix, command.name, ctx.sender, ctx.room.room_id)
         command.handler(ctx, **invocation.args)
 
-    def tick(self, now_ms: int, roles: Roles) -> list[Action]:
+    def tick(self, now_ms: int, roles: Roles, views: dict[str, RoomView] | None = None) -> list[Action]:
         """Let features act on their timers; what they decide is queued like any other action."""
         ctx = Context(Tick.at(now_ms), RoomView("", RoomKind.OTHER), self.store, roles, self.registry,
-                      self.bot_user_id, self.rooms, {}, self.features)
+                      self.bot_user_id, self.rooms, views or {}, self.features)
         for feature in self.features:
             try:
                 with self.store.db.atomic():

@@ -23,6 +23,7 @@ class Send(Action):
     reply_to: str | None = None
     thread_root: str | None = None
     remember: str | None = None
+    thread_key: str | None = None  # a thread rooted in a message the bot sent, by its remembered key
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,10 @@ class SendDirect(Action):
 @dataclass(frozen=True)
 class React(Action):
     room_id: str
-    event_id: str
+    event_id: str | None
     key: str
     remember: str | None = None
+    target_key: str | None = None  # react to a message the bot sent, by its remembered key
 
 
 @dataclass(frozen=True)

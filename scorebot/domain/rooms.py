@@ -35,6 +35,7 @@ class Role(Enum):
     FACILITATOR = "facilitator"
     MODERATOR = "moderator"
     IGO = "igo"
+    STAFF = "moderator or IGO"
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,18 @@ class Roles:
     listed_moderators: frozenset[str] = frozenset()
     listed_igos: frozenset[str] = frozenset()
     igo_room_members: frozenset[str] = frozenset()
+    moderators_room_members: frozenset[str] = frozenset()
 
     def is_moderator(self, room: RoomView, user_id: str) -> bool:
-        return user_id in self.listed_moderators or room.power_of(user_id) >= self.moderator_level
+        """By power level in that room, or listed; in the moderators' room, by being there."""
+        if user_id in self.listed_moderators or room.power_of(user_id) >= self.moderator_level:
+            return True
+        return room.kind is RoomKind.MODERATORS and user_id in self.moderators_room_members
+
+    def is_staff(self, room: RoomView, user_id: str) -> bool:
+        """Moderators and IGOs: who may look at cases."""
+        return (self.is_igo(user_id) or user_id in self.moderators_room_members
+                or self.is_moderator(room, user_id))
 
     def is_igo(self, user_id: str) -> bool:
         return user_id in self.listed_igos or user_id in self.igo_room_members
@@ -139,4 +149,6 @@ class Roles:
             return self.is_moderator(room, user_id)
         if role is Role.IGO:
             return self.is_igo(user_id)
+        if role is Role.STAFF:
+            return self.is_staff(room, user_id)
         return user_id in facilitators or self.is_moderator(room, user_id)

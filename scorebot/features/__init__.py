@@ -5,6 +5,7 @@ from __future__ import annotations
 from scorebot.config import Config
 from scorebot.dispatch import Feature
 from scorebot.features.culture import Culture
+from scorebot.features.enforcement import Enforcement
 from scorebot.features.help import Help
 from scorebot.features.stack import Stack
 from scorebot.features.upkeep import Upkeep
@@ -13,6 +14,7 @@ from scorebot.features.upkeep import Upkeep
 def all_features(config: Config | None = None) -> list[Feature]:
     """Every part of the bot, set up from the config (defaults when there is none, as in tests)."""
     if config is None:
-        return [Help(), Upkeep(), Stack(), Culture()]
+        return [Help(), Upkeep(), Stack(), Culture(), Enforcement()]
     return [Help(), Upkeep(), Stack(config.stack, config.timezone),
-            Culture(config.culture, config.glossary_seed_path, config.timezone)]
+            Culture(config.culture, config.glossary_seed_path, config.timezone),
+            Enforcement(config.enforcement, config.roles.moderator_level)]

@@ -104,10 +104,12 @@ class Executor:
             case Send():
                 content = notice_content(action.text)
                 relation = {}
-                if action.thread_root:
-                    relation = {"rel_type": "m.thread", "event_id": action.thread_root,
+                thread_root = action.thread_root or (await self._recall(action.thread_key) if action.thread_key
+                                                     else None)
+                if thread_root:
+                    relation = {"rel_type": "m.thread", "event_id": thread_root,
                                 "is_falling_back": action.reply_to is None,
-                                "m.in_reply_to": {"event_id": action.reply_to or action.thread_root}}
+                                "m.in_reply_to": {"event_id": action.reply_to or thread_root}}
                 elif action.reply_to:
                     relation = {"m.in_reply_to": {"event_id": action.reply_to}}
                 if relation:
@@ -117,13 +119,11 @@ class Executor:
                 room_id = await self._direct_room(action.user_id)
                 return await self._send(room_id, "m.room.message", notice_content(action.text), txn)
             case React():
-                content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": action.event_id,
-                                            "key": action.key}}
+                target = action.event_id or await self._recall(action.target_key)
+                content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": action.key}}
                 return await self._send(action.room_id, "m.reaction", content, txn)
             case Edit():
-                original = await self.store.run(self.store.recall, action.key)
-                if original is None:
-                    raise Refused(f"no message remembered as {action.key}")
+                original = await self._recall(action.key)
                 new = notice_content(action.text)
                 content = {**new, "body": "* " + new["body"], "formatted_body": "* " + new["formatted_body"],
                            "m.mentions": {}, "m.new_content": new,
@@ -154,6 +154,12 @@ class Executor:
                 self._check(await self.client.room_leave(action.room_id))
                 return None
         raise Refused(f"unknown action {type(action).__name__}")
+
+    async def _recall(self, key: str) -> str:
+        event_id = await self.store.run(self.store.recall, key)
+        if event_id is None:
+            raise Refused(f"no message remembered as {key}")
+        return event_id
 
     @staticmethod
     def _check(answer):

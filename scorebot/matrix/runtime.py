@@ -191,7 +191,8 @@ class Runtime:
         """Let features act on time passing (an automatic wrap-up, reminders)."""
         while True:
             await asyncio.sleep(self.config.connection.timer_interval)
-            actions = await self.store.run(self.dispatcher.tick, int(time.time() * 1000), self._roles())
+            actions = await self.store.run(self.dispatcher.tick, int(time.time() * 1000), self._roles(),
+                                           self._views())
             if actions:
                 self.executor.wake()
 
@@ -239,8 +240,7 @@ class Runtime:
         if signal is None:
             return
         view = view or self._view(room_id)
-        directory = self._directory() if view.kind is RoomKind.OTHER else None
-        actions = await self.store.run(self.dispatcher.handle, signal, view, self._roles(), directory)
+        actions = await self.store.run(self.dispatcher.handle, signal, view, self._roles(), self._views())
         if actions:
             self.executor.wake()
 
@@ -280,26 +280,29 @@ class Runtime:
             name=room.display_name if room else None,
         )
 
-    def _roles(self) -> Roles:
-        igo_members: set[str] = set()
-        for room_id, kind in self._room_kinds.items():
+    def _views(self) -> dict[str, RoomView]:
+        """How the bot sees each configured room it is in."""
+        return {room_id: self._view(room_id) for room_id in self._room_kinds if room_id in self.client.rooms}
+
+    def _joined(self, kind: RoomKind) -> set[str]:
+        members: set[str] = set()
+        for room_id, room_kind in self._room_kinds.items():
             room = self.client.rooms.get(room_id)
-            if kind is RoomKind.IGO and room is not None:
-                igo_members = {u for u in room.users if u not in room.invited_users}
-        igo_members.discard(self.client.user_id)
+            if room_kind is kind and room is not None:
+                members.update(u for u in room.users if u not in room.invited_users)
+        members.discard(self.client.user_id)
+        return members
+
+    def _roles(self) -> Roles:
         roles = self.config.roles
         return Roles(moderator_level=roles.moderator_level,
                      listed_moderators=frozenset(roles.moderators),
                      listed_igos=frozenset(roles.igos),
-                     igo_room_members=frozenset(igo_members))
-
-    def _directory(self) -> dict[str, dict[str, str]]:
-        """Who is in each organizing room, with their display names there."""
-        return {room_id: self._view(room_id).members for room_id, kind in self._room_kinds.items()
-                if kind is RoomKind.ORGANIZING and room_id in self.client.rooms}
+                     igo_room_members=frozenset(self._joined(RoomKind.IGO)),
+                     moderators_room_members=frozenset(self._joined(RoomKind.MODERATORS)))
 
     def _organizing_members(self) -> set[str]:
-        return {user for members in self._directory().values() for user in members}
+        return self._joined(RoomKind.ORGANIZING)
 
 
 def _last_timestamp(events: list[Event]) -> int:

@@ -22,6 +22,7 @@ from playhouse.db_url import connect
 
 from scorebot.domain.actions import Action
 from scorebot.store import codec
+from scorebot.store.cases import Cases
 from scorebot.store.culture import Culture
 from scorebot.store.meetings import Meetings
 from scorebot.store.migrations import Migration, SchemaTooNew, upgrade
@@ -77,6 +78,7 @@ class Store:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self.meetings = Meetings()
         self.culture = Culture()
+        self.cases = Cases()
 
     def open(self) -> list[Migration]:
         """Connect and bring the schema up to date; return the migrations applied."""
@@ -162,6 +164,11 @@ class Store:
     def recall(self, key: str) -> str | None:
         row = RememberedMessage.get_or_none(RememberedMessage.key == key)
         return row.event_id if row else None
+
+    def key_of(self, event_id: str) -> str | None:
+        """The key a message the bot sent was remembered under (a proposal, a case thread...)."""
+        row = RememberedMessage.get_or_none(RememberedMessage.event_id == event_id)
+        return row.key if row else None
 
     # -- rooms and direct chats ------------------------------------------------------------
 

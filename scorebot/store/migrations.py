@@ -191,6 +191,62 @@ def _culture(db: Database) -> None:
     _tables(db, RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm)
 
 
+@migration(5, "enforcement: cases and their steps, removal proposals and approvals, timed bans, the audit log")
+def _enforcement(db: Database) -> None:
+    class Case(Model):
+        subject = CharField(unique=True)
+        opened_at = BigIntegerField()
+        escalated_at = BigIntegerField(null=True)
+        resolved_at = BigIntegerField(null=True)
+        outcome = TextField(null=True)
+
+    class CaseStep(Model):
+        case_id = IntegerField(index=True)
+        kind = CharField()
+        at = BigIntegerField()
+        by = CharField()
+        room_id = CharField(null=True)
+        reason = TextField(null=True)
+        category = CharField(null=True)
+        evidence_event = CharField(null=True)
+        evidence_text = TextField(null=True)
+
+    class Proposal(Model):
+        case_id = IntegerField(index=True)
+        subject = CharField()
+        room_id = CharField(null=True)
+        proposer = CharField()
+        needed = IntegerField()
+        expires_at = BigIntegerField()
+        state = CharField(default="open", index=True)
+        decided_by = CharField(null=True)
+        reason = TextField(null=True)
+        category = CharField(null=True)
+        redact_event = CharField(null=True)
+        message_key = CharField(null=True, index=True)
+
+    class ProposalApproval(Model):
+        proposal_id = IntegerField(index=True)
+        voter = CharField()
+        at = BigIntegerField()
+
+    class TimedBan(Model):
+        room_id = CharField()
+        user_id = CharField()
+        until = BigIntegerField(index=True)
+        lifted_at = BigIntegerField(null=True)
+
+    class AuditEntry(Model):
+        at = BigIntegerField()
+        actor = CharField()
+        action = CharField()
+        subject = CharField(null=True)
+        room_id = CharField(null=True)
+        detail = TextField(null=True)
+
+    _tables(db, Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry)
+
+
 class SchemaVersion(Model):
     version = IntegerField(primary_key=True)
     description = TextField()

@@ -150,6 +150,64 @@ class MeetingTerm(Model):
     at = BigIntegerField()
 
 
+class Case(Model):
+    subject = CharField(unique=True)
+    opened_at = BigIntegerField()
+    escalated_at = BigIntegerField(null=True)
+    resolved_at = BigIntegerField(null=True)
+    outcome = TextField(null=True)
+
+
+class CaseStep(Model):
+    case_id = IntegerField(index=True)
+    kind = CharField()
+    at = BigIntegerField()
+    by = CharField()
+    room_id = CharField(null=True)
+    reason = TextField(null=True)
+    category = CharField(null=True)
+    evidence_event = CharField(null=True)
+    evidence_text = TextField(null=True)
+
+
+class Proposal(Model):
+    case_id = IntegerField(index=True)
+    subject = CharField()
+    room_id = CharField(null=True)
+    proposer = CharField()
+    needed = IntegerField()
+    expires_at = BigIntegerField()
+    state = CharField(default="open", index=True)
+    decided_by = CharField(null=True)
+    reason = TextField(null=True)
+    category = CharField(null=True)
+    redact_event = CharField(null=True)
+    message_key = CharField(null=True, index=True)
+
+
+class ProposalApproval(Model):
+    proposal_id = IntegerField(index=True)
+    voter = CharField()
+    at = BigIntegerField()
+
+
+class TimedBan(Model):
+    room_id = CharField()
+    user_id = CharField()
+    until = BigIntegerField(index=True)
+    lifted_at = BigIntegerField(null=True)
+
+
+class AuditEntry(Model):
+    at = BigIntegerField()
+    actor = CharField()
+    action = CharField()
+    subject = CharField(null=True)
+    room_id = CharField(null=True)
+    detail = TextField(null=True)
+
+
 MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
           Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote,
-          RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm]
+          RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm,
+          Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry]

@@ -20,7 +20,7 @@ class Sample(Feature):
         self.seen = []
 
     def register(self, registry):
-        registry.command("warn", UserArg(), role=Role.MODERATOR, rooms=frozenset({RoomKind.ORGANIZING}))(self.warn)
+        registry.command("caution", UserArg(), role=Role.MODERATOR, rooms=frozenset({RoomKind.ORGANIZING}))(self.warn)
         registry.command("boom")(self.boom)
 
     def warn(self, ctx: Context, user: str):
@@ -60,22 +60,22 @@ def bodies(actions) -> list[str]:
 
 
 def test_each_event_is_handled_once(dispatcher):
-    assert bodies(handle(dispatcher, message("!warn @bob:x", "@mod:x"))) == ["asked @bob:x to stop"]
-    assert handle(dispatcher, message("!warn @bob:x", "@mod:x")) == []
+    assert bodies(handle(dispatcher, message("!caution @bob:x", "@mod:x"))) == ["asked @bob:x to stop"]
+    assert handle(dispatcher, message("!caution @bob:x", "@mod:x")) == []
     [(_, queued)] = dispatcher.store.pending_actions()
     assert queued.text.plain == "asked @bob:x to stop"
 
 
 def test_role_is_checked_by_matrix_id(dispatcher):
-    [refusal] = bodies(handle(dispatcher, message("!warn @mod:x", "@bob:x")))
-    assert refusal == "Sorry, only moderators can use !warn."
+    [refusal] = bodies(handle(dispatcher, message("!caution @mod:x", "@bob:x")))
+    assert refusal == "Sorry, only moderators can use !caution."
     assert dispatcher.store.setting("warned") is None
 
 
 def test_command_in_the_wrong_room_kind_says_where_it_works(dispatcher):
     mods = RoomView("!m:x", RoomKind.MODERATORS, power_levels=ROOM.power_levels)
-    [answer] = bodies(handle(dispatcher, message("!warn @bob:x", "@mod:x", room="!m:x"), mods))
-    assert answer == "!warn works in organizing rooms."
+    [answer] = bodies(handle(dispatcher, message("!caution @bob:x", "@mod:x", room="!m:x"), mods))
+    assert answer == "!caution works in organizing rooms."
 
 
 def test_a_failing_handler_is_rolled_back_and_answered_with_a_reference(dispatcher, caplog):
@@ -97,9 +97,9 @@ def test_chat_goes_to_features_and_notices_are_never_commands(dispatcher):
 def test_help_lists_only_what_the_asker_may_use(dispatcher):
     [for_member] = bodies(handle(dispatcher, message("!help", "@bob:x", "$a")))
     [for_moderator] = bodies(handle(dispatcher, message("!help", "@mod:x", "$b")))
-    assert "!warn" not in for_member and "!warn" in for_moderator
-    [one] = bodies(handle(dispatcher, message("!help warn", "@bob:x", "$c")))
-    assert "!warn @user" in one and "not available to you here" in one
+    assert "!caution" not in for_member and "!caution" in for_moderator
+    [one] = bodies(handle(dispatcher, message("!help caution", "@bob:x", "$c")))
+    assert "!caution @user" in one and "not available to you here" in one
 
 
 def test_the_bots_own_messages_are_ignored(dispatcher):

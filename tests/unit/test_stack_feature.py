@@ -29,9 +29,8 @@ class Meeting:
         self.count += 1
         self.clock += 1000
         signal = make(room.room_id, f"${self.count}", fields.pop("sender"), self.clock, **fields)
-        directory = {ROOM.room_id: ROOM.members}
         with self.store.db.atomic():
-            return self.dispatcher.handle(signal, room, Roles(), directory), signal.event_id
+            return self.dispatcher.handle(signal, room, Roles(), {ROOM.room_id: ROOM}), signal.event_id
 
     def say(self, sender, body, room=ROOM):
         return self.signal(Message, room, sender=sender, body=body, command_body=body)
