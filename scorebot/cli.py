@@ -47,8 +47,9 @@ def setup_logging(level: str = "INFO") -> None:
         stream=sys.stderr,
     )
     # nio logs every request and every retry at INFO; the bot says what matters itself.
+    debugging = logging.getLogger().level <= logging.DEBUG
     for noisy in ("nio", "peewee", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+        logging.getLogger(noisy).setLevel(logging.INFO if debugging else logging.WARNING)
 
 
 def _load(path: str) -> Config:

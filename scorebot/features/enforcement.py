@@ -7,6 +7,7 @@ across a crash, and the executor checks the membership before kicking.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from scorebot.config import EnforcementConfig
@@ -31,6 +32,8 @@ from scorebot.domain.ladder import (
 from scorebot.domain.rooms import Role, RoomKind, RoomView
 from scorebot.domain.signals import Message, Reaction
 from scorebot.domain.text import Text, bold, join, lines, pill, plain
+
+log = logging.getLogger(__name__)
 
 ORGANIZING = frozenset({RoomKind.ORGANIZING})
 STAFF_ROOMS = frozenset({RoomKind.MODERATORS, RoomKind.IGO, RoomKind.DIRECT})
@@ -197,8 +200,9 @@ class Enforcement(Feature):
             allowed = view is not None and ctx.roles.is_moderator(view, ctx.sender)
         now = ctx.signal.timestamp
         updated, result = proposal.vote(ctx.sender, approve, allowed, now)
-        cases.audit(now, ctx.sender, f"vote {'approve' if approve else 'reject'}: {result.value}",
-                    proposal.subject, proposal.room_id, proposal=proposal.id)
+        action = f"vote {'approve' if approve else 'reject'}: {result.value}"
+        cases.audit(now, ctx.sender, action, proposal.subject, proposal.room_id, proposal=proposal.id)
+        log.info("Proposal #%d, %s by %s", proposal.id, action, ctx.sender)
         if result is Vote.IGNORED:
             return
         cases.save_proposal(updated, now)

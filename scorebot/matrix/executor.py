@@ -2,9 +2,9 @@
 
 Every send uses a transaction ID made from the outbox row, so if the bot dies after the
 homeserver took a message but before the row was marked done, sending it again returns the same
-event instead of a second message. Removals look at the membership first, so no one is kicked
-twice. A refusal from the homeserver marks the action failed and moves on; a network problem
-leaves it pending for the next round.
+event instead of a second message. A kick looks at the membership first, so no one is kicked
+twice (a second ban changes nothing on the server). A refusal from the homeserver marks the
+action failed and moves on; a network problem leaves it pending for the next round.
 """
 
 from __future__ import annotations
@@ -138,13 +138,10 @@ class Executor:
                 self._check(await self.client.room_kick(action.room_id, action.user_id, action.reason))
                 return None
             case Ban():
-                if self._membership(action.room_id, action.user_id) == "ban":
-                    return None
+                # nio keeps no record of bans; banning the banned again changes nothing on the server.
                 self._check(await self.client.room_ban(action.room_id, action.user_id, action.reason))
                 return None
             case Unban():
-                if self._membership(action.room_id, action.user_id) != "ban":
-                    return None
                 self._check(await self.client.room_unban(action.room_id, action.user_id))
                 return None
             case Join():
@@ -178,6 +175,16 @@ class Executor:
     async def _send(self, room_id: str, event_type: str, content: dict, txn: str) -> str:
         if room_id not in self.client.rooms:
             await self._wait_for_room(room_id)
+        room = self.client.rooms[room_id]
+        if room.encrypted and self.client.olm:
+            # Someone the bot shares no other encrypted room with (just invited to a direct chat)
+            # has no known devices yet. Ask now, even if the sync loop's query is under way: a room
+            # key shared before their devices are known never reaches them.
+            unknown = {user for user in room.users
+                       if user != self.client.user_id and not self.client.device_store[user]}
+            if unknown:
+                self.client.olm.users_for_key_query.update(unknown)
+                await self.client.keys_query()
         answer = await self.client.room_send(room_id, event_type, content, tx_id=txn,
                                              ignore_unverified_devices=True)
         if isinstance(answer, RoomSendResponse):
@@ -186,11 +193,16 @@ class Executor:
             return None  # the bot had already put this reaction there: the confirmation stands
         raise Refused(f"{answer.status_code}: {answer.message}")
 
-    async def _wait_for_room(self, room_id: str, timeout: float = 30) -> None:
+    async def _wait_for_room(self, room_id: str, member: str | None = None, timeout: float = 30) -> None:
+        """Until a sync has shown the room (and `member` in it, joined or invited)."""
+
+        def there() -> bool:
+            room = self.client.rooms.get(room_id)
+            return room is not None and (member is None or member in room.users)
+
         async with self._synced:
             try:
-                await asyncio.wait_for(
-                    self._synced.wait_for(lambda: room_id in self.client.rooms), timeout)
+                await asyncio.wait_for(self._synced.wait_for(there), timeout)
             except TimeoutError:
                 raise NotYet(f"room {room_id} has not appeared in a sync yet") from None
 
@@ -207,4 +219,6 @@ class Executor:
             raise Refused(f"could not open a direct chat: {answer.message}")
         await self.store.run(self.store.set_direct_chat, user_id, answer.room_id)
         await self.store.run(self.store.room_joined, answer.room_id, 0)
+        # A sync can show the new room before its invite: wait for it, so the room key reaches them.
+        await self._wait_for_room(answer.room_id, member=user_id)
         return answer.room_id
