@@ -99,6 +99,8 @@ async def test_asked_to_stop_by_command_and_by_stop_sign(world: World):
     assert notice.reply_to == said and notice.content["m.mentions"] == {"user_ids": [org.eve.user_id]}
     assert "please stop the name-calling" in (await direct_notice(org.eve, org, "asked you to stop")).body
 
+    await org.bob.send(org.room, "ouch", reply_to=said)  # an ouch is no enforcement step, but the case counts it
+    await org.bob.wait_for(lambda s: s.sender == org.bot_id and s.body.startswith("📌"), what="the pin")
     again = await org.eve.send(org.room, "still idiots")
     stop = await org.maya.react(org.room, again, "🛑")
     await org.maya.wait_for(lambda s: (s.event_id == stop and s.source.get("unsigned", {}).get("redacted_because"))
@@ -107,7 +109,9 @@ async def test_asked_to_stop_by_command_and_by_stop_sign(world: World):
     case = await ask(org.maya, org.mods, org, f"!case {org.eve.user_id}")
     assert "asked to stop by alice" in case and "[insults]" in case and "evidence: “you are all idiots”" in case
     assert "removal proposed by maya" in case and "evidence: “still idiots”" in case  # the 2nd 🛑 proposes
-    assert "Ouches received: 0" in case
+    assert "Ouches received: 1" in case
+    listed = await ask(org.maya, org.mods, org, "!cases")
+    assert listed.startswith("Open cases:") and org.eve.user_id in listed
     assert len(proposals(org.maya, org)) == 1
 
     other = await world.member("finn")
