@@ -130,6 +130,15 @@ class EnforcementConfig:
 
 
 @dataclass(frozen=True)
+class ReportsConfig:
+    # An unassigned report gets a reminder in its thread after this many seconds.
+    remind_after: float = field(default=86400.0, metadata=check(_positive))
+    # How often to look for reports made with Matrix's own Report button, in seconds (needs the
+    # bot's account to be a server admin; otherwise this stays off).
+    poll_interval: float = field(default=30.0, metadata=check(_positive))
+
+
+@dataclass(frozen=True)
 class Config:
     homeserver: str = field(metadata=check(_url))
     user_id: str = field(metadata=check(_user_id))
@@ -147,6 +156,7 @@ class Config:
     stack: StackConfig = field(default_factory=StackConfig)
     culture: CultureConfig = field(default_factory=CultureConfig)
     enforcement: EnforcementConfig = field(default_factory=EnforcementConfig)
+    reports: ReportsConfig = field(default_factory=ReportsConfig)
     # Where the file was read from; relative paths are resolved against its folder.
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 

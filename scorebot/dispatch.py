@@ -26,6 +26,7 @@ from scorebot.domain.signals import (
     Invite,
     Membership,
     Message,
+    NativeReport,
     Reaction,
     Redaction,
     Signal,
@@ -131,6 +132,17 @@ class Feature:
     def on_tick(self, ctx: Context) -> None:
         """Time passed; look at timers. `ctx.signal.timestamp` is now, in milliseconds."""
 
+    def on_native_report(self, ctx: Context) -> None:
+        """Someone used their client's "Report" button on an event in a managed room."""
+
+    thread_kind: str | None = None  # the IGO-room threads this feature owns ("case", "report")
+
+    def thread_note(self, ctx: Context, number: int, text: str) -> None:
+        """!note in one of this feature's threads."""
+
+    def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
+        """!resolve in one of this feature's threads."""
+
     def facilitators(self, ctx: Context) -> list[str]:
         """Who facilitates in `ctx.room` right now, besides its moderators."""
         return []
@@ -210,6 +222,9 @@ class Dispatcher:
         elif isinstance(signal, Redaction):
             for feature in self.features:
                 feature.on_redaction(ctx)
+        elif isinstance(signal, NativeReport):
+            for feature in self.features:
+                feature.on_native_report(ctx)
         elif isinstance(signal, BotRemoved):
             self.store.room_left(signal.room_id, signal.timestamp)
             for feature in self.features:

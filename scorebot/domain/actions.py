@@ -88,3 +88,13 @@ class Join(Action):
 @dataclass(frozen=True)
 class Leave(Action):
     room_id: str
+
+
+@dataclass(frozen=True)
+class CreateRoom(Action):
+    """A private room (encrypted unless told otherwise) with only the invited people in it."""
+
+    name: str
+    invite: tuple[str, ...]
+    remember: str
+    encrypted: bool = True

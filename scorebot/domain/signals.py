@@ -69,3 +69,16 @@ class Tick(Signal):
     @classmethod
     def at(cls, now_ms: int) -> Tick:
         return cls("", f"tick:{now_ms}", "", now_ms)
+
+
+@dataclass(frozen=True)
+class NativeReport(Signal):
+    """A member used their client's own "Report" button (read through the homeserver's admin API).
+
+    `event_id` is "native-report:<id>", so each report is taken in once; `sender` is the reporter.
+    """
+
+    native_id: int
+    reported_event_id: str
+    reported_sender: str | None
+    reason: str

@@ -7,14 +7,16 @@ from scorebot.dispatch import Feature
 from scorebot.features.culture import Culture
 from scorebot.features.enforcement import Enforcement
 from scorebot.features.help import Help
+from scorebot.features.reports import Reports
 from scorebot.features.stack import Stack
+from scorebot.features.threads import IgoThreads
 from scorebot.features.upkeep import Upkeep
 
 
 def all_features(config: Config | None = None) -> list[Feature]:
     """Every part of the bot, set up from the config (defaults when there is none, as in tests)."""
     if config is None:
-        return [Help(), Upkeep(), Stack(), Culture(), Enforcement()]
+        return [Help(), Upkeep(), Stack(), Culture(), Enforcement(), Reports(), IgoThreads()]
     return [Help(), Upkeep(), Stack(config.stack, config.timezone),
             Culture(config.culture, config.glossary_seed_path, config.timezone),
-            Enforcement(config.enforcement, config.roles.moderator_level)]
+            Enforcement(config.enforcement, config.roles.moderator_level), Reports(config.reports), IgoThreads()]

@@ -71,10 +71,6 @@ class Enforcement(Feature):
             help="Send a member's case to the IGOs (step 3), as a thread in the IGO room.")
         add("case", UserArg(), role=Role.STAFF, rooms=STAFF_ROOMS, help="Show a member's case.")
         add("cases", role=Role.STAFF, rooms=STAFF_ROOMS, help="List the open cases.")
-        add("note", TextArg("text"), role=Role.IGO, rooms=frozenset({RoomKind.IGO}),
-            help="In a case's thread: add a note to the case.")
-        add("resolve", TextArg("outcome"), role=Role.IGO, rooms=frozenset({RoomKind.IGO}),
-            help="In a case's thread: record the outcome and close the case.")
         add("remove-everywhere", TextArg("reason", optional=True), role=Role.IGO, rooms=frozenset({RoomKind.IGO}),
             help="In a case's thread: propose removing the member from every room; another IGO approves.")
 
@@ -316,6 +312,8 @@ class Enforcement(Feature):
 
     # -- in a case's thread (IGOs) -----------------------------------------------------------------
 
+    thread_kind = "case"
+
     def _thread_case(self, ctx: Context) -> Case | None:
         message: Message = ctx.signal
         key = ctx.store.key_of(message.thread_root) if message.thread_root else None
@@ -324,20 +322,18 @@ class Enforcement(Feature):
             return None
         return ctx.store.cases.get(int(key.split(":")[1]))
 
-    def note(self, ctx: Context, text: str) -> None:
-        case = self._thread_case(ctx)
-        if case:
-            self._record(ctx, case, Step(StepKind.NOTE, ctx.signal.timestamp, ctx.sender, reason=text))
-            ctx.confirm()
+    def thread_note(self, ctx: Context, number: int, text: str) -> None:
+        case = ctx.store.cases.get(number)
+        self._record(ctx, case, Step(StepKind.NOTE, ctx.signal.timestamp, ctx.sender, reason=text))
+        ctx.confirm()
 
-    def resolve(self, ctx: Context, outcome: str) -> None:
-        case = self._thread_case(ctx)
-        if case:
-            self._record(ctx, case, Step(StepKind.RESOLVED, ctx.signal.timestamp, ctx.sender, reason=outcome))
-            ctx.do(Edit(ctx.room.room_id, f"case:{case.id}", bold(
-                f"📁 Case #{case.id} · {self._name(ctx, case.subject)} ({case.subject}) · resolved") +
-                plain(f": {outcome}")))
-            ctx.confirm()
+    def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
+        case = ctx.store.cases.get(number)
+        self._record(ctx, case, Step(StepKind.RESOLVED, ctx.signal.timestamp, ctx.sender, reason=outcome))
+        ctx.do(Edit(ctx.room.room_id, f"case:{case.id}", bold(
+            f"📁 Case #{case.id} · {self._name(ctx, case.subject)} ({case.subject}) · resolved") +
+            plain(f": {outcome}")))
+        ctx.confirm()
 
     def remove_everywhere(self, ctx: Context, reason: str | None) -> None:
         case = self._thread_case(ctx)

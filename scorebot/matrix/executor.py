@@ -23,6 +23,7 @@ from nio import (
 from scorebot.domain.actions import (
     Action,
     Ban,
+    CreateRoom,
     Edit,
     Join,
     Kick,
@@ -45,6 +46,9 @@ class Refused(Exception):
 
 class NotYet(Exception):
     """Something needed is not there yet (a new room not synced); try again later."""
+
+
+ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
 
 def notice_content(text: Text) -> dict:
@@ -144,6 +148,15 @@ class Executor:
             case Unban():
                 self._check(await self.client.room_unban(action.room_id, action.user_id))
                 return None
+            case CreateRoom():
+                answer = await self.client.room_create(
+                    name=action.name, invite=list(action.invite), preset=RoomPreset.private_chat,
+                    initial_state=[ENCRYPTION] if action.encrypted else [])
+                if not isinstance(answer, RoomCreateResponse):
+                    raise Refused(f"could not create the room: {answer.message}")
+                await self.store.run(self.store.room_joined, answer.room_id, 0)
+                await self.store.run(self.store.set_setting, action.remember, answer.room_id)
+                return None
             case Join():
                 self._check(await self.client.join(action.room_id))
                 return None
@@ -212,9 +225,7 @@ class Executor:
         if room_id and room_id in self.client.rooms:
             return room_id
         answer = await self.client.room_create(
-            is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
-            initial_state=[{"type": "m.room.encryption", "state_key": "",
-                            "content": {"algorithm": "m.megolm.v1.aes-sha2"}}])
+            is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat, initial_state=[ENCRYPTION])
         if not isinstance(answer, RoomCreateResponse):
             raise Refused(f"could not open a direct chat: {answer.message}")
         await self.store.run(self.store.set_direct_chat, user_id, answer.room_id)

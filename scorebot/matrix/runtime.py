@@ -16,6 +16,7 @@ import logging
 import signal as os_signal
 import time
 
+import aiohttp
 from nio import (
     AsyncClient,
     Event,
@@ -30,7 +31,7 @@ from scorebot.config import Config
 from scorebot.dispatch import Dispatcher, Feature
 from scorebot.domain.actions import Join
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
-from scorebot.domain.signals import Invite
+from scorebot.domain.signals import Invite, NativeReport
 from scorebot.matrix.events import to_signal
 from scorebot.matrix.executor import Executor
 from scorebot.matrix.session import connect, keep_keys
@@ -82,7 +83,8 @@ class Runtime:
             await self._join_configured_rooms()
             tasks = [asyncio.create_task(self._sync_forever(), name="sync"),
                      asyncio.create_task(self.executor.run_forever(), name="outbox"),
-                     asyncio.create_task(self._timers(), name="timers")]
+                     asyncio.create_task(self._timers(), name="timers"),
+                     asyncio.create_task(self._report_button(), name="reports")]
             self.executor.wake()
             log.info("scorebot is ready as %s (device %s)", self.client.user_id, self.client.device_id)
             self.ready.set()
@@ -195,6 +197,44 @@ class Runtime:
                                            self._views())
             if actions:
                 self.executor.wake()
+
+    async def _report_button(self) -> None:
+        """Reports made with Matrix's own Report button, from Synapse's admin API (admins only).
+
+        Each is handled like any event, marked by its report ID, so a restart takes none in twice.
+        """
+        url = f"{self.config.homeserver.rstrip('/')}/_synapse/admin/v1/event_reports"
+        headers = {"Authorization": f"Bearer {self.client.access_token}"}
+        async with aiohttp.ClientSession(headers=headers) as http:
+            while True:
+                seen = int(await self.store.run(self.store.setting, "report_button_seen") or 0)
+                try:
+                    async with http.get(url, params={"dir": "b", "limit": "100"}) as answer:
+                        if answer.status in (401, 403):
+                            log.info("The bot's account is not a server admin: reports made with the Report "
+                                     "button are not read (reports by !report and 🚩 work as usual)")
+                            return
+                        body = await answer.json() if answer.status == 200 else {}
+                except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+                    log.warning("Could not read the homeserver's reports: %s", type(error).__name__)
+                    body = {}
+                for report in sorted(body.get("event_reports", []), key=lambda r: r.get("id", 0)):
+                    if isinstance(report.get("id"), int) and report["id"] > seen:
+                        await self._take_in_report(report)
+                await asyncio.sleep(self.config.reports.poll_interval)
+
+    async def _take_in_report(self, report: dict) -> None:
+        room_id = str(report.get("room_id", ""))
+        if self._room_kinds.get(room_id) is RoomKind.ORGANIZING:
+            signal = NativeReport(room_id, f"native-report:{report['id']}", str(report.get("user_id", "")),
+                                  int(report.get("received_ts", 0)), native_id=report["id"],
+                                  reported_event_id=str(report.get("event_id", "")),
+                                  reported_sender=report.get("sender"), reason=str(report.get("reason") or ""))
+            actions = await self.store.run(self.dispatcher.handle, signal, self._view(room_id), self._roles(),
+                                           self._views())
+            if actions:
+                self.executor.wake()
+        await self.store.run(self.store.set_setting, "report_button_seen", str(report["id"]))
 
     async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Event]:
         """The events a limited sync left out, oldest first, fetched back to our last position."""

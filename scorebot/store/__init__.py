@@ -35,6 +35,7 @@ from scorebot.store.models import (
     Room,
     Setting,
 )
+from scorebot.store.reports import Reports
 
 T = TypeVar("T")
 
@@ -79,6 +80,7 @@ class Store:
         self.meetings = Meetings()
         self.culture = Culture()
         self.cases = Cases()
+        self.reports = Reports()
 
     def open(self) -> list[Migration]:
         """Connect and bring the schema up to date; return the migrations applied."""

@@ -247,6 +247,38 @@ def _enforcement(db: Database) -> None:
     _tables(db, Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry)
 
 
+@migration(6, "confidential reports: reports, who assists with each, and their timelines")
+def _reports(db: Database) -> None:
+    class Report(Model):
+        reporter = CharField(index=True)
+        subject = CharField(null=True, index=True)
+        subject_name = TextField(null=True)
+        anonymous = BooleanField(default=False)
+        wants_answers = BooleanField(default=True)
+        via = CharField()
+        room_id = CharField(null=True)
+        evidence_event = CharField(null=True)
+        evidence_text = TextField(null=True)
+        words = TextField()
+        state = CharField(default="open")
+        created_at = BigIntegerField()
+        reminded_at = BigIntegerField(null=True)
+        native_id = IntegerField(null=True, unique=True)
+
+    class ReportAssignee(Model):
+        report_id = IntegerField(index=True)
+        user_id = CharField()
+
+    class ReportEntry(Model):
+        report_id = IntegerField(index=True)
+        at = BigIntegerField()
+        by = CharField()
+        kind = CharField()
+        text = TextField()
+
+    _tables(db, Report, ReportAssignee, ReportEntry)
+
+
 class SchemaVersion(Model):
     version = IntegerField(primary_key=True)
     description = TextField()

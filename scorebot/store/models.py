@@ -207,7 +207,39 @@ class AuditEntry(Model):
     detail = TextField(null=True)
 
 
+class Report(Model):
+    reporter = CharField(index=True)
+    subject = CharField(null=True, index=True)
+    subject_name = TextField(null=True)
+    anonymous = BooleanField(default=False)
+    wants_answers = BooleanField(default=True)
+    via = CharField()
+    room_id = CharField(null=True)
+    evidence_event = CharField(null=True)
+    evidence_text = TextField(null=True)
+    words = TextField()
+    state = CharField(default="open")
+    created_at = BigIntegerField()
+    reminded_at = BigIntegerField(null=True)
+    native_id = IntegerField(null=True, unique=True)
+
+
+
+class ReportAssignee(Model):
+    report_id = IntegerField(index=True)
+    user_id = CharField()
+
+
+
+class ReportEntry(Model):
+    report_id = IntegerField(index=True)
+    at = BigIntegerField()
+    by = CharField()
+    kind = CharField()
+    text = TextField()
+
+
 MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
           Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote,
           RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm,
-          Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry]
+          Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry, Report, ReportAssignee, ReportEntry]

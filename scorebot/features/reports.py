@@ -1,0 +1,274 @@
+"""Confidential reports to the Internal Grievance Officers.
+
+Ways in: `!report` in a direct chat, a 🚩 reaction (taken away at once), and Matrix's own Report
+button (read through the homeserver's admin API). Each report is a thread in the IGO room, where
+the IGOs assign themselves, take notes, answer the reporter as "the IGO team" and resolve it.
+
+Report texts go only to the IGO room, a report's own room and the reporter's direct chat; an
+anonymous reporter's name goes nowhere. Nothing of a report is logged at INFO.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from scorebot.config import ReportsConfig
+from scorebot.dispatch import Context, Feature
+from scorebot.domain.actions import CreateRoom, Edit, Redact, Send, SendDirect
+from scorebot.domain.commands import CommandRegistry, NumberArg, TextArg, UserArg
+from scorebot.domain.reports import Report, ReportRequest, ReportState, parse_report
+from scorebot.domain.rooms import Role, RoomKind
+from scorebot.domain.signals import Message, NativeReport, Reaction
+from scorebot.domain.text import Text, bold, lines, plain
+
+DIRECT = frozenset({RoomKind.DIRECT})
+IGO_ROOM = frozenset({RoomKind.IGO})
+FLAG_KEYS = ("🚩",)
+
+
+def _when(ms: int) -> str:
+    return f"{datetime.fromtimestamp(ms / 1000, UTC):%Y-%m-%d %H:%M} UTC"
+
+
+class Reports(Feature):
+    thread_kind = "report"
+
+    def __init__(self, config: ReportsConfig | None = None):
+        self.config = config or ReportsConfig()
+        self.remind_after_ms = int(self.config.remind_after * 1000)
+
+    def register(self, registry: CommandRegistry) -> None:
+        registry.command(
+            "report", TextArg("details", label='[anonymous] [no-answers] @user|LINK|"Name" what happened'),
+            rooms=DIRECT,
+            help="Report harm to the Internal Grievance Officers, confidentially. Only they see it. "
+                 "'anonymous' hides your name from them too; 'no-answers' means they won't write back. "
+                 "Add to a report later with !report NUMBER more words.")(self.report)
+        registry.command("assign", UserArg(optional=True), role=Role.IGO, rooms=IGO_ROOM,
+                         help="In a report's thread: sign someone on to assist (yourself, if no one is named).")(
+            self.assign)
+        registry.command("reply", TextArg("text"), role=Role.IGO, rooms=IGO_ROOM,
+                         help="In a report's thread: write to the reporter, as the IGO team.")(self.reply)
+        registry.command("reopen", role=Role.IGO, rooms=IGO_ROOM,
+                         help="In a report's thread: open a resolved report again.")(self.reopen)
+        registry.command("room-for", NumberArg("report"), role=Role.IGO, rooms=IGO_ROOM,
+                         help="Create a private, encrypted room for a report, with only the IGOs assisting.")(
+            self.room_for)
+
+    # -- ways in -------------------------------------------------------------------------------
+
+    def report(self, ctx: Context, details: str) -> None:
+        number, _, more = details.partition(" ")
+        if number.isdigit():
+            self._more_words(ctx, int(number), more.strip())
+            return
+        request = parse_report(details)
+        if isinstance(request, str):
+            ctx.reply(request)
+            return
+        evidence_room, evidence_event, evidence_text = None, None, None
+        if request.event_id:
+            seen = ctx.store.culture.message(request.event_id)
+            evidence_event = request.event_id
+            evidence_room = seen.room_id if seen else request.room_ref
+            if seen:
+                evidence_text = seen.body
+                if request.subject is None:
+                    request = ReportRequest(request.words, subject=seen.sender, anonymous=request.anonymous,
+                                            wants_answers=request.wants_answers)
+        report = ctx.store.reports.create(ctx.sender, request, "direct chat", ctx.signal.timestamp, evidence_room,
+                                          evidence_event, evidence_text)
+        self._open_thread(ctx, report)
+        ctx.reply(self._thanks(report))
+
+    def on_reaction(self, ctx: Context) -> None:
+        reaction: Reaction = ctx.signal
+        if ctx.room.kind is not RoomKind.ORGANIZING or reaction.key.replace("\ufe0f", "") not in FLAG_KEYS:
+            return
+        ctx.do(Redact(ctx.room.room_id, reaction.event_id, "taken in as a confidential report"))
+        seen = ctx.store.culture.message(reaction.target_event_id)
+        # Anonymous until they say otherwise: they had no chance to choose before the IGOs see it.
+        request = ReportRequest("", subject=seen.sender if seen else None, anonymous=True)
+        report = ctx.store.reports.create(ctx.sender, request, "🚩 on a message", ctx.signal.timestamp,
+                                          ctx.room.room_id, reaction.target_event_id, seen.body if seen else None)
+        self._open_thread(ctx, report)
+        ctx.do(SendDirect(ctx.sender, self._thanks(report) + plain(
+            "\nWhat happened? Reply to this message, or write !report "
+            f"{report.id} followed by what you'd like the IGOs to know. They see it as from “a member”; "
+            f"write !report {report.id} named if you want them to know it's you."), remember=f"report-dm:{report.id}"))
+
+    def on_native_report(self, ctx: Context) -> None:
+        native: NativeReport = ctx.signal
+        reports = ctx.store.reports
+        if ctx.room.kind is not RoomKind.ORGANIZING or reports.has_native(native.native_id):
+            return
+        seen = ctx.store.culture.message(native.reported_event_id)
+        subject = native.reported_sender or (seen.sender if seen else None)
+        request = ReportRequest(native.reason or "", subject=subject, anonymous=True)
+        report = reports.create(native.sender, request, "the Report button", native.timestamp, native.room_id,
+                                native.reported_event_id, seen.body if seen else None, native.native_id)
+        self._open_thread(ctx, report)
+        ctx.do(SendDirect(native.sender, self._thanks(report) + plain(
+            f"\nThe IGOs see it as from “a member”. Add to it here with !report {report.id} followed by what "
+            f"happened, or !report {report.id} named to give them your name."),
+            remember=f"report-dm:{report.id}"))
+
+    def on_message(self, ctx: Context) -> None:
+        """A reporter's answer in the direct chat, as a reply to the bot's message about a report."""
+        message: Message = ctx.signal
+        if ctx.room.kind is not RoomKind.DIRECT or not message.reply_to:
+            return
+        key = ctx.store.key_of(message.reply_to) or ""
+        if key.startswith("report-dm:"):
+            self._more_words(ctx, int(key.split(":")[1]), message.body)
+
+    def _more_words(self, ctx: Context, number: int, words: str) -> None:
+        reports = ctx.store.reports
+        report = reports.of_reporter(ctx.sender, number)
+        if report is None:
+            ctx.reply(f"You have no report #{number}.")
+            return
+        if words.lower() == "named":
+            if report.anonymous:
+                reports.give_name(number)
+                self._to_thread(ctx, report, plain(f"The reporter gives their name: {report.reporter}"))
+            ctx.confirm()
+            return
+        if not words:
+            ctx.reply(f"Write what you'd like to add after the number: !report {number} …")
+            return
+        reports.add_words(number, words)
+        reports.record(number, ctx.signal.timestamp, ctx.sender, "reporter", words)
+        self._to_thread(ctx, report, plain(f"The reporter adds: {words}"))
+        ctx.confirm()
+
+    # -- the thread ------------------------------------------------------------------------------
+
+    def _open_thread(self, ctx: Context, report: Report) -> None:
+        igo = ctx.room_of(RoomKind.IGO)
+        if igo is None:
+            return  # check-config says so; the report is kept and shows when an IGO room is set
+        key = f"report:{report.id}"
+        ctx.do(Send(igo, bold(report.root(self._namer(ctx))), remember=key))
+        where = ctx.views.get(report.room_id)
+        room = (where.name if where and where.name else report.room_id) or "a direct chat"
+        parts = [plain(f"Reported by {report.reporter_shown}, {_when(report.created_at)}, through {report.via}."),
+                 plain(f"Where: {room}")]
+        if report.evidence_text or report.evidence_event:
+            parts.append(plain(f"Evidence: “{report.evidence_text or '(a message I could not read)'}”"
+                               + (f" ({report.evidence_event})" if report.evidence_event else "")))
+        parts.append(plain(f"In their words: {report.words}" if report.words else "Their words: not yet."))
+        if not report.wants_answers:
+            parts.append(plain("They asked not to be written to."))
+        parts.append(plain("Here: !assign [@igo], !note, !reply, !resolve, !reopen, and !room-for "
+                           f"{report.id} for a private room."))
+        ctx.do(Send(igo, lines(parts), thread_key=key))
+
+    def _to_thread(self, ctx: Context, report: Report, text: Text) -> None:
+        igo = ctx.room_of(RoomKind.IGO)
+        if igo:
+            ctx.do(Send(igo, text, thread_key=f"report:{report.id}"))
+
+    def _update_root(self, ctx: Context, report_id: int) -> None:
+        igo = ctx.room_of(RoomKind.IGO)
+        report = ctx.store.reports.get(report_id)
+        if igo:
+            ctx.do(Edit(igo, f"report:{report_id}", bold(report.root(self._namer(ctx)))))
+
+    def _thread_report(self, ctx: Context) -> Report | None:
+        message: Message = ctx.signal
+        key = ctx.store.key_of(message.thread_root) if message.thread_root else None
+        if not key or not key.startswith("report:"):
+            ctx.reply("Write this in a report's thread.")
+            return None
+        return ctx.store.reports.get(int(key.split(":")[1]))
+
+    def assign(self, ctx: Context, user: str | None) -> None:
+        report = self._thread_report(ctx)
+        if report is None:
+            return
+        who = user or ctx.sender
+        if not ctx.roles.is_igo(who):
+            ctx.reply("Only Internal Grievance Officers can be signed on to assist.")
+            return
+        if ctx.store.reports.assign(report.id, who):
+            ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "assigned", who)
+            self._update_root(ctx, report.id)
+        ctx.confirm()
+
+    def thread_note(self, ctx: Context, number: int, text: str) -> None:
+        ctx.store.reports.record(number, ctx.signal.timestamp, ctx.sender, "note", text)
+        ctx.confirm()
+
+    def reply(self, ctx: Context, text: str) -> None:
+        report = self._thread_report(ctx)
+        if report is None:
+            return
+        if not report.wants_answers:
+            ctx.reply("The reporter asked not to be written to.")
+            return
+        ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reply", text)
+        ctx.do(SendDirect(report.reporter, plain(f"From the IGO team, about your report #{report.id}: {text}\n"
+                                                 "(Reply to this message to answer them.)"),
+                          remember=f"report-dm:{report.id}:{ctx.signal.event_id}"))
+        ctx.confirm()
+
+    def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
+        report = ctx.store.reports.get(number)
+        ctx.store.reports.set_state(number, ReportState.RESOLVED)
+        ctx.store.reports.record(number, ctx.signal.timestamp, ctx.sender, "resolved", outcome)
+        self._update_root(ctx, number)
+        ctx.do(SendDirect(report.reporter, plain(f"Your report #{number} has been resolved by the IGO team: "
+                                                 f"{outcome}\nThank you for telling us.")))
+        ctx.confirm()
+
+    def reopen(self, ctx: Context) -> None:
+        report = self._thread_report(ctx)
+        if report is None:
+            return
+        state = ReportState.ASSIGNED if report.assigned else ReportState.OPEN
+        ctx.store.reports.set_state(report.id, state)
+        ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reopened", "")
+        self._update_root(ctx, report.id)
+        ctx.confirm()
+
+    def room_for(self, ctx: Context, report: int) -> None:
+        found = ctx.store.reports.get(report)
+        if found is None:
+            ctx.reply(f"There is no report #{report}.")
+            return
+        if not found.assigned:
+            ctx.reply("No one is signed on to assist yet: !assign first, in the report's thread.")
+            return
+        ctx.do(CreateRoom(f"Report #{report}", found.assigned, f"report-room:{report}"))
+        ctx.store.reports.record(report, ctx.signal.timestamp, ctx.sender, "room", ", ".join(found.assigned))
+        self._to_thread(ctx, found, plain(f"A private, encrypted room for this report is on its way, for: "
+                                          f"{', '.join(self._namer(ctx)(u) for u in found.assigned)}."))
+        ctx.confirm()
+
+    # -- reminders -------------------------------------------------------------------------------
+
+    def on_tick(self, ctx: Context) -> None:
+        now = ctx.signal.timestamp
+        for report in ctx.store.reports.needing_a_reminder(now - self.remind_after_ms):
+            ctx.store.reports.reminded(report.id, now)
+            self._to_thread(ctx, report, plain(f"Reminder: report #{report.id} has waited since "
+                                               f"{_when(report.created_at)} with no one signed on. "
+                                               "!assign to take it."))
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _thanks(self, report: Report) -> Text:
+        return plain(f"Thank you. Your report is #{report.id}, and only the Internal Grievance Officers can see "
+                     "it. I'll tell you here when it is resolved.")
+
+    @staticmethod
+    def _namer(ctx: Context):
+        def name(user_id: str) -> str:
+            for view in [ctx.room, *ctx.views.values()]:
+                if user_id in view.members:
+                    return view.members[user_id]
+            return user_id
+
+        return name
+
