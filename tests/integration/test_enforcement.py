@@ -31,7 +31,7 @@ class Org:
     bot_id: str
 
 
-async def organization(world: World, **enforcement) -> Org:
+async def organization(world: World, reports: dict | None = None, **enforcement) -> Org:
     people = {n: await world.member(n) for n in ("alice", "maya", "milo", "bob", "eve", "ida", "ivan")}
     alice, maya, milo, bob, eve, ida, ivan = people.values()
     bot_id = world.bot_user.user_id
@@ -47,6 +47,7 @@ async def organization(world: World, **enforcement) -> Org:
     config = world.bot_config([room], moderators=mods, igo=igo)
     config["connection"]["timer_interval"] = 0.5
     config["enforcement"] = enforcement
+    config["reports"] = reports or {}
     bot = world.bot(config)
     await bot.start_ready()
     for joined in (room, mods, igo):
