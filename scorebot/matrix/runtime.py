@@ -89,12 +89,18 @@ class Runtime:
             log.info("scorebot is ready as %s (device %s)", self.client.user_id, self.client.device_id)
             self.ready.set()
             stopper = asyncio.create_task(self._stopping.wait())
-            done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
-            for task in [*tasks, stopper]:
-                task.cancel()
-            for task in done:
-                if task is not stopper and task.exception():
-                    raise task.exception()
+            running = {*tasks, stopper}
+            try:
+                # A task that ends cleanly (the report reader, for a bot that is no server admin)
+                # just ends; a stop request or a task that fails ends the bot.
+                while stopper in running:
+                    done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        if task is not stopper and task.exception():
+                            raise task.exception()
+            finally:
+                for task in running:
+                    task.cancel()
         finally:
             if self.client:
                 await self.client.close()
@@ -166,10 +172,11 @@ class Runtime:
 
     async def _handle(self, answer: SyncResponse, since: str | None) -> None:
         await self._handle_invites(answer)
+        # Every room's state first: a vote in one room is judged by power levels in another.
         for room_id, info in answer.rooms.join.items():
-            self._update_state(room_id, info.state)
+            self._update_state(room_id, info.state + info.timeline.events)
+        for room_id, info in answer.rooms.join.items():
             events = list(info.timeline.events)
-            self._update_state(room_id, events)
             known = await self.store.run(self.store.joined_at, room_id)
             if info.timeline.limited and since and info.timeline.prev_batch and known is not None:
                 events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
