@@ -73,6 +73,20 @@ class Context:
         """Who is in each organizing room: user ID -> display name."""
         return {room_id: view.members for room_id, view in self.views.items() if view.kind is RoomKind.ORGANIZING}
 
+    def name_of(self, user_id: str) -> str:
+        """A member's display name, from this room or another the bot serves; else their ID."""
+        for view in [self.room, *self.views.values()]:
+            if user_id in view.members:
+                return view.members[user_id]
+        return user_id
+
+    def thread(self, kind: str) -> int | None:
+        """The number of the case or report whose IGO-room thread this message was written in."""
+        root = getattr(self.signal, "thread_root", None)
+        key = self.store.key_of(root) if root else None
+        found_kind, _, number = (key or "").partition(":")
+        return int(number) if found_kind == kind and number.isdigit() else None
+
     def room_of(self, kind: RoomKind) -> str | None:
         """The configured room of that kind (the moderators' or the IGO room)."""
         return next((room_id for room_id, k in self.rooms.items() if k is kind), None)

@@ -229,4 +229,4 @@ class Culture(Feature):
 
     @staticmethod
     def _name(ctx: Context, user_id: str) -> str:
-        return ctx.room.members.get(user_id) or user_id
+        return ctx.name_of(user_id)

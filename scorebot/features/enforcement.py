@@ -30,7 +30,7 @@ from scorebot.domain.ladder import (
     removal_refused,
 )
 from scorebot.domain.rooms import Role, RoomKind, RoomView
-from scorebot.domain.signals import Message, Reaction
+from scorebot.domain.signals import Reaction
 from scorebot.domain.text import Text, bold, join, lines, pill, plain
 
 log = logging.getLogger(__name__)
@@ -315,12 +315,11 @@ class Enforcement(Feature):
     thread_kind = "case"
 
     def _thread_case(self, ctx: Context) -> Case | None:
-        message: Message = ctx.signal
-        key = ctx.store.key_of(message.thread_root) if message.thread_root else None
-        if not key or not key.startswith("case:"):
+        number = ctx.thread("case")
+        if number is None:
             ctx.reply("Use this in a case's thread in the IGO room.")
             return None
-        return ctx.store.cases.get(int(key.split(":")[1]))
+        return ctx.store.cases.get(number)
 
     def thread_note(self, ctx: Context, number: int, text: str) -> None:
         case = ctx.store.cases.get(number)
@@ -412,8 +411,5 @@ class Enforcement(Feature):
                          self.moderator_level)
 
     def _name(self, ctx: Context, user_id: str) -> str:
-        for view in [ctx.room, *ctx.views.values()]:
-            if user_id in view.members:
-                return view.members[user_id]
-        return user_id
+        return ctx.name_of(user_id)
 

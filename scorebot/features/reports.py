@@ -176,12 +176,11 @@ class Reports(Feature):
             ctx.do(Edit(igo, f"report:{report_id}", bold(report.root(self._namer(ctx)))))
 
     def _thread_report(self, ctx: Context) -> Report | None:
-        message: Message = ctx.signal
-        key = ctx.store.key_of(message.thread_root) if message.thread_root else None
-        if not key or not key.startswith("report:"):
+        number = ctx.thread("report")
+        if number is None:
             ctx.reply("Write this in a report's thread.")
             return None
-        return ctx.store.reports.get(int(key.split(":")[1]))
+        return ctx.store.reports.get(number)
 
     def assign(self, ctx: Context, user: str | None) -> None:
         report = self._thread_report(ctx)
@@ -264,11 +263,5 @@ class Reports(Feature):
 
     @staticmethod
     def _namer(ctx: Context):
-        def name(user_id: str) -> str:
-            for view in [ctx.room, *ctx.views.values()]:
-                if user_id in view.members:
-                    return view.members[user_id]
-            return user_id
-
-        return name
+        return ctx.name_of
 

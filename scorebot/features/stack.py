@@ -457,8 +457,7 @@ class Stack(Feature):
         return Person(who, self._display(ctx, who)) if who.startswith("@") else Person.named(who)
 
     def _display(self, ctx: Context, user_id: str) -> str:
-        return ctx.room.members.get(user_id) or next(
-            (members[user_id] for members in ctx.directory.values() if user_id in members), user_id)
+        return ctx.name_of(user_id)
 
     def _name(self, ctx: Context, user_id: str, mention: bool = False) -> Text:
         return pill(user_id, self._display(ctx, user_id)) if mention else bold(self._display(ctx, user_id))

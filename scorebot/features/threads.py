@@ -5,7 +5,6 @@ from __future__ import annotations
 from scorebot.dispatch import Context, Feature
 from scorebot.domain.commands import CommandRegistry, TextArg
 from scorebot.domain.rooms import Role, RoomKind
-from scorebot.domain.signals import Message
 
 IGO_ROOM = frozenset({RoomKind.IGO})
 
@@ -31,11 +30,9 @@ class IgoThreads(Feature):
 
     def _thread(self, ctx: Context) -> tuple[Feature, int] | None:
         """The feature owning the thread this command was written in, and its case or report number."""
-        message: Message = ctx.signal
-        key = ctx.store.key_of(message.thread_root) if message.thread_root else None
-        kind, _, number = (key or "").partition(":")
-        owner = next((f for f in ctx.features if f.thread_kind and f.thread_kind == kind), None)
-        if owner is None or not number.isdigit():
-            ctx.reply("Write this in the thread of a case or a report.")
-            return None
-        return owner, int(number)
+        for owner in ctx.features:
+            number = ctx.thread(owner.thread_kind) if owner.thread_kind else None
+            if number is not None:
+                return owner, number
+        ctx.reply("Write this in the thread of a case or a report.")
+        return None

@@ -133,9 +133,6 @@ class Store:
     def mark_handled(self, event_id: str, room_id: str) -> None:
         HandledEvent.insert(event_id=event_id, room_id=room_id, handled_at=_now_ms()).on_conflict_ignore().execute()
 
-    def forget_handled_before(self, cutoff_ms: int) -> int:
-        return HandledEvent.delete().where(HandledEvent.handled_at < cutoff_ms).execute()
-
     # -- the outbox --------------------------------------------------------------------------
 
     def enqueue(self, actions: Iterable[Action], source_event_id: str | None = None) -> list[int]:
