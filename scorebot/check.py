@@ -11,8 +11,8 @@ from scorebot.matrix.session import LoginFailed, connect
 # What the bot must be able to do in each kind of room it is given.
 _NEEDED = {
     RoomKind.ORGANIZING: ("kick", "ban", "redact", "state"),
-    RoomKind.MODERATORS: ("redact",),
-    RoomKind.IGO: ("redact",),
+    RoomKind.MODERATORS: ("kick",),  # removal from every room includes this one
+    RoomKind.IGO: (),
 }
 _WORDS = {"kick": "remove members (kick)", "ban": "ban members", "redact": "delete messages (redact)",
           "state": "change room settings (send state)"}
