@@ -91,9 +91,7 @@ class Stack(Feature):
             return
         now = ctx.signal.timestamp
         meetings = ctx.store.meetings
-        current = meetings.current_turn(meeting.id)
-        if current:
-            meetings.end_turn(current.id, now)
+        self._end_turn(ctx, meeting, announce=False)
         ctx.announce("meeting ending", meeting.id)
         meetings.end(meeting.id, now)
         ended = meetings.get(meeting.id)
@@ -358,10 +356,7 @@ class Stack(Feature):
             return
         meetings = ctx.store.meetings
         now = ctx.signal.timestamp
-        current = meetings.current_turn(meeting.id)
-        if current:
-            meetings.end_turn(current.id, now)
-            ctx.announce("turn ended", meeting.id)
+        self._end_turn(ctx, meeting)
         ordered = self._order(ctx, meeting)
         if not ordered:
             ctx.reply("The stack is empty: nobody is waiting to speak.")
@@ -383,15 +378,22 @@ class Stack(Feature):
         if ctx.sender != current.person.key and not ctx.may(Role.FACILITATOR):
             ctx.reply("Only the speaker or a facilitator can end this turn.")
             return
-        ctx.store.meetings.end_turn(current.id, ctx.signal.timestamp)
+        self._end_turn(ctx, meeting)
         ctx.confirm()
         self._update_board(ctx, meeting)
-        ctx.announce("turn ended", meeting.id)
 
     def wrapup(self, ctx: Context) -> None:
         found = self._turn_or_say(ctx)
         if found:
             self._ask_to_wrap_up(ctx, *found)
+
+    def _end_turn(self, ctx: Context, meeting: MeetingRecord, announce: bool = True) -> None:
+        """End the current turn, if any; other features hear of it (follow-up reminders)."""
+        current = ctx.store.meetings.current_turn(meeting.id)
+        if current:
+            ctx.store.meetings.end_turn(current.id, ctx.signal.timestamp)
+            if announce:
+                ctx.announce("turn ended", meeting.id)
 
     def _turn_or_say(self, ctx: Context) -> tuple[MeetingRecord, TurnRecord] | None:
         meeting = self._meeting_or_say(ctx)
