@@ -175,17 +175,19 @@ class Runtime:
         # Every room's state first: a vote in one room is judged by power levels in another.
         for room_id, info in answer.rooms.join.items():
             self._update_state(room_id, info.state + info.timeline.events)
+        # nio has applied the whole response already: rooms and roles are the same for every event.
+        views, roles = self._views(), self._roles()
         for room_id, info in answer.rooms.join.items():
             events = list(info.timeline.events)
             known = await self.store.run(self.store.joined_at, room_id)
             if info.timeline.limited and since and info.timeline.prev_batch and known is not None:
                 events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
             for event in await self._after_own_join(room_id, events, known):
-                await self._handle_event(room_id, event)
+                await self._handle_event(room_id, event, views, roles)
         for room_id, info in answer.rooms.leave.items():
             for event in info.timeline.events:
                 if isinstance(event, RoomMemberEvent) and event.state_key == self.client.user_id:
-                    await self._handle_event(room_id, event, view=self._view(room_id))
+                    await self._handle_event(room_id, event, views, roles)
             self.client.rooms.pop(room_id, None)
             self._state.pop(room_id, None)
         await keep_keys(self.client)
@@ -280,14 +282,14 @@ class Runtime:
             return []
         return [event for event in events if event.server_timestamp >= known]
 
-    async def _handle_event(self, room_id: str, event: Event, view: RoomView | None = None) -> None:
+    async def _handle_event(self, room_id: str, event: Event, views: dict[str, RoomView], roles: Roles) -> None:
         if getattr(event, "sender", None) == self.client.user_id and not isinstance(event, RoomMemberEvent):
             return
         signal = to_signal(event, room_id, self.client.user_id)
         if signal is None:
             return
-        view = view or self._view(room_id)
-        actions = await self.store.run(self.dispatcher.handle, signal, view, self._roles(), self._views())
+        view = views.get(room_id) or self._view(room_id)
+        actions = await self.store.run(self.dispatcher.handle, signal, view, roles, views)
         if actions:
             self.executor.wake()
 
