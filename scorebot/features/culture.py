@@ -117,14 +117,14 @@ class Culture(Feature):
                     remember=key))
         if meeting:
             when = clock(pin.at, self.timezone)
-            culture.follow_up(meeting.id, f"Discuss the harm: {self._name(ctx, pin.author)}'s message at {when} "
+            culture.follow_up(meeting.id, f"Discuss the harm: {ctx.name_of(pin.author)}'s message at {when} "
                                           f"(“{pin.quote}”)", ctx.signal.timestamp)
 
     def _pin_notice(self, ctx: Context, author: str, moment: str, acknowledged: bool = False) -> Text:
         text = plain(f"📌 A moment was pinned with “ouch”: “{moment}”. ")
         if acknowledged:
-            return text + pill(author, self._name(ctx, author)) + plain(" acknowledged it with “oops”. Thank you.")
-        return (text + pill(author, self._name(ctx, author))
+            return text + pill(author, ctx.name_of(author)) + plain(" acknowledged it with “oops”. Thank you.")
+        return (text + pill(author, ctx.name_of(author))
                 + plain(", when you've taken it in, please reply “oops” to this message. We'll make time to "
                         "talk it through after the current discussion."))
 
@@ -170,7 +170,7 @@ class Culture(Feature):
             return
         meeting = ctx.store.meetings.get(meeting_id)
         facilitators = ctx.store.meetings.facilitators(meeting_id)
-        names = join([pill(user, self._name(ctx, user)) for user in facilitators], ", ")
+        names = join([pill(user, ctx.name_of(user)) for user in facilitators], ", ")
         when = "before we close" if event == "meeting ending" else "after the current discussion"
         ctx.do(Send(meeting.room_id, plain("Reminder for ") + names + plain(f", {when}. ") + listed))
 
@@ -226,7 +226,3 @@ class Culture(Feature):
         if now - self._last_prune > 3600 * 1000:
             self._last_prune = now
             ctx.store.culture.forget_messages_before(now - MEMORY_MS)
-
-    @staticmethod
-    def _name(ctx: Context, user_id: str) -> str:
-        return ctx.name_of(user_id)

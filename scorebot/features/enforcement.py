@@ -207,12 +207,12 @@ class Enforcement(Feature):
         elif result is Vote.REJECTED:
             case = cases.get(updated.case_id)
             self._record(ctx, case, Step(StepKind.REMOVAL_REJECTED, now, ctx.sender, updated.room_id))
-            self._settle(ctx, updated, f"❌ Rejected by {self._name(ctx, ctx.sender)}. Nothing was done.")
+            self._settle(ctx, updated, f"❌ Rejected by {ctx.name_of(ctx.sender)}. Nothing was done.")
 
     def _carry_out(self, ctx: Context, proposal: Proposal) -> None:
         now = ctx.signal.timestamp
         case = ctx.store.cases.get(proposal.case_id)
-        approvers = ", ".join(self._name(ctx, voter) for voter in sorted(proposal.approvals))
+        approvers = ", ".join(ctx.name_of(voter) for voter in sorted(proposal.approvals))
         if proposal.room_id is None:
             self._remove_everywhere(ctx, proposal, case, approvers)
             return
@@ -292,7 +292,7 @@ class Enforcement(Feature):
         ctx.store.cases.audit(now, ctx.sender, StepKind.ESCALATED.value, case.subject, reason=why)
         case = ctx.store.cases.get(case.id)
         key = f"case:{case.id}"
-        ctx.do(Send(igo, bold(f"📁 Case #{case.id} · {self._name(ctx, case.subject)} ({case.subject}) · escalated")
+        ctx.do(Send(igo, bold(f"📁 Case #{case.id} · {ctx.name_of(case.subject)} ({case.subject}) · escalated")
                     + plain(f": {why}"), remember=key))
         ctx.do(Send(igo, self._timeline(ctx, case), thread_key=key))
         return True
@@ -330,7 +330,7 @@ class Enforcement(Feature):
         case = ctx.store.cases.get(number)
         self._record(ctx, case, Step(StepKind.RESOLVED, ctx.signal.timestamp, ctx.sender, reason=outcome))
         ctx.do(Edit(ctx.room.room_id, f"case:{case.id}", bold(
-            f"📁 Case #{case.id} · {self._name(ctx, case.subject)} ({case.subject}) · resolved") +
+            f"📁 Case #{case.id} · {ctx.name_of(case.subject)} ({case.subject}) · resolved") +
             plain(f": {outcome}")))
         ctx.confirm()
 
@@ -344,7 +344,7 @@ class Enforcement(Feature):
         key = f"proposal:{proposal.id}"
         ctx.store.cases.audit(now, ctx.sender, "removal from every room proposed", case.subject, reason=reason)
         ctx.do(Send(ctx.room.room_id, bold(f"Removal from every room, proposal #{proposal.id}: ")
-                    + plain(f"{self._name(ctx, case.subject)} ({case.subject}). Another IGO approves with "
+                    + plain(f"{ctx.name_of(case.subject)} ({case.subject}). Another IGO approves with "
                             f"{APPROVE} or rejects with {REJECT}."), remember=key, thread_key=f"case:{case.id}"),
                React(ctx.room.room_id, None, APPROVE, target_key=key),
                React(ctx.room.room_id, None, REJECT, target_key=key))
@@ -378,13 +378,13 @@ class Enforcement(Feature):
         if not open_cases:
             ctx.reply("No open cases.")
             return
-        rows = [f"#{c.id} {self._name(ctx, c.subject)} ({c.subject}): {len(c.steps)} steps"
+        rows = [f"#{c.id} {ctx.name_of(c.subject)} ({c.subject}): {len(c.steps)} steps"
                 + (", with the IGOs" if c.escalated else "") for c in open_cases]
         ctx.reply("Open cases:\n" + "\n".join(rows))
 
     def _timeline(self, ctx: Context, case: Case) -> Text:
         state = "resolved" if case.resolved else ("with the IGOs" if case.escalated else "open")
-        header = bold(f"Case #{case.id} · {self._name(ctx, case.subject)} ({case.subject}) · {state}")
+        header = bold(f"Case #{case.id} · {ctx.name_of(case.subject)} ({case.subject}) · {state}")
         return join([header, *(plain(self._step_line(ctx, s)) for s in case.steps)], Text("\n", "<br>"))
 
     def _step_line(self, ctx: Context, step: Step) -> str:
@@ -392,7 +392,7 @@ class Enforcement(Feature):
         if step.room_id:
             view = ctx.views.get(step.room_id)
             where = f" in {view.name if view and view.name else step.room_id}"
-        text = f"{_when(step.at)}: {step.kind.value} by {self._name(ctx, step.by)}{where}"
+        text = f"{_when(step.at)}: {step.kind.value} by {ctx.name_of(step.by)}{where}"
         if step.category:
             text += f" [{step.category}]"
         if step.reason:
@@ -409,7 +409,4 @@ class Enforcement(Feature):
     def _protected(self, ctx: Context, room: RoomView, subject: str) -> str | None:
         return protected(subject, ctx.bot_user_id, room.power_of(subject), room.power_of(ctx.bot_user_id),
                          self.moderator_level)
-
-    def _name(self, ctx: Context, user_id: str) -> str:
-        return ctx.name_of(user_id)
 

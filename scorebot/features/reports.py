@@ -149,7 +149,7 @@ class Reports(Feature):
         if igo is None:
             return  # check-config says so; the report is kept and shows when an IGO room is set
         key = f"report:{report.id}"
-        ctx.do(Send(igo, bold(report.root(self._namer(ctx))), remember=key))
+        ctx.do(Send(igo, bold(report.root(ctx.name_of)), remember=key))
         where = ctx.views.get(report.room_id)
         room = (where.name if where and where.name else report.room_id) or "a direct chat"
         parts = [plain(f"Reported by {report.reporter_shown}, {_when(report.created_at)}, through {report.via}."),
@@ -173,7 +173,7 @@ class Reports(Feature):
         igo = ctx.room_of(RoomKind.IGO)
         report = ctx.store.reports.get(report_id)
         if igo:
-            ctx.do(Edit(igo, f"report:{report_id}", bold(report.root(self._namer(ctx)))))
+            ctx.do(Edit(igo, f"report:{report_id}", bold(report.root(ctx.name_of))))
 
     def _thread_report(self, ctx: Context) -> Report | None:
         number = ctx.thread("report")
@@ -242,7 +242,7 @@ class Reports(Feature):
         ctx.do(CreateRoom(f"Report #{report}", found.assigned, f"report-room:{report}"))
         ctx.store.reports.record(report, ctx.signal.timestamp, ctx.sender, "room", ", ".join(found.assigned))
         self._to_thread(ctx, found, plain(f"A private, encrypted room for this report is on its way, for: "
-                                          f"{', '.join(self._namer(ctx)(u) for u in found.assigned)}."))
+                                          f"{', '.join(ctx.name_of(u) for u in found.assigned)}."))
         ctx.confirm()
 
     # -- reminders -------------------------------------------------------------------------------
@@ -260,8 +260,4 @@ class Reports(Feature):
     def _thanks(self, report: Report) -> Text:
         return plain(f"Thank you. Your report is #{report.id}, and only the Internal Grievance Officers can see "
                      "it. I'll tell you here when it is resolved.")
-
-    @staticmethod
-    def _namer(ctx: Context):
-        return ctx.name_of
 

@@ -102,7 +102,7 @@ class Stack(Feature):
         ctx.do(Send(meeting.room_id, minutes))
 
     def minutes_data(self, ctx: Context, meeting: MeetingRecord) -> MinutesData:
-        return minutes_data(ctx.store, meeting, self.timezone, ctx.features, lambda user: self._display(ctx, user))
+        return minutes_data(ctx.store, meeting, self.timezone, ctx.features, ctx.name_of)
 
     def facilitator(self, ctx: Context, user: str) -> None:
         meeting = self._meeting_or_say(ctx)
@@ -314,7 +314,7 @@ class Stack(Feature):
 
     def _override(self, ctx: Context, meeting: MeetingRecord, what: str) -> None:
         """A facilitator's change: confirmed, shown on the board, and recorded for the minutes."""
-        ctx.store.meetings.note(meeting.id, ctx.signal.timestamp, f"{self._display(ctx, ctx.sender)} {what}.")
+        ctx.store.meetings.note(meeting.id, ctx.signal.timestamp, f"{ctx.name_of(ctx.sender)} {what}.")
         ctx.confirm()
         self._update_board(ctx, ctx.store.meetings.get(meeting.id))
 
@@ -456,13 +456,10 @@ class Stack(Feature):
         return [m for m in ctx.store.meetings.all_running() if user_id in ctx.directory.get(m.room_id, {})]
 
     def _person(self, ctx: Context, who: str) -> Person:
-        return Person(who, self._display(ctx, who)) if who.startswith("@") else Person.named(who)
-
-    def _display(self, ctx: Context, user_id: str) -> str:
-        return ctx.name_of(user_id)
+        return Person(who, ctx.name_of(who)) if who.startswith("@") else Person.named(who)
 
     def _name(self, ctx: Context, user_id: str, mention: bool = False) -> Text:
-        return pill(user_id, self._display(ctx, user_id)) if mention else bold(self._display(ctx, user_id))
+        return pill(user_id, ctx.name_of(user_id)) if mention else bold(ctx.name_of(user_id))
 
     def _speaker(self, person: Person) -> Text:
         return pill(person.user_id, person.name) if person.user_id else bold(person.name)
