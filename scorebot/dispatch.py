@@ -13,13 +13,14 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
-from scorebot.domain.actions import Action, Join, React, Send, SendDirect
+from scorebot.domain.actions import Action, Join, Leave, React, Redact, Send, SendDirect
 from scorebot.domain.commands import (
     CommandRegistry,
     Invocation,
     UnknownCommand,
     UsageError,
 )
+from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, no_longer_private
 from scorebot.domain.rooms import Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import (
     BotRemoved,
@@ -67,6 +68,8 @@ class Context:
     views: dict[str, RoomView] = field(default_factory=dict)
     features: list[Feature] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+    # Set when a private command typed in a shared room goes on in the sender's direct chat.
+    moved_to_direct: bool = False
 
     @property
     def directory(self) -> dict[str, dict[str, str]]:
@@ -99,13 +102,24 @@ class Context:
         self.actions.extend(actions)
 
     def reply(self, text: Text | str) -> None:
-        """Answer in the same room, as a reply, staying in the thread if the signal was in one."""
+        """Answer in the same room, as a reply, staying in the thread if the signal was in one.
+
+        In a direct chat the answer is a `SendDirect`, so the executor checks, just before sending,
+        that the chat still holds only the bot and this person."""
         text = plain(text) if isinstance(text, str) else text
-        thread = getattr(self.signal, "thread_root", None)
-        self.do(Send(self.room.room_id, text, reply_to=self.signal.event_id, thread_root=thread))
+        if self.moved_to_direct:
+            self.direct(self.sender, text)
+        elif self.room.kind is RoomKind.DIRECT:
+            self.do(SendDirect(self.sender, text, reply_to=self.signal.event_id, reply_in=self.room.room_id))
+        else:
+            thread = getattr(self.signal, "thread_root", None)
+            self.do(Send(self.room.room_id, text, reply_to=self.signal.event_id, thread_root=thread))
 
     def confirm(self, key: str = "✅") -> None:
-        self.do(React(self.room.room_id, self.signal.event_id, key))
+        if self.moved_to_direct:
+            self.direct(self.sender, f"{key} Done.")
+        else:
+            self.do(React(self.room.room_id, self.signal.event_id, key))
 
     def announce(self, event: str, meeting_id: int) -> None:
         """Tell every feature that something happened in a meeting ("turn ended", "meeting ending")."""
@@ -121,6 +135,11 @@ class Context:
             facilitators = frozenset(user for f in self.features for user in f.facilitators(self))
         return self.roles.has(role, self.room, self.sender, facilitators)
 
+    def privately(self) -> Context:
+        """This context, carried on in the sender's direct chat: answers go there, never here."""
+        room = RoomView(self.room.room_id, RoomKind.DIRECT, members={self.sender: self.name_of(self.sender)})
+        return dataclasses.replace(self, room=room, moved_to_direct=True, actions=self.actions)
+
 
 class Feature:
     """A part of the bot. It declares its commands and may look at every signal."""
@@ -128,8 +147,16 @@ class Feature:
     def register(self, registry: CommandRegistry) -> None:
         """Declare commands on the registry."""
 
-    def on_message(self, ctx: Context) -> None:
-        """A message that is not a command."""
+    def on_message(self, ctx: Context) -> bool | None:
+        """A message that is not a command. Return True when this feature took it (see `answer_direct`)."""
+
+    def answer_direct(self, ctx: Context) -> bool:
+        """A direct message that no feature took: answer it here and return True, or leave it."""
+        return False
+
+    def is_private_text(self, folded: str) -> bool:
+        """Whether this plain text (case-folded) belongs in a direct chat only, like "priority on"."""
+        return False
 
     def on_reaction(self, ctx: Context) -> None:
         pass
@@ -198,7 +225,8 @@ class Dispatcher:
             return []
         if self.store.was_handled(signal.event_id):
             return []
-        if self._is_direct_chat(room):
+        direct_member = self.store.direct_chat_user(room.room_id) if room.kind is RoomKind.OTHER else None
+        if direct_member and room.holds_only(direct_member, self.bot_user_id):
             room = dataclasses.replace(room, kind=RoomKind.DIRECT)
         ctx = Context(signal, room, self.store, roles, self.registry, self.bot_user_id, self.rooms,
                       views or {}, self.features)
@@ -217,16 +245,11 @@ class Dispatcher:
         self.store.mark_handled(signal.event_id, room.room_id)
         return ctx.actions
 
-    def _is_direct_chat(self, room: RoomView) -> bool:
-        """A room the bot shares with the one member who opened it, and no one else."""
-        if room.kind is not RoomKind.OTHER:
-            return False
-        member = self.store.direct_chat_user(room.room_id)
-        return member is not None and set(room.members) <= {member, self.bot_user_id}
-
     def _route(self, ctx: Context) -> None:
         signal = ctx.signal
         if ctx.room.kind is RoomKind.OTHER and not isinstance(signal, BotRemoved):
+            if self.store.direct_chat_user(ctx.room.room_id):
+                self._leave_shared_chat(ctx)
             return
         if isinstance(signal, Message):
             self._on_message(ctx, signal)
@@ -250,14 +273,16 @@ class Dispatcher:
     def _on_message(self, ctx: Context, message: Message) -> None:
         if message.is_notice:
             return  # notices are bots talking; answering them makes loops
+        parsed = self.registry.parse(message.command_body)
+        if ctx.room.kind is not RoomKind.DIRECT and self._is_private(parsed, message):
+            self._continue_privately(ctx, parsed)
+            return
         if ctx.room.kind is RoomKind.ORGANIZING:
             # Kept a few days, so a pin or a piece of evidence can quote what was said.
             self.store.culture.keep_message(message.room_id, message.event_id, message.sender, message.body,
                                             message.timestamp)
-        parsed = self.registry.parse(message.command_body)
         if parsed is None:
-            for feature in self.features:
-                feature.on_message(ctx)
+            self._plain_message(ctx)
             return
         if isinstance(parsed, UnknownCommand):
             hint = f" Did you mean {self.registry.prefix}{parsed.suggestion}?" if parsed.suggestion else ""
@@ -269,6 +294,44 @@ class Dispatcher:
             return
         self._invoke(ctx, parsed)
 
+    def _plain_message(self, ctx: Context) -> None:
+        taken = [feature.on_message(ctx) for feature in self.features]
+        if ctx.room.kind is not RoomKind.DIRECT or any(taken):
+            return
+        if not any(feature.answer_direct(ctx) for feature in self.features):
+            prefix = self.registry.prefix
+            ctx.reply(plain("I'm not sure what you mean, sorry. Here you can write ") + code("stack")
+                      + plain(" to ask to speak in a meeting you're in, ") + code("priority on")
+                      + plain(" or ") + code("priority off") + plain(", or ") + code(f"{prefix}report")
+                      + plain(" to tell the Internal Grievance Officers something in confidence. ")
+                      + code(f"{prefix}help") + plain(" lists everything."))
+
+    def _is_private(self, parsed, message: Message) -> bool:
+        """A command or text that belongs in a direct chat only (a report, a priority declaration)."""
+        if isinstance(parsed, Invocation | UsageError):
+            return parsed.command.private
+        folded = message.body.strip().casefold()
+        return parsed is None and any(feature.is_private_text(folded) for feature in self.features)
+
+    def _continue_privately(self, ctx: Context, parsed) -> None:
+        """Take a private word out of a shared room and go on with it in the sender's direct chat."""
+        ctx.do(Redact(ctx.room.room_id, ctx.signal.event_id, "moved to a direct chat to keep it private"))
+        ctx.direct(ctx.sender, MOVED_HERE)
+        private = ctx.privately()
+        if isinstance(parsed, Invocation):
+            self._invoke(private, parsed)
+        elif isinstance(parsed, UsageError):
+            private.reply(plain(f"{parsed.reason}. Usage: ")
+                          + code(parsed.command.usage(self.registry.prefix)))
+        else:
+            for feature in self.features:
+                feature.on_message(private)
+
+    def _leave_shared_chat(self, ctx: Context) -> None:
+        """A direct chat someone else joined is private no more: say so once, forget it, and leave."""
+        self.store.forget_direct_chat(ctx.room.room_id)
+        ctx.do(Send(ctx.room.room_id, no_longer_private()), Leave(ctx.room.room_id))
+
     def _invoke(self, ctx: Context, invocation: Invocation) -> None:
         command = invocation.command
         if ctx.room.kind not in command.rooms:
@@ -279,7 +342,7 @@ class Dispatcher:
             ctx.reply(f"Sorry, only {_ROLE_NAMES[command.role]} can use "
                       f"{self.registry.prefix}{command.name}.")
             return
-        if ctx.room.kind is not RoomKind.DIRECT:
+        if ctx.room.kind is not RoomKind.DIRECT and not command.private:
             log.info("%s%s by %s in %s", self.registry.prefix, command.name, ctx.sender, ctx.room.room_id)
         command.handler(ctx, **invocation.args)
 
@@ -299,15 +362,21 @@ class Dispatcher:
     # -- invites --------------------------------------------------------------------------
 
     def on_invite(self, invite: Invite, configured_rooms: set[str], organizing_members: set[str]) -> list[Action]:
-        """Join configured rooms, and direct chats opened by members of the organizing rooms."""
+        """Join configured rooms, and direct chats opened by members of the organizing rooms.
+
+        An invite to any other room from a member is declined kindly: the bot joins, says why, and
+        leaves. Whether a direct chat really holds only that member is checked at every event and
+        before every private message, since an invite cannot show who else is in the room."""
         if invite.room_id in configured_rooms:
             actions: list[Action] = [Join(invite.room_id)]
-        elif invite.inviter in organizing_members:
-            self.store.set_direct_chat(invite.inviter, invite.room_id)
-            actions = [Join(invite.room_id)]
-        else:
+        elif invite.inviter not in organizing_members:
             log.info("Ignoring an invite to %s from %s, who is in no organizing room",
                      invite.room_id, invite.inviter)
             return []
+        elif invite.is_direct:
+            self.store.set_direct_chat(invite.inviter, invite.room_id)
+            actions = [Join(invite.room_id)]
+        else:
+            actions = [Join(invite.room_id), Send(invite.room_id, plain(NOT_A_GROUP_BOT)), Leave(invite.room_id)]
         self.store.enqueue(actions)
         return actions

@@ -28,11 +28,16 @@ class Send(Action):
 
 @dataclass(frozen=True)
 class SendDirect(Action):
-    """A message in the bot's direct chat with `user_id`, opened (and encrypted) when needed."""
+    """A message in the bot's direct chat with `user_id`, opened (and encrypted) when needed.
+
+    Just before sending, the chat is checked to hold only the bot and that person; if it does not,
+    a new one is opened. `reply_to` is used only when the message goes to `reply_in`, its room."""
 
     user_id: str
     text: Text
     remember: str | None = None
+    reply_to: str | None = None
+    reply_in: str | None = None
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,9 @@ class Command:
     role: Role = Role.MEMBER
     help: str = ""
     rooms: frozenset[RoomKind] = ALL_ROOMS
+    # Private words (a report, a declaration): typed in a shared room, they are taken out of it
+    # and the command goes on in the sender's direct chat.
+    private: bool = False
 
     def usage(self, prefix: str) -> str:
         return " ".join([f"{prefix}{self.name}", *(arg.shown() for arg in self.args)])
@@ -205,11 +208,11 @@ class CommandRegistry:
         self.commands[command.name] = command
 
     def command(self, name: str, *args: Arg, role: Role = Role.MEMBER, help: str = "",
-                rooms: frozenset[RoomKind] = ALL_ROOMS):
+                rooms: frozenset[RoomKind] = ALL_ROOMS, private: bool = False):
         """Declare a command: `@registry.command("warn", UserArg(), TextArg("reason", True))`."""
 
         def declare(handler: Callable) -> Callable:
-            self.add(Command(name, handler, args, role, help, rooms))
+            self.add(Command(name, handler, args, role, help, rooms, private))
             return handler
 
         return declare

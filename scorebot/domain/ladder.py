@@ -35,6 +35,7 @@ class StepKind(Enum):
     NOTE = "note"
     RESOLVED = "resolved"
     REMOVED_EVERYWHERE = "removed from every room"
+    MEMBER_REPLIED = "answered in their direct chat"
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,13 @@ class Proposal:
         if len(approvals) >= self.needed:
             return replace(self, approvals=approvals, state=ProposalState.CARRIED), Vote.CARRIED
         return replace(self, approvals=approvals), Vote.COUNTED
+
+    def withdraw(self, voter: str, now: int) -> Proposal | None:
+        """The proposal without `voter`'s approval, if they had given one that can still be taken back:
+        once a proposal is settled (or expired), what was counted stands."""
+        if self.state is not ProposalState.OPEN or now > self.expires_at or voter not in self.approvals:
+            return None
+        return replace(self, approvals=self.approvals - {voter})
 
     def expire(self, now: int) -> Proposal | None:
         """The expired proposal, if it has just expired."""

@@ -1,12 +1,16 @@
 """What the bot knows of a room when it decides something: its kind, its members, its powers.
 
-Roles are worked out here, by Matrix ID only. From room version 12 on, a room's creators stand
-above every power level and are not listed in the power levels event: they count as the highest.
+Roles are worked out here, by Matrix ID only, and only from the organization's own rooms: the
+organizing rooms' power levels, the moderators' room, the IGO room and the config lists. A direct
+chat or any other room grants nothing, although its creator holds power 100 there. From room
+version 12 on, a room's creators stand above every power level and are not listed in the power
+levels event: in an organizing room they count as the highest.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -79,6 +83,7 @@ class RoomView:
     room_id: str
     kind: RoomKind
     members: dict[str, str] = field(default_factory=dict)  # joined user ID -> display name
+    invited: frozenset[str] = frozenset()  # invited, not joined yet
     power_levels: PowerLevels = field(default_factory=PowerLevels)
     room_version: str = "1"
     creators: frozenset[str] = frozenset()
@@ -104,6 +109,10 @@ class RoomView:
             return math.inf
         return self.power_levels.users.get(user_id, self.power_levels.users_default)
 
+    def holds_only(self, *user_ids: str) -> bool:
+        """Whether everyone joined or invited here is among `user_ids` (a private chat's test)."""
+        return set(self.members) | self.invited <= set(user_ids)
+
     def display_name(self, user_id: str) -> str:
         return self.members.get(user_id) or user_id
 
@@ -120,24 +129,57 @@ class RoomView:
 
 @dataclass(frozen=True)
 class Roles:
-    """Role rules from the config, applied to a room as the bot sees it."""
+    """Who holds which role in the organization, worked out once from its rooms and the config.
+
+    - A moderator of one organizing room: listed in the config, or power >= `moderator_level` there
+      (a version 12 creator counts). That is the check for acting on that room (a warning, a vote).
+    - A moderator of the organization: a moderator of any organizing room, or a member of the
+      moderators' room. That is the check in every other room, direct chats included.
+    - An IGO: listed in the config, or a member of the IGO room.
+    """
 
     moderator_level: int = 50
     listed_moderators: frozenset[str] = frozenset()
     listed_igos: frozenset[str] = frozenset()
     igo_room_members: frozenset[str] = frozenset()
     moderators_room_members: frozenset[str] = frozenset()
+    organizing_moderators: frozenset[str] = frozenset()  # by power in at least one organizing room
+
+    @classmethod
+    def of_organization(cls, views: Iterable[RoomView], bot_user_id: str, moderator_level: int = 50,
+                        listed_moderators: Iterable[str] = (), listed_igos: Iterable[str] = ()) -> Roles:
+        """The roles as the organization's configured rooms give them; other rooms are ignored."""
+        by_kind: dict[RoomKind, set[str]] = {RoomKind.IGO: set(), RoomKind.MODERATORS: set()}
+        powerful: set[str] = set()
+        for view in views:
+            if view.kind in by_kind:
+                by_kind[view.kind].update(view.members)
+            elif view.kind is RoomKind.ORGANIZING:
+                candidates = set(view.members) | set(view.power_levels.users) | set(view.creators)
+                powerful.update(u for u in candidates if view.power_of(u) >= moderator_level)
+        return cls(moderator_level, frozenset(listed_moderators), frozenset(listed_igos),
+                   frozenset(by_kind[RoomKind.IGO] - {bot_user_id}),
+                   frozenset(by_kind[RoomKind.MODERATORS] - {bot_user_id}), frozenset(powerful - {bot_user_id}))
+
+    def moderates(self, room: RoomView, user_id: str) -> bool:
+        """A moderator of that organizing room; no other kind of room makes anyone a moderator."""
+        if user_id in self.listed_moderators:
+            return True
+        return room.kind is RoomKind.ORGANIZING and room.power_of(user_id) >= self.moderator_level
+
+    def is_organization_moderator(self, user_id: str) -> bool:
+        return (user_id in self.listed_moderators or user_id in self.organizing_moderators
+                or user_id in self.moderators_room_members)
 
     def is_moderator(self, room: RoomView, user_id: str) -> bool:
-        """By power level in that room, or listed; in the moderators' room, by being there."""
-        if user_id in self.listed_moderators or room.power_of(user_id) >= self.moderator_level:
-            return True
-        return room.kind is RoomKind.MODERATORS and user_id in self.moderators_room_members
+        """In an organizing room, a moderator of it; anywhere else, a moderator of the organization."""
+        if room.kind is RoomKind.ORGANIZING:
+            return self.moderates(room, user_id)
+        return self.is_organization_moderator(user_id)
 
     def is_staff(self, room: RoomView, user_id: str) -> bool:
         """Moderators and IGOs: who may look at cases."""
-        return (self.is_igo(user_id) or user_id in self.moderators_room_members
-                or self.is_moderator(room, user_id))
+        return self.is_igo(user_id) or self.is_organization_moderator(user_id)
 
     def is_igo(self, user_id: str) -> bool:
         return user_id in self.listed_igos or user_id in self.igo_room_members

@@ -77,6 +77,8 @@ class Enforcement(Feature):
     # -- step 1: ask to stop -----------------------------------------------------------------
 
     def warn(self, ctx: Context, user: str, details: str | None) -> None:
+        if self._not_here(ctx, user):
+            return
         category, reason = parse_category(details)
         evidence = self._evidence(ctx, getattr(ctx.signal, "reply_to", None))
         self._ask_to_stop(ctx, ctx.room, user, category, reason, evidence)
@@ -104,6 +106,8 @@ class Enforcement(Feature):
     # -- step 2: removal -------------------------------------------------------------------
 
     def remove(self, ctx: Context, user: str, details: str | None) -> None:
+        if self._not_here(ctx, user):
+            return
         category, reason = parse_category(details)
         evidence = self._evidence(ctx, getattr(ctx.signal, "reply_to", None))
         refusal = self._propose_removal(ctx, ctx.room, user, category, reason, evidence)
@@ -117,13 +121,15 @@ class Enforcement(Feature):
         """Post a removal proposal in the moderators' room; or say why not."""
         refusal = self._protected(ctx, room, subject)
         now = ctx.signal.timestamp
-        case = ctx.store.cases.case_of(subject, now)
-        refusal = refusal or removal_refused(case, category, now, self.window_ms)
+        # Judged on the case as it stands, without opening one: a refusal leaves no empty case.
+        refusal = refusal or removal_refused(ctx.store.cases.find(subject) or Case(0, subject), category, now,
+                                             self.window_ms)
         moderators = ctx.room_of(RoomKind.MODERATORS)
         if refusal is None and moderators is None:
             refusal = "no moderators' room is configured (rooms.moderators)"
         if refusal:
             return refusal
+        case = ctx.store.cases.case_of(subject, now)
         redact = evidence.event_id if evidence and category in SEVERE else None
         proposal = ctx.store.cases.propose(case.id, subject, room.room_id, ctx.sender, self.config.removal_approvals,
                                            now + self.expiry_ms, reason, category, redact)
@@ -201,13 +207,29 @@ class Enforcement(Feature):
         log.info("Proposal #%d, %s by %s", proposal.id, action, ctx.sender)
         if result is Vote.IGNORED:
             return
-        cases.save_proposal(updated, now)
+        cases.save_proposal(updated, now, vote_event=ctx.signal.event_id)
         if result is Vote.CARRIED:
             self._carry_out(ctx, updated)
         elif result is Vote.REJECTED:
             case = cases.get(updated.case_id)
             self._record(ctx, case, Step(StepKind.REMOVAL_REJECTED, now, ctx.sender, updated.room_id))
             self._settle(ctx, updated, f"❌ Rejected by {ctx.name_of(ctx.sender)}. Nothing was done.")
+
+    def on_redaction(self, ctx: Context) -> None:
+        """A ✅ taken back before the proposal is settled no longer counts."""
+        if ctx.room.kind not in (RoomKind.MODERATORS, RoomKind.IGO):
+            return
+        cases = ctx.store.cases
+        found = cases.approval_by_event(ctx.signal.redacts)
+        if found is None or found[1] != ctx.sender:
+            return
+        proposal_id, voter = found
+        now = ctx.signal.timestamp
+        withdrawn = cases.proposal(proposal_id).withdraw(voter, now)
+        if withdrawn is not None:
+            cases.save_proposal(withdrawn, now)
+            cases.audit(now, voter, "vote approve: withdrawn", withdrawn.subject, withdrawn.room_id,
+                        proposal=proposal_id)
 
     def _carry_out(self, ctx: Context, proposal: Proposal) -> None:
         now = ctx.signal.timestamp
@@ -363,6 +385,23 @@ class Enforcement(Feature):
         self._settle(ctx, proposal, f"carried, approved by {approvers}; removed from "
                                     f"{', '.join(removed_from) or 'no room (they were in none I manage)'}.")
 
+    # -- the member's side -----------------------------------------------------------------------
+
+    def answer_direct(self, ctx: Context) -> bool:
+        """A member asked to stop or removed writes back in their direct chat: the moderators hear it,
+        in their room and in the case, and the member is told it was passed on."""
+        case = ctx.store.cases.find(ctx.sender)
+        asked = (StepKind.WARNED, StepKind.REMOVED, StepKind.REMOVED_EVERYWHERE)
+        moderators = ctx.room_of(RoomKind.MODERATORS)
+        if case is None or case.resolved or moderators is None or not any(s.kind in asked for s in case.steps):
+            return False
+        words = ctx.signal.body
+        self._record(ctx, case, Step(StepKind.MEMBER_REPLIED, ctx.signal.timestamp, ctx.sender, reason=words))
+        ctx.do(Send(moderators, pill(ctx.sender, ctx.name_of(ctx.sender))
+                    + plain(f" answered in their direct chat with me, about case #{case.id}: “{words}”")))
+        ctx.reply("Thank you. I've passed your message on to the moderators.")
+        return True
+
     # -- looking at cases ---------------------------------------------------------------------------
 
     def case(self, ctx: Context, user: str) -> None:
@@ -402,6 +441,13 @@ class Enforcement(Feature):
         return text
 
     # -- helpers ------------------------------------------------------------------------------------------
+
+    def _not_here(self, ctx: Context, user: str) -> bool:
+        """Refuse, opening no case, when `user` is not in this room."""
+        if user in ctx.room.members:
+            return False
+        ctx.reply(f"{user} is not in this room, so I haven't done anything. Check the name, or mention them.")
+        return True
 
     def _evidence(self, ctx: Context, event_id: str | None):
         return ctx.store.culture.message(event_id) if event_id else None

@@ -40,7 +40,7 @@ class Reports(Feature):
     def register(self, registry: CommandRegistry) -> None:
         registry.command(
             "report", TextArg("details", label='[anonymous] [no-answers] @user|LINK|"Name" what happened'),
-            rooms=DIRECT,
+            rooms=DIRECT, private=True,
             help="Report harm to the Internal Grievance Officers, confidentially. Only they see it. "
                  "'anonymous' hides your name from them too; 'no-answers' means they won't write back. "
                  "Add to a report later with !report NUMBER more words.")(self.report)
@@ -113,14 +113,16 @@ class Reports(Feature):
             f"happened, or !report {report.id} named to give them your name."),
             remember=f"report-dm:{report.id}"))
 
-    def on_message(self, ctx: Context) -> None:
+    def on_message(self, ctx: Context) -> bool:
         """A reporter's answer in the direct chat, as a reply to the bot's message about a report."""
         message: Message = ctx.signal
         if ctx.room.kind is not RoomKind.DIRECT or not message.reply_to:
-            return
+            return False
         key = ctx.store.key_of(message.reply_to) or ""
-        if key.startswith("report-dm:"):
-            self._more_words(ctx, int(key.split(":")[1]), message.body)
+        if not key.startswith("report-dm:"):
+            return False
+        self._more_words(ctx, int(key.split(":")[1]), message.body)
+        return True
 
     def _more_words(self, ctx: Context, number: int, words: str) -> None:
         reports = ctx.store.reports

@@ -25,6 +25,7 @@ from scorebot.store.meetings import MeetingRecord, TurnRecord
 ORGANIZING = frozenset({RoomKind.ORGANIZING})
 DIRECT = frozenset({RoomKind.DIRECT})
 CONFIRM = "✅"
+PRIVATE_TEXTS = frozenset({"priority on", "priority off"})
 
 
 class Stack(Feature):
@@ -37,8 +38,9 @@ class Stack(Feature):
         self.timezone = timezone
 
     def register(self, registry: CommandRegistry) -> None:
-        def add(name, *args, role=Role.MEMBER, rooms=ORGANIZING, help=""):
-            registry.command(name, *args, role=role, rooms=rooms, help=help)(getattr(self, name.replace(" ", "_")))
+        def add(name, *args, role=Role.MEMBER, rooms=ORGANIZING, help="", private=False):
+            registry.command(name, *args, role=role, rooms=rooms, help=help, private=private)(
+                getattr(self, name.replace(" ", "_")))
 
         add("meeting start", TextArg("title", optional=True),
             help="Start a meeting here; you facilitate it. The stack opens and its board appears.")
@@ -53,8 +55,8 @@ class Stack(Feature):
         add("stack clear", role=Role.FACILITATOR, help="Empty the stack.")
         add("stack close", role=Role.FACILITATOR, help="Close the stack to new requests (clarifications still pass).")
         add("stack open", role=Role.FACILITATOR, help="Open the stack again.")
-        add("stack priority", UserArg(), rooms=ORGANIZING | DIRECT,
-            help="Facilitators: give someone priority for this meeting, at their spoken request. "
+        add("stack priority", UserArg(), role=Role.FACILITATOR, rooms=ORGANIZING | DIRECT,
+            help="Give someone priority for this meeting, at their spoken request. "
                  "Works in a direct chat with me too, so no one else sees it.")
         add("unstack", help="Take yourself off the stack. 'unstack' does the same.")
         add("clarify", TextArg("term", optional=True),
@@ -62,13 +64,20 @@ class Stack(Feature):
         add("next", role=Role.FACILITATOR, help="Give the floor to the next person on the stack.")
         add("done", help="End the current turn (the speaker or a facilitator).")
         add("wrapup", role=Role.FACILITATOR, help="Kindly ask the speaker to wrap up.")
-        add("priority", ChoiceArg("state", choices=("on", "off")), rooms=DIRECT,
+        add("priority", ChoiceArg("state", choices=("on", "off")), rooms=DIRECT, private=True,
             help="Declare, privately, that you belong to a marginalized group: you go to the front of the "
                  "stack until you have contributed significantly. 'off' deletes it.")
 
     def facilitators(self, ctx: Context) -> list[str]:
-        meeting = ctx.store.meetings.running(ctx.room.room_id)
-        return ctx.store.meetings.facilitators(meeting.id) if meeting else []
+        """Who facilitates the meeting in this room; in a direct chat, any running meeting."""
+        meetings = ctx.store.meetings
+        if ctx.room.kind is RoomKind.DIRECT:
+            return [user for meeting in meetings.all_running() for user in meetings.facilitators(meeting.id)]
+        meeting = meetings.running(ctx.room.room_id)
+        return meetings.facilitators(meeting.id) if meeting else []
+
+    def is_private_text(self, folded: str) -> bool:
+        return folded in PRIVATE_TEXTS
 
     # -- meetings ---------------------------------------------------------------------------
 
@@ -143,15 +152,14 @@ class Stack(Feature):
             ctx.store.culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
             ctx.reply(bold(known.term) + plain(f": {known.explanation}"))
 
-    def on_message(self, ctx: Context) -> None:
+    def on_message(self, ctx: Context) -> bool | None:
         message: Message = ctx.signal
         text = message.body.strip()
         folded = text.casefold()
         if ctx.room.kind is RoomKind.DIRECT:
-            self._direct_message(ctx, folded)
-            return
+            return self._direct_message(ctx, folded)
         if ctx.room.kind is not RoomKind.ORGANIZING:
-            return
+            return None
         meeting = ctx.store.meetings.running(ctx.room.room_id)
         if meeting is None:
             return  # outside a meeting, hands and stack texts are ordinary chat
@@ -181,9 +189,10 @@ class Stack(Feature):
             self._leave(ctx, meeting, stacked.entry, "withdrew")
             self._update_board(ctx, meeting)
 
-    def _direct_message(self, ctx: Context, folded: str) -> None:
+    def _direct_message(self, ctx: Context, folded: str) -> bool:
+        """`stack`, `unstack` and `priority on/off` in a direct chat; say whether it was one of them."""
         words = folded.split()
-        if folded in ("priority on", "priority off"):
+        if folded in PRIVATE_TEXTS:
             self.priority(ctx, words[1])
         elif folded in self.texts or (len(words) == 2 and words[0] in self.texts and words[1].isdigit()):
             choice = int(words[1]) if len(words) == 2 else None
@@ -192,6 +201,9 @@ class Stack(Feature):
             for meeting in self._meetings_of(ctx, ctx.sender):
                 self._withdraw(ctx, meeting, ctx.sender, confirm=False)
             ctx.confirm()
+        else:
+            return False
+        return True
 
     def _request_from_direct_chat(self, ctx: Context, choice: int | None) -> None:
         meetings = self._meetings_of(ctx, ctx.sender)
@@ -346,7 +358,10 @@ class Stack(Feature):
             return
         meetings.set_meeting_priority(candidates[0].id, user)
         ctx.confirm()
-        self._update_board(ctx, candidates[0])
+        if ctx.room.kind is not RoomKind.DIRECT:
+            # From a direct chat, as with a declaration, the next ordinary change shows the new order:
+            # an edit now would tell the room who was just given priority.
+            self._update_board(ctx, candidates[0])
 
     # -- turns --------------------------------------------------------------------------------
 

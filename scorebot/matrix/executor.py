@@ -34,6 +34,7 @@ from scorebot.domain.actions import (
     SendDirect,
     Unban,
 )
+from scorebot.domain.privacy import no_longer_private
 from scorebot.domain.text import Text
 from scorebot.store import Store
 
@@ -120,8 +121,11 @@ class Executor:
                     content["m.relates_to"] = relation
                 return await self._send(action.room_id, "m.room.message", content, txn)
             case SendDirect():
-                room_id = await self._direct_room(action.user_id)
-                return await self._send(room_id, "m.room.message", notice_content(action.text), txn)
+                room_id = await self._direct_room(action.user_id, txn)
+                content = notice_content(action.text)
+                if action.reply_to and room_id == action.reply_in:
+                    content["m.relates_to"] = {"m.in_reply_to": {"event_id": action.reply_to}}
+                return await self._send(room_id, "m.room.message", content, txn)
             case React():
                 target = action.event_id or await self._recall(action.target_key)
                 content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": action.key}}
@@ -219,11 +223,19 @@ class Executor:
             except TimeoutError:
                 raise NotYet(f"room {room_id} has not appeared in a sync yet") from None
 
-    async def _direct_room(self, user_id: str) -> str:
-        """The direct chat with `user_id`, opened now (encrypted, as Element does) if need be."""
+    def _is_private(self, room_id: str, user_id: str) -> bool:
+        """The room holds the bot and `user_id` (joined or invited), and no one else."""
+        room = self.client.rooms.get(room_id)
+        return room is not None and user_id in room.users and set(room.users) <= {user_id, self.client.user_id}
+
+    async def _direct_room(self, user_id: str, txn: str) -> str:
+        """The direct chat with `user_id`, checked to be private now, or opened now (encrypted, as
+        Element does). A chat someone else has joined is left, with a word, and never written to."""
         room_id = await self.store.run(self.store.direct_chat, user_id)
-        if room_id and room_id in self.client.rooms:
+        if room_id and self._is_private(room_id, user_id):
             return room_id
+        if room_id and room_id in self.client.rooms:
+            await self._abandon_shared_chat(room_id, txn)
         answer = await self.client.room_create(
             is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat, initial_state=[ENCRYPTION])
         if not isinstance(answer, RoomCreateResponse):
@@ -233,3 +245,10 @@ class Executor:
         # A sync can show the new room before its invite: wait for it, so the room key reaches them.
         await self._wait_for_room(answer.room_id, member=user_id)
         return answer.room_id
+
+    async def _abandon_shared_chat(self, room_id: str, txn: str) -> None:
+        log.info("The direct chat %s holds other people now; leaving it and opening a new one", room_id)
+        await self.store.run(self.store.forget_direct_chat, room_id)
+        await self._send(room_id, "m.room.message", notice_content(no_longer_private()),
+                         f"{txn}.leave")
+        await self.client.room_leave(room_id)

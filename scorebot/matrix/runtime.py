@@ -176,7 +176,8 @@ class Runtime:
         for room_id, info in answer.rooms.join.items():
             self._update_state(room_id, info.state + info.timeline.events)
         # nio has applied the whole response already: rooms and roles are the same for every event.
-        views, roles = self._views(), self._roles()
+        views = self._views()
+        roles = self._roles(views)
         for room_id, info in answer.rooms.join.items():
             events = list(info.timeline.events)
             known = await self.store.run(self.store.joined_at, room_id)
@@ -318,14 +319,15 @@ class Runtime:
     def _view(self, room_id: str) -> RoomView:
         room = self.client.rooms.get(room_id)
         state = self._state.get(room_id, {})
-        members = {}
+        members, invited = {}, frozenset()
         if room is not None:
             members = {user_id: user.display_name or user_id for user_id, user in room.users.items()
                        if user_id not in room.invited_users}
+            invited = frozenset(room.invited_users)
         levels = state.get("m.room.power_levels", {}).get("content")
         return RoomView.from_state(
             room_id, self._room_kinds.get(room_id, RoomKind.OTHER), state.get("m.room.create"), levels,
-            members=members, encrypted=bool(room and room.encrypted),
+            members=members, invited=invited, encrypted=bool(room and room.encrypted),
             name=room.display_name if room else None,
         )
 
@@ -342,13 +344,12 @@ class Runtime:
         members.discard(self.client.user_id)
         return members
 
-    def _roles(self) -> Roles:
+    def _roles(self, views: dict[str, RoomView] | None = None) -> Roles:
+        """Roles as the organization's configured rooms give them (see `Roles`)."""
         roles = self.config.roles
-        return Roles(moderator_level=roles.moderator_level,
-                     listed_moderators=frozenset(roles.moderators),
-                     listed_igos=frozenset(roles.igos),
-                     igo_room_members=frozenset(self._joined(RoomKind.IGO)),
-                     moderators_room_members=frozenset(self._joined(RoomKind.MODERATORS)))
+        views = self._views() if views is None else views
+        return Roles.of_organization(views.values(), self.client.user_id, roles.moderator_level,
+                                     roles.moderators, roles.igos)
 
     def _organizing_members(self) -> set[str]:
         return self._joined(RoomKind.ORGANIZING)

@@ -149,11 +149,15 @@ class Store:
         rows = Outbox.select().where(Outbox.state == "pending").order_by(Outbox.id)
         return [(row.id, codec.load(row.kind, row.payload)) for row in rows]
 
+    # Once an action has gone out (or failed for good) its body is dropped: it may be a report's
+    # words, an answer to a reporter or a quote, and the outbox is no place to keep those.
+
     def action_done(self, action_id: int, result_event_id: str | None = None) -> None:
-        Outbox.update(state="done", result_event_id=result_event_id).where(Outbox.id == action_id).execute()
+        Outbox.update(state="done", result_event_id=result_event_id, payload="").where(
+            Outbox.id == action_id).execute()
 
     def action_failed(self, action_id: int, error: str) -> None:
-        Outbox.update(state="failed", error=error[:2000]).where(Outbox.id == action_id).execute()
+        Outbox.update(state="failed", error=error[:2000], payload="").where(Outbox.id == action_id).execute()
 
     # -- messages the bot sent and may edit later ------------------------------------------
 
@@ -176,7 +180,7 @@ class Store:
 
     def room_left(self, room_id: str, left_at: int) -> None:
         Room.update(left_at=left_at).where(Room.room_id == room_id).execute()
-        DirectChat.delete().where(DirectChat.room_id == room_id).execute()
+        self.forget_direct_chat(room_id)
 
     def joined_at(self, room_id: str) -> int | None:
         row = Room.get_or_none(Room.room_id == room_id)
@@ -193,3 +197,7 @@ class Store:
     def set_direct_chat(self, user_id: str, room_id: str) -> None:
         DirectChat.delete().where(DirectChat.room_id == room_id).execute()
         DirectChat.insert(user_id=user_id, room_id=room_id).on_conflict_replace().execute()
+
+    def forget_direct_chat(self, room_id: str) -> None:
+        """That room is no direct chat any more (someone else is in it)."""
+        DirectChat.delete().where(DirectChat.room_id == room_id).execute()

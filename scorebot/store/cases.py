@@ -74,12 +74,21 @@ class Cases:
         rows = m.Proposal.select().where(m.Proposal.state == ProposalState.OPEN.value).order_by(m.Proposal.id)
         return [_proposal(r) for r in rows]
 
-    def save_proposal(self, proposal: Proposal, at: int) -> None:
+    def save_proposal(self, proposal: Proposal, at: int, vote_event: str | None = None) -> None:
+        """Keep the proposal's state and approvals; a new approval remembers its reaction's event."""
         m.Proposal.update(state=proposal.state.value, decided_by=proposal.decided_by).where(
             m.Proposal.id == proposal.id).execute()
-        known = {a.voter for a in m.ProposalApproval.select().where(m.ProposalApproval.proposal_id == proposal.id)}
+        approvals = m.ProposalApproval.proposal_id == proposal.id
+        known = {a.voter for a in m.ProposalApproval.select().where(approvals)}
         for voter in proposal.approvals - known:
-            m.ProposalApproval.create(proposal_id=proposal.id, voter=voter, at=at)
+            m.ProposalApproval.create(proposal_id=proposal.id, voter=voter, at=at, event_id=vote_event)
+        m.ProposalApproval.delete().where(approvals & m.ProposalApproval.voter.not_in(
+            list(proposal.approvals) or [""])).execute()
+
+    def approval_by_event(self, event_id: str) -> tuple[int, str] | None:
+        """The proposal and voter of the ✅ reaction `event_id`, if it counted as an approval."""
+        row = m.ProposalApproval.get_or_none(m.ProposalApproval.event_id == event_id)
+        return (row.proposal_id, row.voter) if row else None
 
     # -- timed bans -----------------------------------------------------------------------------
 

@@ -279,6 +279,16 @@ def _reports(db: Database) -> None:
     _tables(db, Report, ReportAssignee, ReportEntry)
 
 
+@migration(7, "votes remember their reaction, so a ✅ taken back no longer counts; remembered messages "
+              "are found by event")
+def _vote_events(db: Database) -> None:
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(db)
+    migrate(migrator.add_column("proposalapproval", "event_id", CharField(null=True, index=True)),
+            migrator.add_index("rememberedmessage", ("event_id",), False))
+
+
 class SchemaVersion(Model):
     version = IntegerField(primary_key=True)
     description = TextField()

@@ -27,7 +27,7 @@ class Outbox(Model):
 class RememberedMessage(Model):
     key = CharField(primary_key=True)
     room_id = CharField()
-    event_id = CharField()
+    event_id = CharField(index=True)
 
 
 class Room(Model):
@@ -189,6 +189,7 @@ class ProposalApproval(Model):
     proposal_id = IntegerField(index=True)
     voter = CharField()
     at = BigIntegerField()
+    event_id = CharField(null=True, index=True)  # the ✅ reaction; taken back, the approval goes
 
 
 class TimedBan(Model):

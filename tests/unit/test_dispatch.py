@@ -3,7 +3,7 @@
 import pytest
 
 from scorebot.dispatch import Context, Dispatcher, Feature
-from scorebot.domain.actions import Join, Send
+from scorebot.domain.actions import Join, Leave, Redact, Send, SendDirect
 from scorebot.domain.commands import UserArg
 from scorebot.domain.rooms import PowerLevels, Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Invite, Message
@@ -56,7 +56,7 @@ def handle(dispatcher, signal, room=ROOM):
 
 
 def bodies(actions) -> list[str]:
-    return [a.text.plain for a in actions if isinstance(a, Send)]
+    return [a.text.plain for a in actions if isinstance(a, Send | SendDirect)]
 
 
 def test_each_event_is_handled_once(dispatcher):
@@ -114,9 +114,61 @@ def test_direct_chats_only_from_organizing_members(dispatcher):
     assert dispatcher.on_invite(Invite("!r:x", "@mod:x", False), {"!r:x"}, set()) == [Join("!r:x")]
 
 
+def test_a_group_room_never_becomes_a_direct_chat(dispatcher):
+    join, goodbye, leave = dispatcher.on_invite(Invite("!group:x", "@bob:x", False), set(), {"@bob:x"})
+    assert join == Join("!group:x") and leave == Leave("!group:x")
+    assert goodbye.room_id == "!group:x" and "one-to-one chats" in goodbye.text.plain
+    assert dispatcher.store.direct_chat("@bob:x") is None
+
+
 def test_a_direct_chat_with_a_third_person_is_not_private(dispatcher):
     dispatcher.store.set_direct_chat("@bob:x", "!dm:x")
     private = RoomView("!dm:x", RoomKind.OTHER, members={"@bob:x": "Bob", BOT: "bot"})
     crowded = RoomView("!dm:x", RoomKind.OTHER, members={"@bob:x": "Bob", BOT: "bot", "@eve:x": "Eve"})
-    assert bodies(handle(dispatcher, message("!help", event_id="$p", room="!dm:x"), private))
-    assert handle(dispatcher, message("!help", event_id="$q", room="!dm:x"), crowded) == []
+    invited = RoomView("!dm:x", RoomKind.OTHER, members={"@bob:x": "Bob", BOT: "bot"}, invited=frozenset({"@e:x"}))
+    [answer] = handle(dispatcher, message("!help", event_id="$p", room="!dm:x"), private)
+    assert isinstance(answer, SendDirect) and answer.user_id == "@bob:x" and answer.reply_in == "!dm:x"
+    # Someone else in it (joined, or only invited): the bot says so once, forgets it and leaves.
+    said, left = handle(dispatcher, message("!cases", event_id="$q", room="!dm:x"), invited)
+    assert "no longer private" in said.text.plain and said.room_id == "!dm:x" and left == Leave("!dm:x")
+    assert dispatcher.store.direct_chat("@bob:x") is None
+    assert handle(dispatcher, message("!help", event_id="$r", room="!dm:x"), crowded) == []
+
+
+def test_a_member_is_no_moderator_in_their_own_direct_chat(dispatcher):
+    """Element's direct chat: the member holds power 100 there (and is its creator in version 12)."""
+    dispatcher.store.set_direct_chat("@bob:x", "!dm:x")
+    create = {"sender": "@bob:x", "content": {"room_version": "12"}}
+    dm = RoomView.from_state("!dm:x", RoomKind.OTHER, create, {"users": {"@bob:x": 100, BOT: 100}},
+                             members={"@bob:x": "Bob", BOT: "bot"})
+    for n, text in enumerate(["!cases", "!case @eve:x", "!glossary remove stack", "!stack priority @eve:x"]):
+        [refusal] = bodies(handle(dispatcher, message(text, event_id=f"$d{n}", room="!dm:x"), dm))
+        assert refusal.startswith("Sorry, only"), text
+    [help_text] = bodies(handle(dispatcher, message("!help", event_id="$h", room="!dm:x"), dm))
+    assert "!cases" not in help_text and "!glossary remove" not in help_text and "!report" in help_text
+
+
+def test_a_report_typed_in_a_shared_room_is_taken_out_and_goes_on_privately(dispatcher):
+    secret = "she followed me home"
+    actions = handle(dispatcher, message(f"!report @eve:x {secret}", event_id="$rep"))
+    assert Redact("!r:x", "$rep", "moved to a direct chat to keep it private") in actions
+    assert not [a for a in actions if isinstance(a, Send) and a.room_id == "!r:x"]
+    moved, thanks = [a for a in actions if isinstance(a, SendDirect)]
+    assert moved.user_id == thanks.user_id == "@bob:x" and "removed your message" in moved.text.plain
+    assert "Your report is #1" in thanks.text.plain
+    assert dispatcher.store.reports.get(1).words == secret
+    assert dispatcher.store.culture.message("$rep") is None  # not kept as a recent message either
+
+
+def test_priority_typed_in_a_shared_room_is_taken_out_and_kept_private(dispatcher):
+    actions = handle(dispatcher, message("Priority on", event_id="$pri"))
+    assert isinstance(actions[0], Redact) and not [a for a in actions if isinstance(a, Send)]
+    assert all(a.user_id == "@bob:x" for a in actions if isinstance(a, SendDirect))
+    assert "@bob:x" in dispatcher.store.meetings.priority(0)  # declared: every meeting
+
+
+def test_no_direct_message_goes_unanswered(dispatcher):
+    dispatcher.store.set_direct_chat("@bob:x", "!dm:x")
+    dm = RoomView("!dm:x", RoomKind.OTHER, members={"@bob:x": "Bob", BOT: "bot"})
+    [answer] = bodies(handle(dispatcher, message("hello? what is this", event_id="$x", room="!dm:x"), dm))
+    assert "I'm not sure what you mean" in answer and "!report" in answer

@@ -102,3 +102,15 @@ def test_category_is_the_first_word_only_when_it_names_one():
     assert parse_category("Violence") == ("violence", None)
     assert parse_category("kept interrupting") == (None, "kept interrupting")
     assert parse_category(None) == (None, None)
+
+
+def test_an_approval_taken_back_before_the_proposal_is_settled_no_longer_counts():
+    proposal = Proposal(1, 1, "@eve:x", "!r:x", "@maya:x", needed=2, expires_at=1_000)
+    counted, result = proposal.vote("@milo:x", True, True, 10)
+    assert result is Vote.COUNTED and counted.approvals == {"@milo:x"}
+    withdrawn = counted.withdraw("@milo:x", 20)
+    assert withdrawn is not None and withdrawn.approvals == frozenset()
+    assert counted.withdraw("@bob:x", 20) is None  # never approved
+    assert counted.withdraw("@milo:x", 2_000) is None  # expired: nothing changes any more
+    carried, result = withdrawn.vote("@milo:x", True, True, 30)[0].vote("@ivan:x", True, True, 40)
+    assert result is Vote.CARRIED and carried.withdraw("@ivan:x", 50) is None  # carried stands

@@ -4,7 +4,7 @@ import pytest
 
 from scorebot.config import StackConfig
 from scorebot.dispatch import Dispatcher
-from scorebot.domain.actions import Edit, React, Send
+from scorebot.domain.actions import Edit, React, Send, SendDirect
 from scorebot.domain.rooms import PowerLevels, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Message, Reaction, Redaction, Tick
 from scorebot.features import Help, Stack
@@ -92,7 +92,7 @@ def test_first_timers_before_repeat_speakers_and_minutes(meeting):
 def test_priority_is_declared_privately_and_orders_without_saying_why(meeting):
     meeting.store.set_direct_chat("@ann:x", "!dm:x")
     [thanks], _ = meeting.say("@ann:x", "priority on", room=DM)
-    assert thanks.room_id == "!dm:x"
+    assert isinstance(thanks, SendDirect) and (thanks.user_id, thanks.reply_in) == ("@ann:x", "!dm:x")
     for speaker in ("@ann:x", "@ben:x"):  # both have spoken once
         meeting.say(speaker, "stack")
         meeting.say("@fac:x", "!next")
@@ -102,7 +102,7 @@ def test_priority_is_declared_privately_and_orders_without_saying_why(meeting):
     assert meeting.queue() == ["Ann", "Ben"]
     assert "priority" not in meeting.board().lower()
     [deleted], _ = meeting.say("@ann:x", "priority off", room=DM)
-    assert deleted.room_id == "!dm:x"  # and no board edit that would give it away
+    assert deleted.user_id == "@ann:x"  # and no board edit that would give it away
     meeting.say("@cal:x", "stack")
     assert meeting.queue() == ["Cal", "Ben", "Ann"]
 
@@ -179,3 +179,24 @@ def test_leaving_removing_clearing_handing_over_and_wrapping_up(meeting):
     assert nobody.text.plain == "Nobody has the floor right now."
     meeting.say("@ann:x", "!meeting end")
     assert meeting.store.meetings.everyone_who_facilitated(1) == ["@fac:x", "@ann:x"]
+
+
+def test_priority_given_by_the_facilitator_in_a_direct_chat_waits_for_the_next_change(meeting):
+    meeting.store.set_direct_chat("@fac:x", "!fdm:x")
+    fac_dm = RoomView("!fdm:x", RoomKind.OTHER, members={"@fac:x": "Fac", BOT: "bot"})
+    for speaker in ("@ann:x", "@ben:x"):  # both have spoken once
+        meeting.say(speaker, "stack")
+        meeting.say("@fac:x", "!next")
+    meeting.say("@fac:x", "!done")
+    meeting.say("@ben:x", "stack")
+    meeting.say("@ann:x", "stack")
+    before = meeting.board()
+    actions, _ = meeting.say("@fac:x", "!stack priority @ann:x", room=fac_dm)
+    assert not [a for a in actions if isinstance(a, Edit | Send)]  # no edit that would give it away
+    assert meeting.board() == before
+    meeting.say("@cal:x", "stack")
+    assert meeting.queue() == ["Ann", "Cal", "Ben"]  # the front tier, first asked first
+    # A member who facilitates nothing cannot do it from their direct chat.
+    meeting.store.set_direct_chat("@ann:x", "!dm:x")
+    [refusal], _ = meeting.say("@ann:x", "!stack priority @ann:x", room=DM)
+    assert refusal.text.plain.startswith("Sorry, only")

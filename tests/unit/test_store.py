@@ -74,6 +74,16 @@ def test_outbox_keeps_actions_in_order_until_done(store):
     assert [a for _, a in store.pending_actions()] == actions[2:]
 
 
+def test_an_action_that_went_out_keeps_no_body(store):
+    secret = "she followed me home"
+    sent, failed = store.enqueue([SendDirect("@a:x", plain(f"About your report: {secret}")),
+                                  Send("!igo:x", plain(f"The reporter adds: {secret}"))])
+    store.action_done(sent, "$sent")
+    store.action_failed(failed, "M_FORBIDDEN")
+    dump = "\n".join(str(row) for row in store.db.execute_sql("SELECT * FROM outbox").fetchall())
+    assert "$sent" in dump and "M_FORBIDDEN" in dump and secret not in dump
+
+
 def test_handled_events_and_remembered_messages(store):
     assert not store.was_handled("$e")
     store.mark_handled("$e", "!r:x")

@@ -1,0 +1,17 @@
+"""What the bot says when it keeps a private word private: the words of one family, in one place."""
+
+from __future__ import annotations
+
+from scorebot.domain.text import Text, plain
+
+MOVED_HERE = "I removed your message from the room so it stays private; let's continue here."
+
+NO_LONGER_PRIVATE = ("Someone else is in this chat now, so it is no longer private. I'm leaving it; I'll write "
+                     "to you in a new one-to-one chat.")
+
+NOT_A_GROUP_BOT = ("Hi! I only take part in the group's own rooms and in one-to-one chats, so I'll leave this "
+                   "room. To talk with me privately, start a direct chat with me.")
+
+
+def no_longer_private() -> Text:
+    return plain(NO_LONGER_PRIVATE)
