@@ -361,16 +361,16 @@ class Dispatcher:
 
     # -- invites --------------------------------------------------------------------------
 
-    def on_invite(self, invite: Invite, configured_rooms: set[str], organizing_members: set[str]) -> list[Action]:
-        """Join configured rooms, and direct chats opened by members of the organizing rooms.
+    def on_invite(self, invite: Invite, configured_rooms: set[str], members: set[str]) -> list[Action]:
+        """Join configured rooms, and direct chats opened by `members` (of the organization's rooms).
 
         An invite to any other room from a member is declined kindly: the bot joins, says why, and
         leaves. Whether a direct chat really holds only that member is checked at every event and
         before every private message, since an invite cannot show who else is in the room."""
         if invite.room_id in configured_rooms:
             actions: list[Action] = [Join(invite.room_id)]
-        elif invite.inviter not in organizing_members:
-            log.info("Ignoring an invite to %s from %s, who is in no organizing room",
+        elif invite.inviter not in members:
+            log.info("Ignoring an invite to %s from %s, who is in none of the organization's rooms",
                      invite.room_id, invite.inviter)
             return []
         elif invite.is_direct:

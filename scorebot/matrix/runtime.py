@@ -295,7 +295,7 @@ class Runtime:
             self.executor.wake()
 
     async def _handle_invites(self, answer: SyncResponse) -> None:
-        organizing = self._organizing_members()
+        members = self._organization_members()
         for room_id, info in answer.rooms.invite.items():
             invite = next((e for e in info.invite_state if isinstance(e, InviteMemberEvent)
                            and e.state_key == self.client.user_id and e.membership == "invite"), None)
@@ -304,7 +304,7 @@ class Runtime:
             is_direct = bool((invite.content or {}).get("is_direct"))
             actions = await self.store.run(self.dispatcher.on_invite,
                                            Invite(room_id, invite.sender, is_direct),
-                                           set(self._room_kinds), organizing)
+                                           set(self._room_kinds), members)
             if actions:
                 self.executor.wake()
 
@@ -351,8 +351,9 @@ class Runtime:
         return Roles.of_organization(views.values(), self.client.user_id, roles.moderator_level,
                                      roles.moderators, roles.igos)
 
-    def _organizing_members(self) -> set[str]:
-        return self._joined(RoomKind.ORGANIZING)
+    def _organization_members(self) -> set[str]:
+        """Who may open a direct chat with the bot: anyone in one of the configured rooms."""
+        return self._joined(RoomKind.ORGANIZING) | self._joined(RoomKind.MODERATORS) | self._joined(RoomKind.IGO)
 
 
 def _last_timestamp(events: list[Event]) -> int:

@@ -29,10 +29,8 @@ async def in_thread(member: Member, org: Org, root_id: str, text: str) -> None:
                             what=f"{text!r} in the thread")
 
 
-async def open_direct_chat(member: Member, org: Org) -> str:
-    room = await member.create_room("", (org.bot_id,), encrypted=True)
-    await member.member_joined(room, org.bot_id)
-    return room
+async def open_direct_chat(member: Member, org: Org, room_version: str | None = None) -> str:
+    return await member.open_direct_chat(org.bot_id, room_version)
 
 
 async def test_reports_from_every_way_in_stay_with_the_igos(world: World):

@@ -36,8 +36,7 @@ async def test_password_login_keeps_one_device_across_restarts(world: World):
 async def test_direct_chat_from_a_member_is_joined_and_answered(world: World):
     _, bob, _, _ = await meeting_room(world)
     bot_id = world.bot_user.user_id
-    dm = await bob.create_room("", (bot_id,), encrypted=True)
-    await bob.member_joined(dm, bot_id)
+    dm = await bob.open_direct_chat(bot_id)
     asked = await bob.send(dm, "!help")
     answer = await bob.reply_to(dm, asked, bot_id, timeout=30)
     assert getattr(answer.event, "decrypted", False)

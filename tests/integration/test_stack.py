@@ -67,8 +67,7 @@ async def test_every_signal_is_confirmed_and_shown_on_the_edited_board(world: Wo
     await alice.wait_until(lambda: alice.board(room, bot_id)[0] != first_board, what="a new board for !stack")
     new_board, _ = alice.board(room, bot_id)
 
-    direct = await frank.create_room("", (bot_id,), encrypted=True)
-    await frank.member_joined(direct, bot_id)
+    direct = await frank.open_direct_chat(bot_id, room_version="11")
     asked = await frank.send(direct, "stack")
     await frank.checked(direct, bot_id, asked, timeout=30)
 
@@ -155,8 +154,7 @@ def cli(*args: str) -> str:
 async def test_priority_declared_in_a_direct_chat_stays_private(world: World):
     alice, (bob, dave), room, bot = await organizing(world, "bob", "dave")
     bot_id = world.bot_user.user_id
-    direct = await bob.create_room("", (bot_id,), encrypted=True)
-    await bob.member_joined(direct, bot_id)
+    direct = await bob.open_direct_chat(bot_id)
     declared = await bob.send(direct, "priority on")
     thanks = await bob.reply_to(direct, declared, bot_id, timeout=30)
     assert "stays between us" in thanks.body
