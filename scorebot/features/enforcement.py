@@ -230,6 +230,7 @@ class Enforcement(Feature):
             cases.save_proposal(withdrawn, now)
             cases.audit(now, voter, "vote approve: withdrawn", withdrawn.subject, withdrawn.room_id,
                         proposal=proposal_id)
+            log.info("Proposal #%d, vote approve withdrawn by %s", proposal_id, voter)
 
     def _carry_out(self, ctx: Context, proposal: Proposal) -> None:
         now = ctx.signal.timestamp

@@ -48,10 +48,10 @@ class BotProcess:
             await asyncio.sleep(0.05)
         raise AssertionError(f"the bot was not ready within {timeout} s:\n{self.log()[-3000:]}")
 
-    async def wait_log(self, text: str, timeout: float = 15) -> None:
-        """Until `text` shows in the bot's log (a file: there is nothing to await)."""
+    async def wait_log(self, text: str, timeout: float = 15, count: int = 1) -> None:
+        """Until `text` shows in the bot's log `count` times (a file: there is nothing to await)."""
         for _ in range(int(timeout / 0.05)):
-            if text in self.log():
+            if self.log().count(text) >= count:
                 return
             await asyncio.sleep(0.05)
         raise AssertionError(f"{text!r} not in the bot's log within {timeout} s")
