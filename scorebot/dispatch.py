@@ -351,11 +351,13 @@ class Dispatcher:
         ctx = Context(Tick.at(now_ms), RoomView("", RoomKind.OTHER), self.store, roles, self.registry,
                       self.bot_user_id, self.rooms, views or {}, self.features)
         for feature in self.features:
+            decided = len(ctx.actions)
             try:
                 with self.store.db.atomic():
                     feature.on_tick(ctx)
             except Exception:
                 log.exception("A timer of %s failed", type(feature).__name__)
+                del ctx.actions[decided:]  # rolled back with its state: nothing of it goes out
         self.store.enqueue(ctx.actions)
         return ctx.actions
 

@@ -1,16 +1,22 @@
-"""Carries out the outbox, in order, each action once.
+"""Carries out the outbox, each action once, without letting one stuck action hold up the rest.
 
 Every send uses a transaction ID made from the outbox row, so if the bot dies after the
 homeserver took a message but before the row was marked done, sending it again returns the same
 event instead of a second message. A kick looks at the membership first, so no one is kicked
-twice (a second ban changes nothing on the server). A refusal from the homeserver marks the
-action failed and moves on; a network problem leaves it pending for the next round.
+twice (a second ban changes nothing on the server).
+
+Actions go out in order within a lane (a room, or one person's direct chat), so an answer never
+overtakes the one before it. An action that cannot go now (a room not joined yet, an error that
+may pass) is parked with a growing pause, and only its own lane waits; after `MAX_ATTEMPTS` it is
+given up, logged once. A refusal from the homeserver marks the action failed at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 
 from nio import (
     AsyncClient,
@@ -36,7 +42,7 @@ from scorebot.domain.actions import (
 )
 from scorebot.domain.privacy import no_longer_private
 from scorebot.domain.text import Text
-from scorebot.store import Store
+from scorebot.store import PendingAction, Store
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,24 @@ class Refused(Exception):
 
 class NotYet(Exception):
     """Something needed is not there yet (a new room not synced); try again later."""
+
+
+MAX_ATTEMPTS = 12  # with the pauses below, about twenty minutes of trying
+_FIRST_PAUSE_MS, _LONGEST_PAUSE_MS = 1_000, 300_000
+
+
+def lane_of(action: Action) -> str:
+    """Actions in one lane go out in the order they were decided; lanes do not wait for each other."""
+    match action:
+        case SendDirect():
+            return f"direct:{action.user_id}"
+        case CreateRoom():
+            return f"create:{action.remember}"
+    return getattr(action, "room_id", "")
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
@@ -77,22 +101,53 @@ class Executor:
         self._instance = await self.store.run(self.store.instance_id)
         while True:
             self._wake.clear()
-            try:
-                await self.drain()
-            except NotYet:
-                await asyncio.sleep(1)
-                continue
-            await self._wake.wait()
+            next_due = await self.drain()
+            pause = None if next_due is None else max(0.0, (next_due - _now_ms()) / 1000)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), pause)
 
-    async def drain(self) -> None:
-        for action_id, action in await self.store.run(self.store.pending_actions):
-            try:
-                result = await self._carry_out(action_id, action)
-            except Refused as error:
-                log.warning("The homeserver refused %s #%d: %s", type(action).__name__, action_id, error)
-                await self.store.run(self.store.action_failed, action_id, str(error))
+    async def drain(self) -> int | None:
+        """Carry out every action that is due; return when the next parked one is due, if any."""
+        now = _now_ms()
+        waiting: set[str] = set()  # lanes with a parked action: what follows it there waits too
+        next_due: int | None = None
+        for row in await self.store.run(self.store.pending_rows):
+            lane = lane_of(row.action)
+            if lane in waiting:
                 continue
-            await self.store.run(self._done, action_id, action, result)
+            if row.next_try_at > now:
+                waiting.add(lane)
+                next_due = min(next_due or row.next_try_at, row.next_try_at)
+                continue
+            try:
+                result = await self._carry_out(row.id, row.action)
+            except Refused as error:
+                log.warning("The homeserver refused %s #%d: %s", type(row.action).__name__, row.id, error)
+                await self.store.run(self.store.action_failed, row.id, str(error))
+                continue
+            except Exception as error:  # one action's trouble must never stop the others
+                retry_at = await self._park(row, error)
+                if retry_at is not None:
+                    waiting.add(lane)
+                    next_due = min(next_due or retry_at, retry_at)
+                continue
+            await self.store.run(self._done, row.id, row.action, result)
+        return next_due
+
+    async def _park(self, row: PendingAction, error: Exception) -> int | None:
+        """Try it again later, with a growing pause; give up after `MAX_ATTEMPTS`. Returns the next try."""
+        attempts = row.attempts + 1
+        reason = f"{type(error).__name__}: {error}"
+        name = type(row.action).__name__
+        if attempts >= MAX_ATTEMPTS:
+            log.warning("Giving up on %s #%d after %d attempts: %s", name, row.id, attempts, reason)
+            await self.store.run(self.store.action_failed, row.id, reason)
+            return None
+        if not isinstance(error, NotYet):
+            log.warning("%s #%d failed (%s); trying again later", name, row.id, reason, exc_info=error)
+        retry_at = _now_ms() + min(_FIRST_PAUSE_MS * 2 ** row.attempts, _LONGEST_PAUSE_MS)
+        await self.store.run(self.store.action_parked, row.id, attempts, retry_at, reason)
+        return retry_at
 
     def _done(self, action_id: int, action: Action, event_id: str | None) -> None:
         self.store.action_done(action_id, event_id)
@@ -190,9 +245,9 @@ class Executor:
         return "join" if user_id in room.users else None
 
     async def _send(self, room_id: str, event_type: str, content: dict, txn: str) -> str:
-        if room_id not in self.client.rooms:
-            await self._wait_for_room(room_id)
-        room = self.client.rooms[room_id]
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            raise NotYet(f"the bot is not in {room_id} (yet)")
         if room.encrypted and self.client.olm:
             # Someone the bot shares no other encrypted room with (just invited to a direct chat)
             # has no known devices yet. Ask now, even if the sync loop's query is under way: a room
@@ -210,7 +265,7 @@ class Executor:
             return None  # the bot had already put this reaction there: the confirmation stands
         raise Refused(f"{answer.status_code}: {answer.message}")
 
-    async def _wait_for_room(self, room_id: str, member: str | None = None, timeout: float = 30) -> None:
+    async def _wait_for_room(self, room_id: str, member: str | None = None, timeout: float = 10) -> None:
         """Until a sync has shown the room (and `member` in it, joined or invited)."""
 
         def there() -> bool:
@@ -236,6 +291,9 @@ class Executor:
             return room_id
         if room_id and room_id in self.client.rooms:
             await self._abandon_shared_chat(room_id, txn)
+        elif room_id and await self.store.run(self.store.joined_at, room_id) is not None:
+            # Made (or joined) by the bot, and no sync has shown it yet: wait, never open a second one.
+            raise NotYet(f"the direct chat {room_id} has not appeared in a sync yet")
         answer = await self.client.room_create(
             is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat, initial_state=[ENCRYPTION])
         if not isinstance(answer, RoomCreateResponse):

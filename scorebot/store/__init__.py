@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -44,6 +45,14 @@ __all__ = ["SchemaTooNew", "Store", "StoreError"]
 
 class StoreError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    id: int
+    action: Action
+    attempts: int = 0
+    next_try_at: int = 0  # milliseconds; 0: at once
 
 
 def _now_ms() -> int:
@@ -146,8 +155,18 @@ class Store:
         return ids
 
     def pending_actions(self) -> list[tuple[int, Action]]:
+        return [(row.id, row.action) for row in self.pending_rows()]
+
+    def pending_rows(self) -> list[PendingAction]:
+        """Every action still to go out, oldest first, with its attempts and next-try time."""
         rows = Outbox.select().where(Outbox.state == "pending").order_by(Outbox.id)
-        return [(row.id, codec.load(row.kind, row.payload)) for row in rows]
+        return [PendingAction(row.id, codec.load(row.kind, row.payload), row.attempts, row.next_try_at)
+                for row in rows]
+
+    def action_parked(self, action_id: int, attempts: int, next_try_at: int, reason: str) -> None:
+        """It could not go now; try again at `next_try_at`."""
+        Outbox.update(attempts=attempts, next_try_at=next_try_at, error=reason[:2000]).where(
+            Outbox.id == action_id).execute()
 
     # Once an action has gone out (or failed for good) its body is dropped: it may be a report's
     # words, an answer to a reporter or a quote, and the outbox is no place to keep those.

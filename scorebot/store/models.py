@@ -22,6 +22,8 @@ class Outbox(Model):
     state = CharField(default="pending", index=True)
     result_event_id = CharField(null=True)
     error = TextField(null=True)
+    attempts = IntegerField(default=0)
+    next_try_at = BigIntegerField(default=0)  # a parked action waits until then
 
 
 class RememberedMessage(Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -238,3 +239,20 @@ async def test_escalation_thread_and_removal_from_every_room(world: World):
     await org.ida.send(org.igo, "!resolve removed from the organization", extra=thread)
     case = await ask(org.ivan, org.igo, org, f"!case {org.eve.user_id}")
     assert "resolved" in case and "note by ida" in case and "removed from every room" in case
+
+
+async def test_a_room_the_bot_was_removed_from_holds_up_no_other_room(world: World):
+    org = await organization(world, removal_approvals=1)
+    await org.alice.client.room_kick(org.mods, org.bot_id, "testing")
+    await org.alice.wait_until(lambda: org.bot_id not in org.alice.client.rooms[org.mods].users,
+                               what="the bot to be out of the moderators' room")
+    await command(org.alice, org.room, org, f"!warn {org.eve.user_id}")
+    # The proposal is for the moderators' room, where the bot can no longer write: it waits there.
+    await command(org.alice, org.room, org, f"!remove {org.eve.user_id} kept going")
+    asked = await org.bob.send(org.room, "!help")
+    await org.bob.reply_to(org.room, asked, org.bot_id, timeout=10)
+    await asyncio.sleep(31)  # not a wait for anything: the time one stuck action used to hold everything up
+    asked = await org.bob.send(org.room, "!help")
+    await org.bob.reply_to(org.room, asked, org.bot_id, timeout=10)
+    parked = org.bot.log().count("Giving up")
+    assert parked == 0  # still parked, not given up, in case the bot is invited back

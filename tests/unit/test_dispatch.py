@@ -7,6 +7,7 @@ from scorebot.domain.actions import Join, Leave, Redact, Send, SendDirect
 from scorebot.domain.commands import UserArg
 from scorebot.domain.rooms import PowerLevels, Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Invite, Message
+from scorebot.domain.text import plain
 from scorebot.features import all_features
 from scorebot.store import Store
 
@@ -172,3 +173,20 @@ def test_no_direct_message_goes_unanswered(dispatcher):
     dm = RoomView("!dm:x", RoomKind.OTHER, members={"@bob:x": "Bob", BOT: "bot"})
     [answer] = bodies(handle(dispatcher, message("hello? what is this", event_id="$x", room="!dm:x"), dm))
     assert "I'm not sure what you mean" in answer and "!report" in answer
+
+
+def test_a_timer_that_fails_sends_nothing_of_what_it_decided(dispatcher):
+    class Flaky(Feature):
+        def on_tick(self, ctx):
+            ctx.do(Send("!r:x", plain("half a reminder")))
+            raise RuntimeError("broken timer")
+
+    class Steady(Feature):
+        def on_tick(self, ctx):
+            ctx.do(Send("!r:x", plain("a reminder")))
+
+    ticking = Dispatcher(dispatcher.store, [Flaky(), Steady()], BOT)
+    with dispatcher.store.db.atomic():
+        actions = ticking.tick(1_000, Roles())
+    assert bodies(actions) == ["a reminder"]
+    assert [a.text.plain for _, a in dispatcher.store.pending_actions()] == ["a reminder"]

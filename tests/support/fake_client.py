@@ -1,0 +1,69 @@
+"""A fake of the few nio `AsyncClient` calls the executor makes, for tests that run in milliseconds.
+
+Rooms are plain objects with `users` and `invited_users`; what is sent is recorded in order. A test
+can make one room's sends fail (`failing`), or leave a room out to stand for one the bot is not in.
+The Synapse suite stays the final proof; this shows the outbox's own logic quickly.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from nio import RoomCreateResponse, RoomLeaveResponse, RoomSendResponse
+
+
+@dataclass
+class FakeRoom:
+    room_id: str
+    users: dict[str, object] = field(default_factory=dict)
+    invited_users: dict[str, object] = field(default_factory=dict)
+    encrypted: bool = False
+
+
+@dataclass
+class Sent:
+    room_id: str
+    event_type: str
+    content: dict
+    txn: str
+
+
+class FakeClient:
+    def __init__(self, user_id: str = "@bot:x"):
+        self.user_id = user_id
+        self.rooms: dict[str, FakeRoom] = {}
+        self.olm = None
+        self.sent: list[Sent] = []
+        self.created: list[dict] = []
+        self.left: list[str] = []
+        self.failing: dict[str, Exception] = {}  # room -> what its next send raises
+        self._events = itertools.count(1)
+        self._by_txn: dict[tuple[str, str], str] = {}
+
+    def room(self, room_id: str, *members: str) -> FakeRoom:
+        self.rooms[room_id] = FakeRoom(room_id, {self.user_id: None, **{m: None for m in members}})
+        return self.rooms[room_id]
+
+    async def room_send(self, room_id, message_type, content, tx_id=None, ignore_unverified_devices=False):
+        if room_id in self.failing:
+            raise self.failing.pop(room_id)
+        key = (room_id, tx_id)
+        if key not in self._by_txn:  # the homeserver's transaction IDs: a retry returns the same event
+            self._by_txn[key] = f"$e{next(self._events)}"
+            self.sent.append(Sent(room_id, message_type, content, tx_id))
+        return RoomSendResponse(self._by_txn[key], room_id)
+
+    async def room_create(self, **options):
+        room_id = f"!new{len(self.created) + 1}:x"
+        self.created.append(options)
+        self.room(room_id, *options.get("invite", ()))
+        return RoomCreateResponse(room_id)
+
+    async def room_leave(self, room_id):
+        self.left.append(room_id)
+        self.rooms.pop(room_id, None)
+        return RoomLeaveResponse()
+
+    def texts(self, room_id: str | None = None) -> list[str]:
+        return [s.content.get("body", "") for s in self.sent if room_id in (None, s.room_id)]

@@ -1,0 +1,89 @@
+"""The outbox against a fake client: one action that cannot go never holds up the others."""
+
+import asyncio
+
+import pytest
+
+from scorebot.domain.actions import Send, SendDirect
+from scorebot.domain.text import plain
+from scorebot.matrix.executor import MAX_ATTEMPTS, Executor
+from scorebot.store import Store
+from tests.support.fake_client import FakeClient
+
+
+@pytest.fixture
+async def outbox(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    await store.run(store.open)
+    client = FakeClient()
+    executor = Executor(client, store, asyncio.Condition())
+    executor._instance = "test"
+    yield store, client, executor
+    store.close()
+
+
+async def queue(store, *actions):
+    return await store.run(store.enqueue, list(actions))
+
+
+async def test_an_action_for_a_room_the_bot_is_not_in_is_parked_and_the_rest_go_on(outbox):
+    store, client, executor = outbox
+    client.room("!org:x", "@bob:x")
+    await queue(store, Send("!mods:x", plain("a proposal")), Send("!mods:x", plain("its follow-up")),
+                Send("!org:x", plain("an answer")))
+    next_due = await executor.drain()
+    assert client.texts() == ["an answer"]
+    assert next_due is not None
+    parked = await store.run(store.pending_rows)
+    assert [(row.action.text.plain, row.attempts) for row in parked] == [("a proposal", 1), ("its follow-up", 0)]
+    await queue(store, Send("!org:x", plain("a later answer")))
+    await executor.drain()  # the parked lane still waits; the other goes on
+    assert client.texts() == ["an answer", "a later answer"]
+    client.room("!mods:x", "@maya:x")  # the bot is back in the moderators' room
+    for row in await store.run(store.pending_rows):
+        await store.run(store.action_parked, row.id, row.attempts, 0, "due now")
+    await executor.drain()
+    assert client.texts("!mods:x") == ["a proposal", "its follow-up"]  # in their order
+
+
+async def test_an_exception_in_one_action_is_recorded_and_the_bot_goes_on(outbox):
+    store, client, executor = outbox
+    client.room("!a:x", "@bob:x")
+    client.room("!b:x", "@bob:x")
+    client.failing["!a:x"] = RuntimeError("the connection broke")
+    [broken, _] = await queue(store, Send("!a:x", plain("first")), Send("!b:x", plain("second")))
+    await executor.drain()
+    assert client.texts() == ["second"]
+    [row] = await store.run(store.pending_rows)
+    assert row.id == broken and row.attempts == 1
+    await store.run(store.action_parked, row.id, row.attempts, 0, "due now")
+    await executor.drain()
+    assert client.texts() == ["second", "first"]
+    assert await store.run(store.pending_rows) == []
+
+
+async def test_an_action_that_never_goes_is_given_up_once(outbox, caplog):
+    store, _client, executor = outbox
+    [action_id] = await queue(store, Send("!gone:x", plain("to nowhere")))
+    for _ in range(MAX_ATTEMPTS):
+        for row in await store.run(store.pending_rows):
+            await store.run(store.action_parked, row.id, row.attempts, 0, "due now")
+        await executor.drain()
+    assert await store.run(store.pending_rows) == []
+    assert sum("Giving up on Send" in r.getMessage() for r in caplog.records) == 1
+    state = store.db.execute_sql("SELECT state, payload FROM outbox WHERE id = ?", (action_id,)).fetchone()
+    assert state == ("failed", "")
+
+
+async def test_a_private_message_never_goes_to_a_chat_someone_else_is_in(outbox):
+    store, client, executor = outbox
+    client.room("!dm:x", "@bob:x").users["@rita:x"] = None  # bob's "direct chat" holds a friend too
+    await store.run(store.set_direct_chat, "@bob:x", "!dm:x")
+    await queue(store, SendDirect("@bob:x", plain("from the grievance officers: we hear you")))
+    await executor.drain()
+    assert not [t for t in client.texts("!dm:x") if "we hear you" in t]
+    assert "no longer private" in client.texts("!dm:x")[0] and client.left == ["!dm:x"]
+    [created] = client.created
+    assert created["is_direct"] and created["invite"] == ["@bob:x"]
+    assert client.texts("!new1:x") == ["from the grievance officers: we hear you"]
+    assert await store.run(store.direct_chat, "@bob:x") == "!new1:x"
