@@ -96,6 +96,8 @@ class ConnectionConfig:
     max_retry_wait: float = field(default=10.0, metadata=check(_positive))
     # How often timers (an automatic wrap-up, reminders) are looked at.
     timer_interval: float = field(default=5.0, metadata=check(_positive))
+    # How long the marks of handled events and the records of sent actions are kept, in days.
+    keep_handled_days: float = field(default=7.0, metadata=check(_positive))
 
 
 @dataclass(frozen=True)

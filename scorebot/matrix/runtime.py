@@ -200,13 +200,19 @@ class Runtime:
             self._synced.notify_all()
 
     async def _timers(self) -> None:
-        """Let features act on time passing (an automatic wrap-up, reminders)."""
+        """Let features act on time passing (an automatic wrap-up, reminders); forget, once an hour,
+        what the bot no longer needs to remember."""
+        keep_ms = int(self.config.connection.keep_handled_days * 24 * 3600 * 1000)
+        pruned_at = 0
         while True:
             await asyncio.sleep(self.config.connection.timer_interval)
-            actions = await self.store.run(self.dispatcher.tick, int(time.time() * 1000), self._roles(),
-                                           self._views())
+            now = int(time.time() * 1000)
+            actions = await self.store.run(self.dispatcher.tick, now, self._roles(), self._views())
             if actions:
                 self.executor.wake()
+            if now - pruned_at >= 3_600_000:
+                pruned_at = now
+                await self.store.run(self.store.prune, now - keep_ms)
 
     async def _report_button(self) -> None:
         """Reports made with Matrix's own Report button, from Synapse's admin API (admins only).

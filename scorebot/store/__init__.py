@@ -142,6 +142,15 @@ class Store:
     def mark_handled(self, event_id: str, room_id: str) -> None:
         HandledEvent.insert(event_id=event_id, room_id=room_id, handled_at=_now_ms()).on_conflict_ignore().execute()
 
+    def prune(self, older_than: int) -> tuple[int, int]:
+        """Forget handled-event marks and finished actions from before `older_than` (ms).
+
+        A restart replays only what came after the last saved sync position, so old marks guard
+        against nothing; without this both tables would grow for as long as the bot runs."""
+        marks = HandledEvent.delete().where(HandledEvent.handled_at < older_than).execute()
+        actions = Outbox.delete().where((Outbox.state != "pending") & (Outbox.created_at < older_than)).execute()
+        return marks, actions
+
     # -- the outbox --------------------------------------------------------------------------
 
     def enqueue(self, actions: Iterable[Action], source_event_id: str | None = None) -> list[int]:

@@ -289,13 +289,15 @@ def _vote_events(db: Database) -> None:
             migrator.add_index("rememberedmessage", ("event_id",), False))
 
 
-@migration(8, "the outbox parks an action that cannot go yet: its attempts and when to try it next")
+@migration(8, "the outbox parks an action that cannot go yet: its attempts and when to try it next; "
+              "handled-event marks are found by age, to be forgotten")
 def _parked_actions(db: Database) -> None:
     from playhouse.migrate import SchemaMigrator, migrate
 
     migrator = SchemaMigrator.from_database(db)
     migrate(migrator.add_column("outbox", "attempts", IntegerField(default=0)),
-            migrator.add_column("outbox", "next_try_at", BigIntegerField(default=0)))
+            migrator.add_column("outbox", "next_try_at", BigIntegerField(default=0)),
+            migrator.add_index("handledevent", ("handled_at",), False))
 
 
 class SchemaVersion(Model):

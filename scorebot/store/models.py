@@ -11,7 +11,7 @@ class Setting(Model):
 class HandledEvent(Model):
     event_id = CharField(primary_key=True)
     room_id = CharField()
-    handled_at = BigIntegerField()
+    handled_at = BigIntegerField(index=True)
 
 
 class Outbox(Model):

@@ -104,3 +104,21 @@ async def test_run_commits_or_rolls_back_as_one(store):
     with pytest.raises(RuntimeError):
         await store.run(fails)
     assert await store.run(store.sync_token) == "kept"
+
+
+def test_storage_stays_bounded(store):
+    day = 24 * 3600 * 1000
+    with store.db.atomic():
+        for n in range(20_000):  # one handled event every minute, about two weeks of them
+            store.mark_handled(f"$e{n}", "!r:x")
+    store.db.execute_sql("UPDATE handledevent SET handled_at = ? - CAST(substr(event_id, 3) AS INTEGER) * 60000",
+                         (20_000 * 60_000,))
+    [sent, waiting] = store.enqueue([React("!r:x", "$e", "✅"), React("!r:x", "$f", "✅")])
+    store.action_done(sent, "$r")
+    store.db.execute_sql("UPDATE outbox SET created_at = 0")
+    now = 20_000 * 60_000
+    marks, actions = store.prune(now - 7 * day)
+    kept = store.db.execute_sql("SELECT COUNT(*) FROM handledevent").fetchone()[0]
+    assert kept == 7 * 24 * 60 + 1 and marks == 20_000 - kept  # a week's worth, to the minute
+    assert actions == 1 and [row.id for row in store.pending_rows()] == [waiting]  # pending is never forgotten
+    assert store.was_handled("$e0") and not store.was_handled("$e19999")
