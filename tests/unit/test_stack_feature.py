@@ -89,16 +89,21 @@ def test_first_timers_before_repeat_speakers_and_minutes(meeting):
     assert "- Ann: 2 turns, 2 s" in minutes and "- Pat: 1 turn, 1 s" in minutes
 
 
-def test_priority_is_declared_privately_and_orders_without_saying_why(meeting):
-    meeting.store.set_direct_chat("@ann:x", "!dm:x")
-    [thanks], _ = meeting.say("@ann:x", "priority on", room=DM)
-    assert isinstance(thanks, SendDirect) and (thanks.user_id, thanks.reply_in) == ("@ann:x", "!dm:x")
-    for speaker in ("@ann:x", "@ben:x"):  # both have spoken once
+def ann_and_ben_spoke_once_then_ask_again(meeting) -> None:
+    """Both have spoken once (not yet "significantly"); Ben asks again before Ann."""
+    for speaker in ("@ann:x", "@ben:x"):
         meeting.say(speaker, "stack")
         meeting.say("@fac:x", "!next")
     meeting.say("@fac:x", "!done")
     meeting.say("@ben:x", "stack")
     meeting.say("@ann:x", "stack")
+
+
+def test_priority_is_declared_privately_and_orders_without_saying_why(meeting):
+    meeting.store.set_direct_chat("@ann:x", "!dm:x")
+    [thanks], _ = meeting.say("@ann:x", "priority on", room=DM)
+    assert isinstance(thanks, SendDirect) and (thanks.user_id, thanks.reply_in) == ("@ann:x", "!dm:x")
+    ann_and_ben_spoke_once_then_ask_again(meeting)
     assert meeting.queue() == ["Ann", "Ben"]
     assert "priority" not in meeting.board().lower()
     [deleted], _ = meeting.say("@ann:x", "priority off", room=DM)
@@ -184,12 +189,7 @@ def test_leaving_removing_clearing_handing_over_and_wrapping_up(meeting):
 def test_priority_given_by_the_facilitator_in_a_direct_chat_waits_for_the_next_change(meeting):
     meeting.store.set_direct_chat("@fac:x", "!fdm:x")
     fac_dm = RoomView("!fdm:x", RoomKind.OTHER, members={"@fac:x": "Fac", BOT: "bot"})
-    for speaker in ("@ann:x", "@ben:x"):  # both have spoken once
-        meeting.say(speaker, "stack")
-        meeting.say("@fac:x", "!next")
-    meeting.say("@fac:x", "!done")
-    meeting.say("@ben:x", "stack")
-    meeting.say("@ann:x", "stack")
+    ann_and_ben_spoke_once_then_ask_again(meeting)
     before = meeting.board()
     actions, _ = meeting.say("@fac:x", "!stack priority @ann:x", room=fac_dm)
     assert not [a for a in actions if isinstance(a, Edit | Send)]  # no edit that would give it away
