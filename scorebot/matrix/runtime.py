@@ -34,6 +34,7 @@ from scorebot.domain.rooms import Roles, RoomKind, RoomView
 from scorebot.domain.signals import Invite, NativeReport
 from scorebot.matrix.events import to_signal
 from scorebot.matrix.executor import Executor
+from scorebot.matrix.report_reader import NotAdmin, reports_since
 from scorebot.matrix.session import connect, keep_keys
 from scorebot.store import Store
 
@@ -225,18 +226,16 @@ class Runtime:
             while True:
                 seen = int(await self.store.run(self.store.setting, "report_button_seen") or 0)
                 try:
-                    async with http.get(url, params={"dir": "b", "limit": "100"}) as answer:
-                        if answer.status in (401, 403):
-                            log.info("The bot's account is not a server admin: reports made with the Report "
-                                     "button are not read (reports by !report and 🚩 work as usual)")
-                            return
-                        body = await answer.json() if answer.status == 200 else {}
+                    new = await reports_since(http, url, seen)
+                except NotAdmin:
+                    log.info("The bot's account is not a server admin: reports made with the Report "
+                             "button are not read (reports by !report and 🚩 work as usual)")
+                    return
                 except (aiohttp.ClientError, TimeoutError, ValueError) as error:
                     log.warning("Could not read the homeserver's reports: %s", type(error).__name__)
-                    body = {}
-                for report in sorted(body.get("event_reports", []), key=lambda r: r.get("id", 0)):
-                    if isinstance(report.get("id"), int) and report["id"] > seen:
-                        await self._take_in_report(report)
+                    new = []
+                for report in new:
+                    await self._take_in_report(report)
                 await asyncio.sleep(self.config.reports.poll_interval)
 
     async def _take_in_report(self, report: dict) -> None:

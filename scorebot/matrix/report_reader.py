@@ -1,0 +1,35 @@
+"""Reports made with a client's own Report button, read from Synapse's admin API.
+
+The API lists reports newest first, a page at a time. After downtime on a busy server many may be
+new, so the reader pages back until it reaches one it has already taken in, and hands them over
+oldest first.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+
+PAGE = 100
+
+
+class NotAdmin(Exception):
+    """The account may not read the admin API (401 or 403)."""
+
+
+async def reports_since(http: aiohttp.ClientSession, url: str, seen: int) -> list[dict]:
+    """Every report with an ID above `seen`, oldest first."""
+    found: list[dict] = []
+    offset = 0
+    while True:
+        async with http.get(url, params={"dir": "b", "limit": str(PAGE), "from": str(offset)}) as answer:
+            if answer.status in (401, 403):
+                raise NotAdmin(answer.status)
+            answer.raise_for_status()
+            body = await answer.json()
+        page = [r for r in body.get("event_reports", []) if isinstance(r.get("id"), int)]
+        fresh = [r for r in page if r["id"] > seen]
+        found.extend(fresh)
+        next_token = body.get("next_token")
+        if len(fresh) < len(page) or not page or not isinstance(next_token, int) or next_token <= offset:
+            return sorted(found, key=lambda r: r["id"])
+        offset = next_token
