@@ -9,6 +9,7 @@ import logging
 from scorebot.config import Config
 from scorebot.dispatch import Feature
 from scorebot.features import all_features
+from scorebot.matrix.cross_signing import CrossSigningError
 from scorebot.matrix.runtime import Runtime
 from scorebot.matrix.session import LoginFailed
 from scorebot.store import SchemaTooNew, StoreError
@@ -21,7 +22,7 @@ def create_runtime(config: Config, features: list[Feature] | None = None) -> Run
 
 
 def run_bot(config: Config, features: list[Feature] | None = None) -> int:
-    """Run until stopped; a login or database problem ends it with one line and exit code 1."""
+    """Run until stopped; a login, database or identity problem ends it with one line and exit code 1."""
     try:
         asyncio.run(create_runtime(config, features).run())
     except LoginFailed as error:
@@ -29,6 +30,9 @@ def run_bot(config: Config, features: list[Feature] | None = None) -> int:
         return 1
     except (SchemaTooNew, StoreError) as error:
         log.error("Database problem: %s", error)
+        return 1
+    except CrossSigningError as error:
+        log.error("Cross-signing problem: %s", error)
         return 1
     except KeyboardInterrupt:
         pass

@@ -141,6 +141,13 @@ class ReportsConfig:
 
 
 @dataclass(frozen=True)
+class CrossSigningConfig:
+    # Make a new cross-signing identity when the account has one this bot's data does not hold
+    # (the data folder was lost). Members then see that the bot's identity was reset.
+    reset: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     homeserver: str = field(metadata=check(_url))
     user_id: str = field(metadata=check(_user_id))
@@ -159,6 +166,7 @@ class Config:
     culture: CultureConfig = field(default_factory=CultureConfig)
     enforcement: EnforcementConfig = field(default_factory=EnforcementConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
+    cross_signing: CrossSigningConfig = field(default_factory=CrossSigningConfig)
     # Where the file was read from; relative paths are resolved against its folder.
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 

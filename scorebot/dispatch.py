@@ -20,7 +20,7 @@ from scorebot.domain.commands import (
     UnknownCommand,
     UsageError,
 )
-from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, no_longer_private
+from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, UNVERIFIED_SESSION, no_longer_private
 from scorebot.domain.rooms import Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import (
     BotRemoved,
@@ -341,6 +341,9 @@ class Dispatcher:
         if not ctx.may(command.role):
             ctx.reply(f"Sorry, only {_ROLE_NAMES[command.role]} can use "
                       f"{self.registry.prefix}{command.name}.")
+            return
+        if ctx.signal.unsigned_device and command.role is not Role.MEMBER:
+            ctx.reply(UNVERIFIED_SESSION)
             return
         if ctx.room.kind is not RoomKind.DIRECT and not command.private:
             log.info("%s%s by %s in %s", self.registry.prefix, command.name, ctx.sender, ctx.room.room_id)

@@ -30,6 +30,7 @@ class World:
     bot_user: object = None
     members: list[Member] = field(default_factory=list)
     bots: list[BotProcess] = field(default_factory=list)
+    cleanups: list = field(default_factory=list)  # async callables run at the end (other kinds of members)
 
     def name(self, base: str) -> str:
         return f"{base}-{secrets.token_hex(3)}"
@@ -64,3 +65,5 @@ async def world(homeserver, tmp_path) -> World:
         bot.stop()
     for member in world.members:
         await member.stop()
+    for cleanup in world.cleanups:
+        await cleanup()

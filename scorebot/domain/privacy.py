@@ -15,3 +15,8 @@ NOT_A_GROUP_BOT = ("Hi! I only take part in the group's own rooms and in one-to-
 
 def no_longer_private() -> Text:
     return plain(NO_LONGER_PRIVATE)
+
+UNVERIFIED_SESSION = ("That came from a session of yours that isn't verified, so I can't act on it: moderators' "
+                      "and grievance officers' actions count only from verified sessions. In Element, open "
+                      "Settings, then Sessions, and verify this one (with another session or your recovery "
+                      "key). Then try again.")

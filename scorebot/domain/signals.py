@@ -6,7 +6,7 @@ signals only. A signal is a fact, never a request: what it means is for the feat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,8 @@ class Signal:
     event_id: str
     sender: str
     timestamp: int  # the homeserver's time, in milliseconds
+    # Sent, encrypted, from a device its owner has not cross-signed: no staff action counts from it.
+    unsigned_device: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from scorebot.domain.ladder import (
     protected,
     removal_refused,
 )
+from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.rooms import Role, RoomKind, RoomView
 from scorebot.domain.signals import Reaction
 from scorebot.domain.text import Text, bold, join, lines, pill, plain
@@ -174,6 +175,9 @@ class Enforcement(Feature):
     def _stop_sign(self, ctx: Context, reaction: Reaction) -> None:
         if not ctx.roles.is_moderator(ctx.room, ctx.sender):
             return  # a 🛑 from anyone else is an ordinary reaction
+        if reaction.unsigned_device:
+            ctx.direct(ctx.sender, f"About your 🛑: {UNVERIFIED_SESSION}")
+            return
         ctx.do(Redact(ctx.room.room_id, reaction.event_id, "handled by the moderators' process"))
         evidence = ctx.store.culture.message(reaction.target_event_id)
         moderators = ctx.room_of(RoomKind.MODERATORS)
@@ -201,6 +205,13 @@ class Enforcement(Feature):
             view = ctx.views.get(proposal.room_id)
             allowed = view is not None and ctx.roles.is_moderator(view, ctx.sender)
         now = ctx.signal.timestamp
+        if allowed and ctx.signal.unsigned_device:
+            cases.audit(now, ctx.sender, "vote from an unverified session: not counted", proposal.subject,
+                        proposal.room_id, proposal=proposal.id)
+            ctx.do(Send(ctx.room.room_id, pill(ctx.sender, ctx.name_of(ctx.sender)) + plain(
+                f", your vote on proposal #{proposal.id} does not count yet. {UNVERIFIED_SESSION}"),
+                reply_to=ctx.signal.target_event_id))
+            return
         updated, result = proposal.vote(ctx.sender, approve, allowed, now)
         action = f"vote {'approve' if approve else 'reject'}: {result.value}"
         cases.audit(now, ctx.sender, action, proposal.subject, proposal.room_id, proposal=proposal.id)

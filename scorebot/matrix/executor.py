@@ -42,6 +42,7 @@ from scorebot.domain.actions import (
 )
 from scorebot.domain.privacy import no_longer_private
 from scorebot.domain.text import Text
+from scorebot.matrix.cross_signing import DeviceTrust
 from scorebot.store import PendingAction, Store
 
 log = logging.getLogger(__name__)
@@ -87,9 +88,14 @@ def notice_content(text: Text) -> dict:
 
 
 class Executor:
-    def __init__(self, client: AsyncClient, store: Store, synced: asyncio.Condition):
+    def __init__(self, client: AsyncClient, store: Store, synced: asyncio.Condition,
+                 trust: DeviceTrust | None = None, igo_room: str | None = None):
         self.client = client
         self.store = store
+        # Confidential rooms (the IGO room, direct chats, a report's room) get room keys only for
+        # devices their owners cross-signed, as the spec (MSC4153) and Element ask.
+        self.trust = trust
+        self.igo_room = igo_room
         self._synced = synced  # notified after each sync, when client.rooms is fresh
         self._wake = asyncio.Event()
         self._instance = ""
@@ -257,13 +263,36 @@ class Executor:
             if unknown:
                 self.client.olm.users_for_key_query.update(unknown)
                 await self.client.keys_query()
-        answer = await self.client.room_send(room_id, event_type, content, tx_id=txn,
-                                             ignore_unverified_devices=True)
+        excluded = await self._exclude_unsigned_devices(room_id, room) if room.encrypted and self.client.olm else []
+        try:
+            answer = await self.client.room_send(room_id, event_type, content, tx_id=txn,
+                                                 ignore_unverified_devices=True)
+        finally:
+            for device in excluded:
+                self.client.unblacklist_device(device)
         if isinstance(answer, RoomSendResponse):
             return answer.event_id
         if answer.status_code == "M_DUPLICATE_ANNOTATION":
             return None  # the bot had already put this reaction there: the confirmation stands
         raise Refused(f"{answer.status_code}: {answer.message}")
+
+    async def _exclude_unsigned_devices(self, room_id: str, room) -> list:
+        """In a confidential room, leave out (for this send) every device its owner has not
+        cross-signed. nio's blacklist does it: it also drops a room key such a device already
+        holds. The blacklist is lifted right after sending, so other rooms are not touched."""
+        if self.trust is None:
+            return []
+        if room_id != self.igo_room and not await self.store.run(self.store.is_confidential_room, room_id):
+            return []
+        others = [user for user in room.users if user != self.client.user_id]
+        signed = await self.trust.signed_devices(others)
+        excluded = []
+        for user in others:
+            for device in self.client.device_store.active_user_devices(user):
+                if device.id not in signed.get(user, ()) and not device.blacklisted:
+                    self.client.blacklist_device(device)
+                    excluded.append(device)
+        return excluded
 
     async def _wait_for_room(self, room_id: str, member: str | None = None, timeout: float = 10) -> None:
         """Until a sync has shown the room (and `member` in it, joined or invited)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import signal as os_signal
 import time
@@ -32,6 +33,7 @@ from scorebot.dispatch import Dispatcher, Feature
 from scorebot.domain.actions import Join
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
 from scorebot.domain.signals import Invite, NativeReport
+from scorebot.matrix.cross_signing import CrossSigning, DeviceTrust
 from scorebot.matrix.events import to_signal
 from scorebot.matrix.executor import Executor
 from scorebot.matrix.report_reader import NotAdmin, reports_since
@@ -56,6 +58,7 @@ class Runtime:
         self.client: AsyncClient | None = None
         self.dispatcher: Dispatcher | None = None
         self.executor: Executor | None = None
+        self.trust: DeviceTrust | None = None
         self._synced = asyncio.Condition()
         self._room_kinds: dict[str, RoomKind] = {}
         self._state: dict[str, dict[str, dict]] = {}  # room -> event type -> content
@@ -75,10 +78,16 @@ class Runtime:
             log.info("Database upgraded to schema %d: %s", step.version, step.description)
         try:
             self.client = await connect(self.config)
+            await CrossSigning(self.config.homeserver, self.client.user_id, self.client.device_id,
+                               self.client.access_token, self.config.password).ensure(
+                self.config.data_path, self.config.cross_signing.reset)
+            self._lift_blacklist()
+            self.trust = DeviceTrust(self.config.homeserver, self.client.access_token)
             await self._resolve_rooms()
             self.dispatcher = Dispatcher(self.store, self.features, self.client.user_id,
                                          self.config.command_prefix, self._room_kinds)
-            self.executor = Executor(self.client, self.store, self._synced)
+            igo_room = next((room for room, kind in self._room_kinds.items() if kind is RoomKind.IGO), None)
+            self.executor = Executor(self.client, self.store, self._synced, self.trust, igo_room)
             await self.store.run(self.dispatcher.start)
             await self._first_sync()
             await self._join_configured_rooms()
@@ -103,6 +112,8 @@ class Runtime:
                 for task in running:
                     task.cancel()
         finally:
+            if self.trust:
+                await self.trust.close()
             if self.client:
                 await self.client.close()
             self.store.close()
@@ -172,6 +183,8 @@ class Runtime:
             pause = min(pause * 2, self.config.connection.max_retry_wait)
 
     async def _handle(self, answer: SyncResponse, since: str | None) -> None:
+        if self.trust:
+            self.trust.forget(answer.device_list.changed)
         await self._handle_invites(answer)
         # Every room's state first: a vote in one room is judged by power levels in another.
         for room_id, info in answer.rooms.join.items():
@@ -295,6 +308,8 @@ class Runtime:
         if signal is None:
             return
         view = views.get(room_id) or self._view(room_id)
+        if not await self._from_verified_session(event, view.encrypted):
+            signal = dataclasses.replace(signal, unsigned_device=True)
         actions = await self.store.run(self.dispatcher.handle, signal, view, roles, views)
         if actions:
             self.executor.wake()
@@ -312,6 +327,28 @@ class Runtime:
                                            set(self._room_kinds), members)
             if actions:
                 self.executor.wake()
+
+    async def _from_verified_session(self, event: Event, encrypted_room: bool) -> bool:
+        """Whether `event` comes from a session its owner cross-signed (MSC4153).
+
+        An encrypted event names its device, which must be cross-signed. Element sends reactions in
+        the clear even in encrypted rooms, so a ✅ or 🛑 names no device: there the sender's account
+        must at least have a cross-signed session. In a room without encryption nothing is asked."""
+        if self.trust is None or not (encrypted_room or getattr(event, "decrypted", False)):
+            return True
+        signed = (await self.trust.signed_devices([event.sender]))[event.sender]
+        if not getattr(event, "decrypted", False):
+            return bool(signed)
+        device = self.client.device_store.device_from_sender_key(event.sender, getattr(event, "sender_key", ""))
+        return device is not None and device.id in signed
+
+    def _lift_blacklist(self) -> None:
+        """The bot blacklists a device only for the length of one send (see the executor); a crash
+        in between must not leave it out of every other room."""
+        for devices in self.client.device_store.values():
+            for device in devices.values():
+                if device.blacklisted:
+                    self.client.unblacklist_device(device)
 
     # -- what the bot knows of its rooms ------------------------------------------------------
 

@@ -229,3 +229,9 @@ class Store:
     def forget_direct_chat(self, room_id: str) -> None:
         """That room is no direct chat any more (someone else is in it)."""
         DirectChat.delete().where(DirectChat.room_id == room_id).execute()
+
+    def is_confidential_room(self, room_id: str) -> bool:
+        """A direct chat, or a room made for a report: room keys go only to cross-signed devices."""
+        if DirectChat.get_or_none(DirectChat.room_id == room_id):
+            return True
+        return Setting.select().where(Setting.key.startswith("report-room:") & (Setting.value == room_id)).exists()

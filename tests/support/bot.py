@@ -21,7 +21,7 @@ class BotProcess:
         self.log_path = config_path.parent / "bot.log"
         self.module = module
         self.process: subprocess.Popen | None = None
-        self._starts = 0
+        self._ready_before = 0
 
     @classmethod
     def write_config(cls, folder: Path, config: dict, module: str = "scorebot") -> BotProcess:
@@ -32,16 +32,16 @@ class BotProcess:
 
     def start(self) -> None:
         assert self.process is None or self.process.poll() is not None, "already running"
+        self._ready_before = self.log().count(READY)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", self.module, "run", "--config", str(self.config_path)],
                 stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        self._starts += 1
 
     async def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.log().count(READY) >= self._starts:
+            if self.log().count(READY) > self._ready_before:
                 return
             if self.process.poll() is not None:
                 raise AssertionError(f"the bot exited with {self.process.returncode}:\n{self.log()[-3000:]}")

@@ -27,6 +27,7 @@ from nio import (
 )
 
 from scorebot.homeserver import RegisteredUser
+from scorebot.matrix.cross_signing import CrossSigning
 from scorebot.matrix.session import keep_keys
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
@@ -77,10 +78,15 @@ class Member:
                                   config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
                                                            max_timeout_retry_wait_time=1))
 
-    async def start(self) -> Member:
+    async def start(self, cross_sign: bool = True) -> Member:
+        """Log in; cross-sign the device, as Element does for everyone who sets up their account,
+        unless a test needs a member whose session is not verified."""
         self.client.restore_login(self.user.user_id, self.user.device_id, self.user.access_token)
         if self.client.should_upload_keys:
             await self.client.keys_upload()
+        if cross_sign:
+            await CrossSigning(self.client.homeserver, self.user_id, self.user.device_id, self.user.access_token,
+                               self.user.password).ensure(self.folder)
         await self._sync_once(timeout=0)
         self._task = asyncio.create_task(self._sync_forever())
         return self

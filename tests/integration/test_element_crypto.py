@@ -1,0 +1,111 @@
+"""Encryption as Element does it in 2026, tried with Element's own crypto engine (matrix-js-sdk with
+Rust crypto): members who exclude insecure devices, in an encrypted room and an encrypted direct chat."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from tests.conftest import World
+from tests.support.element_member import ElementMember, available
+
+pytestmark = pytest.mark.skipif(available() is not None, reason=available() or "")
+
+
+async def element_member(world: World, name: str, **crypto) -> ElementMember:
+    user = world.server.register(world.name(name))
+    member = await ElementMember(world.server.url, user, **crypto).start()
+    world.cleanups.append(member.stop)
+    return member
+
+
+async def test_a_member_who_excludes_insecure_devices_is_answered_without_a_shield(world: World):
+    alice = await world.member("alice")
+    ella = await element_member(world, "ella")
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id, ella.user_id), encrypted=True, power={bot_id: 100})
+    await ella.do("join", room=room)
+    bot = world.bot(world.bot_config([room]))
+    await bot.start_ready()
+    await alice.member_joined(room, bot_id)
+
+    asked = await ella.send(room, "!help")
+    answer = await ella.wait_reply(room, asked, bot_id, timeout=30)
+    assert answer["decrypted"] and "What I can do for you here" in answer["body"]
+    assert answer["shield"] == 0, answer  # EventShieldColour.NONE: no red "not verified by its owner"
+
+    dm = (await ella.do("open_direct_chat", user=bot_id))["room_id"]
+    asked = await ella.send(dm, "!help")
+    answer = await ella.wait_reply(dm, asked, bot_id, timeout=30)
+    assert answer["decrypted"] and answer["shield"] == 0, answer
+
+
+async def test_a_session_not_cross_signed_gets_no_confidential_keys_and_its_approval_does_not_count(world: World):
+    alice, ida = await world.member("alice"), await world.member("ida")
+    ulla = await element_member(world, "ulla", cross_sign=False, only_signed=False)  # a session never verified
+    eve = await world.member("eve")
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id, ulla.user_id, eve.user_id),
+                                   power={bot_id: 100, ulla.user_id: 50})
+    mods = await alice.create_room("Moderators", (bot_id, ulla.user_id), encrypted=True, power={bot_id: 100})
+    igo = await alice.create_room("IGO", (bot_id, ida.user_id, ulla.user_id), encrypted=True, power={bot_id: 100})
+    for joined in (room, mods, igo):
+        await ulla.do("join", room=joined)
+    await ida.join(igo)
+    await eve.join(room)
+    bot = world.bot(world.bot_config([room], moderators=mods, igo=igo))
+    await bot.start_ready()
+    for joined in (room, mods, igo):
+        await alice.member_joined(joined, bot_id)
+
+    # The IGO room is confidential: ida (cross-signed) reads the bot there, ulla's session cannot.
+    asked = await ida.send(igo, "!help")
+    answer = await ida.reply_to(igo, asked, bot_id, timeout=30)
+    assert "What I can do for you here" in answer.body
+    seen_by_ulla = await ulla.do("event", room=igo, event_id=answer.event_id)
+    assert not seen_by_ulla["decrypted"] and "What I can do" not in str(seen_by_ulla), seen_by_ulla
+
+    # A moderator's ✅ from that session does not count, and they are told why and what to do.
+    await alice.send(room, f"!warn {eve.user_id}")
+    await alice.send(room, f"!remove {eve.user_id} kept going")
+    proposal = await alice.wait_for(lambda s: s.room_id == mods and s.sender == bot_id
+                                    and s.body.startswith("🛑 Removal proposal"), what="the proposal", timeout=30)
+    vote = await ulla.do("react", room=mods, event=proposal.event_id, key="✅")
+    told = await alice.wait_for(lambda s: s.room_id == mods and s.sender == bot_id and "does not count yet" in s.body,
+                                what="the explanation", timeout=30)
+    assert "verify" in told.body and told.content["m.mentions"] == {"user_ids": [ulla.user_id]}
+    assert vote["event_id"] and eve.user_id in alice.client.rooms[room].users  # not removed
+
+
+async def test_the_identity_survives_restarts_and_is_never_reset_silently(world: World):
+    alice = await world.member("alice")
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id,))
+    bot = world.bot(world.bot_config([room]))
+    await bot.start_ready()
+    first = master_key(world, bot_id)
+    bot.stop()
+    await bot.start_ready()
+    assert master_key(world, bot_id) == first and bot.log().count("Published the bot's cross-signing identity") == 1
+    bot.stop()
+
+    # The identity file is lost while the account keeps its identity: the bot stops and says what to do.
+    (bot.config_path.parent / "data" / "cross_signing.json").unlink()
+    bot.start()
+    assert bot.process.wait(timeout=60) == 1
+    assert "already has a cross-signing identity" in bot.log() and "cross_signing.reset" in bot.log()
+    assert master_key(world, bot_id) == first
+
+    # The opt-in reset makes a new identity (the account's password answers the homeserver's question).
+    config = yaml.safe_load(bot.config_path.read_text())
+    config.update(password=world.bot_user.password, cross_signing={"reset": True})
+    bot.config_path.write_text(yaml.safe_dump(config))
+    await bot.start_ready()
+    assert master_key(world, bot_id) not in (None, first)
+
+
+def master_key(world: World, user_id: str) -> str | None:
+    answer = world.server.client_request(world.bot_user.access_token, "POST", "/_matrix/client/v3/keys/query",
+                                         {"device_keys": {user_id: []}})
+    keys = (answer.get("master_keys", {}).get(user_id) or {}).get("keys") or {}
+    return next(iter(keys.values()), None)
