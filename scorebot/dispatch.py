@@ -25,6 +25,7 @@ from scorebot.domain.rooms import Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import (
     BotRemoved,
     Invite,
+    KeyWithheld,
     Membership,
     Message,
     NativeReport,
@@ -176,6 +177,9 @@ class Feature:
     def on_native_report(self, ctx: Context) -> None:
         """Someone used their client's "Report" button on an event in a managed room."""
 
+    def on_key_withheld(self, ctx: Context) -> None:
+        """A member's app would not share a message's key with the bot (`KeyWithheld`)."""
+
     thread_kind: str | None = None  # the IGO-room threads this feature owns ("case", "report")
 
     def thread_note(self, ctx: Context, number: int, text: str) -> None:
@@ -262,6 +266,9 @@ class Dispatcher:
         elif isinstance(signal, NativeReport):
             for feature in self.features:
                 feature.on_native_report(ctx)
+        elif isinstance(signal, KeyWithheld):
+            for feature in self.features:
+                feature.on_key_withheld(ctx)
         elif isinstance(signal, BotRemoved):
             self.store.room_left(signal.room_id, signal.timestamp)
             for feature in self.features:

@@ -84,3 +84,13 @@ class NativeReport(Signal):
     reported_event_id: str
     reported_sender: str | None
     reason: str
+
+
+@dataclass(frozen=True)
+class KeyWithheld(Signal):
+    """A member's app told the bot it would not share the key to their message (m.room_key.withheld).
+
+    `event_id` is "withheld:<room>:<session>", so one message session is answered once."""
+
+    code: str
+    reason: str = ""

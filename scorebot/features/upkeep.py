@@ -1,11 +1,13 @@
-"""The bot's own place in its rooms: when it is removed from one, the moderators hear of it."""
+"""The bot's own place in its rooms: when it is removed from one, the moderators hear of it; when a
+member's app keeps a message from it, the member hears why."""
 
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
 from scorebot.domain.actions import Send
+from scorebot.domain.privacy import key_withheld
 from scorebot.domain.rooms import RoomKind
-from scorebot.domain.signals import BotRemoved
+from scorebot.domain.signals import BotRemoved, KeyWithheld
 from scorebot.domain.text import pill, plain
 
 
@@ -22,3 +24,8 @@ class Upkeep(Feature):
             text += plain(f" ({removed.reason})")
         text += plain(". I can't help there until someone invites me back.")
         ctx.do(Send(moderators, text))
+
+    def on_key_withheld(self, ctx: Context) -> None:
+        withheld: KeyWithheld = ctx.signal
+        if ctx.room.kind is RoomKind.DIRECT:
+            ctx.direct(withheld.sender, key_withheld(withheld.code))

@@ -27,6 +27,7 @@ from nio import (
 
 from scorebot.domain.signals import (
     BotRemoved,
+    KeyWithheld,
     Membership,
     Message,
     Reaction,
@@ -101,6 +102,18 @@ def to_signal(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
         log.warning("Skipping a malformed %s event %s in %s: %s", type(event).__name__,
                     getattr(event, "event_id", "?"), room_id, type(error).__name__)
         return None
+
+
+def withheld_signal(event, now_ms: int) -> KeyWithheld | None:
+    """An `m.room_key.withheld` to-device event: a member's app kept a room key from the bot."""
+    if getattr(event, "type", None) != "m.room_key.withheld":
+        return None
+    content = (event.source or {}).get("content") or {}
+    room_id, session = content.get("room_id"), content.get("session_id")
+    if not isinstance(room_id, str) or not isinstance(session, str):
+        return None
+    return KeyWithheld(room_id, f"withheld:{room_id}:{session}", event.sender, now_ms,
+                       code=str(content.get("code") or ""), reason=str(content.get("reason") or ""))
 
 
 def _convert(event: Event, room_id: str, bot_user_id: str) -> Signal | None:

@@ -34,7 +34,7 @@ from scorebot.domain.actions import Join
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
 from scorebot.domain.signals import Invite, NativeReport
 from scorebot.matrix.cross_signing import CrossSigning, DeviceTrust
-from scorebot.matrix.events import to_signal
+from scorebot.matrix.events import to_signal, withheld_signal
 from scorebot.matrix.executor import Executor
 from scorebot.matrix.report_reader import NotAdmin, reports_since
 from scorebot.matrix.session import connect, keep_keys
@@ -199,6 +199,10 @@ class Runtime:
                 events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
             for event in await self._after_own_join(room_id, events, known):
                 await self._handle_event(room_id, event, views, roles)
+        for event in answer.to_device_events:
+            withheld = withheld_signal(event, int(time.time() * 1000))
+            if withheld is not None:
+                await self._dispatch(withheld, views, roles)
         for room_id, info in answer.rooms.leave.items():
             for event in info.timeline.events:
                 if isinstance(event, RoomMemberEvent) and event.state_key == self.client.user_id:
@@ -310,6 +314,10 @@ class Runtime:
         view = views.get(room_id) or self._view(room_id)
         if not await self._from_verified_session(event, view.encrypted):
             signal = dataclasses.replace(signal, unsigned_device=True)
+        await self._dispatch(signal, views, roles, view)
+
+    async def _dispatch(self, signal, views: dict[str, RoomView], roles: Roles, view: RoomView | None = None) -> None:
+        view = view or views.get(signal.room_id) or self._view(signal.room_id)
         actions = await self.store.run(self.dispatcher.handle, signal, view, roles, views)
         if actions:
             self.executor.wake()

@@ -6,6 +6,8 @@ import json
 import os
 import stat
 
+from nio import ErrorResponse, ToDeviceMessage
+
 from tests.conftest import World
 from tests.integration.test_runtime import meeting_room
 
@@ -40,6 +42,21 @@ async def test_direct_chat_from_a_member_is_joined_and_answered(world: World):
     asked = await bob.send(dm, "!help")
     answer = await bob.reply_to(dm, asked, bot_id, timeout=30)
     assert getattr(answer.event, "decrypted", False)
+
+    # Bob's app keeps a message's key from the bot (m.room_key.withheld): the bot tells him why, once.
+    withheld = {"algorithm": "m.megolm.v1.aes-sha2", "room_id": dm, "session_id": "a-session",
+                "sender_key": bob.client.olm.account.identity_keys["curve25519"], "code": "m.unverified",
+                "reason": "The sender has disabled encrypting to unverified devices."}
+    for _ in range(2):
+        sent = await bob.client.to_device(ToDeviceMessage("m.room_key.withheld", bot_id, world.bot_user.device_id,
+                                                          withheld))
+        assert not isinstance(sent, ErrorResponse), sent
+    told = await bob.wait_for(lambda s: s.room_id == dm and s.sender == bot_id and "couldn't read" in s.body,
+                              what="the bot to say it could not read the message", timeout=30)
+    assert "doesn't trust my session" in told.body
+    marker = await bob.send(dm, "!help")
+    await bob.reply_to(dm, marker, bot_id, timeout=30)
+    assert len([s for s in bob.seen if s.sender == bot_id and "couldn't read" in s.body]) == 1
 
 
 async def test_invites_from_strangers_are_ignored(world: World):
