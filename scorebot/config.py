@@ -140,6 +140,33 @@ class ReportsConfig:
     poll_interval: float = field(default=30.0, metadata=check(_positive))
 
 
+def _pattern(value: str) -> str | None:
+    import re
+
+    try:
+        re.compile(value)
+    except re.error as error:
+        return f"is not a regular expression ({error})"
+    return None
+
+
+@dataclass(frozen=True)
+class BrigadingConfig:
+    # A wave: this many people joining one organizing room within join_wave_seconds.
+    join_wave_joins: int = field(default=10, metadata=check(_positive))
+    join_wave_seconds: float = field(default=600.0, metadata=check(_positive))
+    # Also raise the power needed to invite to the moderator level (and make the room invite-only)
+    # when a wave comes; a moderator's !unlock puts back what was there.
+    lock_on_wave: bool = False
+    # A flood: more than flood_messages messages from one member within flood_seconds.
+    flood_messages: int = field(default=10, metadata=check(_positive))
+    flood_seconds: float = field(default=10.0, metadata=check(_positive))
+    # A mass mention: one message mentioning more than this many people.
+    max_mentions: int = field(default=10, metadata=check(_positive))
+    # Users who never count (bridges' users, by their user ID namespace): regular expressions.
+    ignore_users: tuple[str, ...] = field(default=(), metadata=check(_pattern))
+
+
 @dataclass(frozen=True)
 class CrossSigningConfig:
     # Make a new cross-signing identity when the account has one this bot's data does not hold
@@ -166,6 +193,7 @@ class Config:
     culture: CultureConfig = field(default_factory=CultureConfig)
     enforcement: EnforcementConfig = field(default_factory=EnforcementConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
+    brigading: BrigadingConfig = field(default_factory=BrigadingConfig)
     cross_signing: CrossSigningConfig = field(default_factory=CrossSigningConfig)
     # Where the file was read from; relative paths are resolved against its folder.
     base_dir: Path = field(default=Path("."), metadata={"internal": True})

@@ -103,3 +103,17 @@ class CreateRoom(Action):
     invite: tuple[str, ...]
     remember: str
     encrypted: bool = True
+
+
+@dataclass(frozen=True)
+class SetInviteLevel(Action):
+    """Change only the power needed to invite, keeping the rest of the room's power levels."""
+
+    room_id: str
+    level: int
+
+
+@dataclass(frozen=True)
+class SetJoinRule(Action):
+    room_id: str
+    rule: str  # "invite", "knock", "public", ...

@@ -49,6 +49,7 @@ class PowerLevels:
     kick: int = 50
     ban: int = 50
     redact: int = 50
+    invite: int = 0
     state_default: int = 50
     events: dict[str, int] = field(default_factory=dict)
     events_default: int = 0
@@ -72,6 +73,7 @@ class PowerLevels:
             kick=level(content.get("kick"), 50),
             ban=level(content.get("ban"), 50),
             redact=level(content.get("redact"), 50),
+            invite=level(content.get("invite"), 0),
             state_default=level(content.get("state_default"), 50),
             events={str(k): level(v, 50) for k, v in events.items()},
             events_default=level(content.get("events_default"), 0),
@@ -89,6 +91,7 @@ class RoomView:
     creators: frozenset[str] = frozenset()
     encrypted: bool = False
     name: str | None = None
+    join_rule: str = "invite"
 
     @classmethod
     def from_state(cls, room_id: str, kind: RoomKind, create_event: dict | None,

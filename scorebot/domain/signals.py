@@ -27,6 +27,7 @@ class Message(Signal):
     is_notice: bool = False
     reply_to: str | None = None
     thread_root: str | None = None
+    mentions: tuple[str, ...] = ()  # the people it mentions (m.mentions, and pills)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scorebot.config import Config
 from scorebot.dispatch import Feature
+from scorebot.features.brigading import Brigading
 from scorebot.features.culture import Culture
 from scorebot.features.enforcement import Enforcement
 from scorebot.features.help import Help
@@ -16,7 +17,8 @@ from scorebot.features.upkeep import Upkeep
 def all_features(config: Config | None = None) -> list[Feature]:
     """Every part of the bot, set up from the config (defaults when there is none, as in tests)."""
     if config is None:
-        return [Help(), Upkeep(), Stack(), Culture(), Enforcement(), Reports(), IgoThreads()]
+        return [Help(), Upkeep(), Stack(), Culture(), Enforcement(), Reports(), IgoThreads(), Brigading()]
     return [Help(), Upkeep(), Stack(config.stack, config.timezone),
             Culture(config.culture, config.glossary_seed_path, config.timezone),
-            Enforcement(config.enforcement, config.roles.moderator_level), Reports(config.reports), IgoThreads()]
+            Enforcement(config.enforcement, config.roles.moderator_level), Reports(config.reports), IgoThreads(),
+            Brigading(config.brigading, config.roles.moderator_level, config.timezone)]

@@ -38,6 +38,7 @@ from scorebot.domain.signals import (
 log = logging.getLogger(__name__)
 
 _MATRIX_TO_USER = re.compile(r"^https://matrix\.to/#/(@[^/?#]+)")
+_PILL = re.compile(r'href="https://matrix\.to/#/(@[^"/?#]+)')
 _REPLY_FALLBACK = re.compile(r"^(> [^\n]*\n)+\n", re.MULTILINE)
 
 
@@ -88,6 +89,14 @@ def strip_reply_fallback(body: str) -> str:
     return _REPLY_FALLBACK.sub("", body, count=1).strip() if body.startswith("> ") else body.strip()
 
 
+def _mentions(event: Event, formatted: str | None) -> tuple[str, ...]:
+    """Who a message mentions: its `m.mentions` and the pills in its HTML."""
+    listed = ((event.source.get("content") or {}).get("m.mentions") or {}).get("user_ids")
+    people = [str(user) for user in listed] if isinstance(listed, list) else []
+    people += [unescape(found) for found in _PILL.findall(formatted or "")]
+    return tuple(dict.fromkeys(people))
+
+
 def _relation(event: Event) -> dict:
     content = event.source.get("content") or {}
     relation = content.get("m.relates_to")
@@ -133,9 +142,10 @@ def _convert(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
             reply_to = None
         body = event.body if isinstance(event.body, str) else ""
         formatted = getattr(event, "formatted_body", None)
-        return Message(**base, body=strip_reply_fallback(body), command_body=command_text(body, formatted),
+        command_body = command_text(body, formatted)
+        return Message(**base, body=strip_reply_fallback(body), command_body=command_body,
                        is_notice=isinstance(event, RoomMessageNotice), reply_to=reply_to,
-                       thread_root=thread_root)
+                       thread_root=thread_root, mentions=_mentions(event, formatted))
     if isinstance(event, ReactionEvent):
         return Reaction(**base, key=event.key, target_event_id=event.reacts_to)
     if isinstance(event, UnknownEvent) and event.type == "m.reaction":

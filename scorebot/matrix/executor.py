@@ -22,6 +22,7 @@ from nio import (
     AsyncClient,
     ErrorResponse,
     RoomCreateResponse,
+    RoomGetStateEventResponse,
     RoomPreset,
     RoomSendResponse,
 )
@@ -38,6 +39,8 @@ from scorebot.domain.actions import (
     Redact,
     Send,
     SendDirect,
+    SetInviteLevel,
+    SetJoinRule,
     Unban,
 )
 from scorebot.domain.privacy import no_longer_private
@@ -221,6 +224,17 @@ class Executor:
                     raise Refused(f"could not create the room: {answer.message}")
                 await self.store.run(self.store.room_joined, answer.room_id, 0)
                 await self.store.run(self.store.set_setting, action.remember, answer.room_id)
+                return None
+            case SetInviteLevel():
+                current = await self.client.room_get_state_event(action.room_id, "m.room.power_levels")
+                if not isinstance(current, RoomGetStateEventResponse):
+                    raise NotYet(f"could not read the power levels of {action.room_id}")
+                content = {**current.content, "invite": action.level}
+                self._check(await self.client.room_put_state(action.room_id, "m.room.power_levels", content))
+                return None
+            case SetJoinRule():
+                self._check(await self.client.room_put_state(action.room_id, "m.room.join_rules",
+                                                             {"join_rule": action.rule}))
                 return None
             case Join():
                 self._check(await self.client.join(action.room_id))

@@ -48,6 +48,7 @@ SYNC_FILTER = {
     "room": {"timeline": {"limit": 50}, "ephemeral": {"types": []}},
 }
 _GAP_PAGE = 100
+_KEPT_STATE = ("m.room.create", "m.room.power_levels", "m.room.join_rules")
 
 
 class Runtime:
@@ -363,7 +364,7 @@ class Runtime:
     def _update_state(self, room_id: str, events: list[Event]) -> None:
         for event in events:
             source = getattr(event, "source", None) or {}
-            if source.get("type") in ("m.room.create", "m.room.power_levels") and source.get("state_key") == "":
+            if source.get("type") in _KEPT_STATE and source.get("state_key") == "":
                 self._state.setdefault(room_id, {})[source["type"]] = source
 
     def _view(self, room_id: str) -> RoomView:
@@ -378,6 +379,7 @@ class Runtime:
         return RoomView.from_state(
             room_id, self._room_kinds.get(room_id, RoomKind.OTHER), state.get("m.room.create"), levels,
             members=members, invited=invited, encrypted=bool(room and room.encrypted),
+            join_rule=str((state.get("m.room.join_rules", {}).get("content") or {}).get("join_rule", "invite")),
             name=room.display_name if room else None,
         )
 

@@ -23,6 +23,7 @@ from playhouse.db_url import connect
 
 from scorebot.domain.actions import Action
 from scorebot.store import codec
+from scorebot.store.brigading import Brigading
 from scorebot.store.cases import Cases
 from scorebot.store.culture import Culture
 from scorebot.store.meetings import Meetings
@@ -90,6 +91,7 @@ class Store:
         self.culture = Culture()
         self.cases = Cases()
         self.reports = Reports()
+        self.brigading = Brigading()
 
     def open(self) -> list[Migration]:
         """Connect and bring the schema up to date; return the migrations applied."""

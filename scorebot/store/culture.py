@@ -40,6 +40,18 @@ class Culture:
         row = RecentMessage.get_or_none(RecentMessage.event_id == event_id)
         return Remembered(row.event_id, row.room_id, row.sender, row.body, row.at) if row else None
 
+    def message_times(self, room_id: str, sender: str, since: int) -> list[int]:
+        """When `sender` wrote in the room from `since` on (for flood alerts)."""
+        rows = RecentMessage.select(RecentMessage.at).where(
+            (RecentMessage.room_id == room_id) & (RecentMessage.sender == sender) & (RecentMessage.at >= since))
+        return [row.at for row in rows]
+
+    def first_message_since(self, room_id: str, sender: str, since: int) -> Remembered | None:
+        row = (RecentMessage.select().where((RecentMessage.room_id == room_id) & (RecentMessage.sender == sender)
+                                            & (RecentMessage.at >= since))
+               .order_by(RecentMessage.at).first())
+        return Remembered(row.event_id, row.room_id, row.sender, row.body, row.at) if row else None
+
     def last_message_of(self, room_id: str, sender: str, since: int) -> Remembered | None:
         row = (RecentMessage.select().where((RecentMessage.room_id == room_id) & (RecentMessage.sender == sender)
                                             & (RecentMessage.at >= since))

@@ -300,6 +300,43 @@ def _parked_actions(db: Database) -> None:
             migrator.add_index("handledevent", ("handled_at",), False))
 
 
+@migration(9, "brigading: who invited whom, recent joins, waves of joins and their locks, flood bursts")
+def _brigading(db: Database) -> None:
+    class RoomInvite(Model):
+        room_id = CharField()
+        user_id = CharField()
+        inviter = CharField()
+        at = BigIntegerField(index=True)
+
+        class Meta:
+            indexes = ((("room_id", "user_id"), True),)
+
+    class RoomJoin(Model):
+        room_id = CharField(index=True)
+        user_id = CharField()
+        inviter = CharField(null=True)
+        at = BigIntegerField(index=True)
+
+    class JoinWave(Model):
+        room_id = CharField(index=True)
+        joins = TextField()
+        last_join_at = BigIntegerField()
+        locked = BooleanField(default=False)
+        previous_invite_level = IntegerField(null=True)
+        previous_join_rule = CharField(null=True)
+        unlocked_at = BigIntegerField(null=True)
+
+    class FloodBurst(Model):
+        room_id = CharField()
+        user_id = CharField()
+        last_flood_at = BigIntegerField()
+
+        class Meta:
+            indexes = ((("room_id", "user_id"), True),)
+
+    _tables(db, RoomInvite, RoomJoin, JoinWave, FloodBurst)
+
+
 class SchemaVersion(Model):
     version = IntegerField(primary_key=True)
     description = TextField()

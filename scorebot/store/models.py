@@ -242,7 +242,46 @@ class ReportEntry(Model):
     text = TextField()
 
 
+class RoomInvite(Model):
+    """Who invited whom into an organizing room, so a wave's alert can name them."""
+
+    room_id = CharField()
+    user_id = CharField()
+    inviter = CharField()
+    at = BigIntegerField(index=True)
+
+    class Meta:
+        indexes = ((("room_id", "user_id"), True),)
+
+
+class RoomJoin(Model):
+    room_id = CharField(index=True)
+    user_id = CharField()
+    inviter = CharField(null=True)
+    at = BigIntegerField(index=True)
+
+
+class JoinWave(Model):
+    room_id = CharField(index=True)
+    joins = TextField()  # JSON: [[user, at, inviter], ...]
+    last_join_at = BigIntegerField()
+    locked = BooleanField(default=False)
+    previous_invite_level = IntegerField(null=True)
+    previous_join_rule = CharField(null=True)
+    unlocked_at = BigIntegerField(null=True)
+
+
+class FloodBurst(Model):
+    room_id = CharField()
+    user_id = CharField()
+    last_flood_at = BigIntegerField()
+
+    class Meta:
+        indexes = ((("room_id", "user_id"), True),)
+
+
 MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
           Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote,
           RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm,
-          Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry, Report, ReportAssignee, ReportEntry]
+          Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry, Report, ReportAssignee, ReportEntry,
+          RoomInvite, RoomJoin, JoinWave, FloodBurst]
