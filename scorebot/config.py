@@ -80,12 +80,16 @@ class RoomsConfig:
     organizing: tuple[str, ...] = field(default=(), metadata=check(_room))
     moderators: str | None = field(default=None, metadata=check(_room))
     igo: str | None = field(default=None, metadata=check(_room))
+    # Optional: the Steering Committee's room, which hears of revision proposals too.
+    steering: str | None = field(default=None, metadata=check(_room))
 
 
 @dataclass(frozen=True)
 class RolesConfig:
     moderators: tuple[str, ...] = field(default=(), metadata=check(_user_id))
     igos: tuple[str, ...] = field(default=(), metadata=check(_user_id))
+    # The Steering Committee: with the IGOs, they ratify approved revisions of the code of conduct.
+    steering: tuple[str, ...] = field(default=(), metadata=check(_user_id))
     moderator_level: int = 50
 
 
@@ -168,6 +172,18 @@ class BrigadingConfig:
 
 
 @dataclass(frozen=True)
+class VotingConfig:
+    # How long a secret ballot on a revision stays open, in seconds (one week).
+    ballot_duration: float = field(default=604800.0, metadata=check(_positive))
+    # Those who have not voted get a reminder this many seconds before the close.
+    remind_before: float = field(default=86400.0, metadata=check(_positive))
+    # Whose members may vote: room IDs among the configured rooms (empty: the organizing rooms).
+    eligible_rooms: tuple[str, ...] = field(default=(), metadata=check(_room))
+    # Members who joined less than this many days before a ballot opened may not vote on it.
+    min_membership_days: float = field(default=0.0, metadata=check(_not_negative))
+
+
+@dataclass(frozen=True)
 class CrossSigningConfig:
     # Make a new cross-signing identity when the account has one this bot's data does not hold
     # (the data folder was lost). Members then see that the bot's identity was reset.
@@ -194,6 +210,7 @@ class Config:
     enforcement: EnforcementConfig = field(default_factory=EnforcementConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
     brigading: BrigadingConfig = field(default_factory=BrigadingConfig)
+    voting: VotingConfig = field(default_factory=VotingConfig)
     cross_signing: CrossSigningConfig = field(default_factory=CrossSigningConfig)
     # Where the file was read from; relative paths are resolved against its folder.
     base_dir: Path = field(default=Path("."), metadata={"internal": True})

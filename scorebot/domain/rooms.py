@@ -28,6 +28,7 @@ class RoomKind(Enum):
     ORGANIZING = "organizing"
     MODERATORS = "moderators"
     IGO = "igo"
+    STEERING = "steering"
     DIRECT = "direct"
     OTHER = "other"
 

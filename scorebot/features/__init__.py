@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from scorebot.config import Config
 from scorebot.dispatch import Feature
+from scorebot.features.ballot import Ballot
 from scorebot.features.brigading import Brigading
 from scorebot.features.culture import Culture
 from scorebot.features.enforcement import Enforcement
 from scorebot.features.help import Help
 from scorebot.features.reports import Reports
+from scorebot.features.revision import Revision
 from scorebot.features.stack import Stack
 from scorebot.features.threads import IgoThreads
 from scorebot.features.upkeep import Upkeep
@@ -17,8 +19,12 @@ from scorebot.features.upkeep import Upkeep
 def all_features(config: Config | None = None) -> list[Feature]:
     """Every part of the bot, set up from the config (defaults when there is none, as in tests)."""
     if config is None:
-        return [Help(), Upkeep(), Stack(), Culture(), Enforcement(), Reports(), IgoThreads(), Brigading()]
+        ballot = Ballot()
+        return [Help(), Upkeep(), Stack(), Culture(), Enforcement(), Reports(), IgoThreads(), Brigading(), ballot,
+                Revision(ballot)]
+    ballot = Ballot(config.voting)
     return [Help(), Upkeep(), Stack(config.stack, config.timezone),
             Culture(config.culture, config.glossary_seed_path, config.timezone),
             Enforcement(config.enforcement, config.roles.moderator_level), Reports(config.reports), IgoThreads(),
-            Brigading(config.brigading, config.roles.moderator_level, config.timezone)]
+            Brigading(config.brigading, config.roles.moderator_level, config.timezone), ballot,
+            Revision(ballot, config.roles.steering)]

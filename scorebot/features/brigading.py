@@ -28,6 +28,7 @@ from scorebot.domain.signals import Membership, Message
 from scorebot.domain.text import Text, bold, join, lines, pill, plain
 
 ORGANIZING = frozenset({RoomKind.ORGANIZING})
+JOINS_KEPT_MS = 90 * 24 * 3600 * 1000  # how long a join is remembered (for a ballot's membership age)
 
 
 def message_link(room_id: str, event_id: str, label: str) -> Text:
@@ -64,7 +65,7 @@ class Brigading(Feature):
         if change.membership != "join" or change.previous == "join":
             return
         now = change.timestamp
-        store.forget_before(now - 2 * self.rules.wave_ms)
+        store.forget_before(now - 2 * self.rules.wave_ms, now - JOINS_KEPT_MS)
         joined = store.joined(ctx.room.room_id, change.user_id, now)
         wave = store.latest_wave(ctx.room.room_id)
         step, joins = on_join(self.rules, joined, store.joins_since(ctx.room.room_id, now - self.rules.wave_ms), wave)

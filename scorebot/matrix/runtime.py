@@ -126,7 +126,8 @@ class Runtime:
     async def _resolve_rooms(self) -> None:
         rooms = self.config.rooms
         wanted = [(ref, RoomKind.ORGANIZING) for ref in rooms.organizing]
-        wanted += [(rooms.moderators, RoomKind.MODERATORS), (rooms.igo, RoomKind.IGO)]
+        wanted += [(rooms.moderators, RoomKind.MODERATORS), (rooms.igo, RoomKind.IGO),
+                   (rooms.steering, RoomKind.STEERING)]
         for ref, kind in wanted:
             if not ref:
                 continue

@@ -38,6 +38,7 @@ from scorebot.store.models import (
     Setting,
 )
 from scorebot.store.reports import Reports
+from scorebot.store.revisions import Revisions
 
 T = TypeVar("T")
 
@@ -74,6 +75,7 @@ def open_database(url: str) -> Database:
                 "synchronous": "normal",
                 "foreign_keys": 1,
                 "busy_timeout": 5000,
+                "secure_delete": 1,  # deleted rows (a ballot's choices, an old report) are overwritten
             },
         )
     try:
@@ -92,6 +94,7 @@ class Store:
         self.cases = Cases()
         self.reports = Reports()
         self.brigading = Brigading()
+        self.revisions = Revisions()
 
     def open(self) -> list[Migration]:
         """Connect and bring the schema up to date; return the migrations applied."""

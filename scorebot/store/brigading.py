@@ -32,6 +32,12 @@ class Brigading:
             m.RoomJoin.at, m.RoomJoin.id)
         return [Join(r.user_id, r.at, r.inviter) for r in rows]
 
+    def last_joined(self, user_id: str, room_ids) -> int | None:
+        """When `user_id` last joined one of the rooms, as far as the bot saw it."""
+        return (m.RoomJoin.select(m.RoomJoin.at).where((m.RoomJoin.user_id == user_id)
+                                                       & m.RoomJoin.room_id.in_(list(room_ids)))
+                .order_by(m.RoomJoin.at.desc()).scalar())
+
     def latest_wave(self, room_id: str) -> Wave | None:
         row = m.JoinWave.select().where(m.JoinWave.room_id == room_id).order_by(m.JoinWave.id.desc()).first()
         return _wave(row) if row else None
@@ -66,7 +72,8 @@ class Brigading:
     def flooding(self, room_id: str, user_id: str, at: int) -> None:
         m.FloodBurst.insert(room_id=room_id, user_id=user_id, last_flood_at=at).on_conflict_replace().execute()
 
-    def forget_before(self, at: int) -> None:
-        """Old invitations and joins tell nothing about a wave any more."""
-        m.RoomInvite.delete().where(m.RoomInvite.at < at).execute()
-        m.RoomJoin.delete().where(m.RoomJoin.at < at).execute()
+    def forget_before(self, invites_at: int, joins_at: int) -> None:
+        """Old invitations tell nothing about a wave any more; joins are kept longer, for the
+        membership age a ballot may ask for."""
+        m.RoomInvite.delete().where(m.RoomInvite.at < invites_at).execute()
+        m.RoomJoin.delete().where(m.RoomJoin.at < joins_at).execute()

@@ -150,6 +150,12 @@ class Meetings:
         for entry_id, pinned in pins.items():
             StackEntry.update(pinned=pinned).where(StackEntry.id == entry_id).execute()
 
+    def asked(self, meeting_id: int) -> set[str]:
+        """Every member who asked to speak in the meeting, or spoke (for attendance)."""
+        stacked = StackEntry.select(StackEntry.person_key).where(StackEntry.meeting_id == meeting_id)
+        spoke = Turn.select(Turn.person_key).where(Turn.meeting_id == meeting_id)
+        return {r.person_key for r in [*stacked, *spoke] if r.person_key.startswith("@")}
+
     def from_signal(self, meeting_id: int, event_id: str) -> Stacked | None:
         row = StackEntry.get_or_none((StackEntry.meeting_id == meeting_id) & (StackEntry.source_event_id == event_id)
                                      & StackEntry.left_at.is_null())

@@ -280,8 +280,73 @@ class FloodBurst(Model):
         indexes = ((("room_id", "user_id"), True),)
 
 
+class RevisionProposal(Model):
+    proposer = CharField()
+    text = TextField()
+    submitted_at = BigIntegerField()
+    state = CharField(default="submitted")
+    vote_meeting_id = IntegerField(null=True)
+    meeting_yes = IntegerField(null=True)
+    meeting_no = IntegerField(null=True)
+    present = IntegerField(null=True)
+    ballot_opened_at = BigIntegerField(null=True)
+    ballot_closes_at = BigIntegerField(null=True, index=True)
+    reminded = BooleanField(default=False)
+    yes = IntegerField(null=True)
+    no = IntegerField(null=True)
+    voters = IntegerField(null=True)
+    eligible = IntegerField(null=True)
+    ratified_at = BigIntegerField(null=True)
+    ratified_by = CharField(null=True)
+
+
+class MeetingAttendance(Model):
+    meeting_id = IntegerField()
+    user_id = CharField()
+    at = BigIntegerField()
+
+    class Meta:
+        indexes = ((("meeting_id", "user_id"), True),)
+
+
+class MeetingVote(Model):
+    """A show of hands in a meeting: public by nature (reactions on the bot's message)."""
+
+    proposal_id = IntegerField()
+    user_id = CharField()
+    choice = CharField()
+    event_id = CharField(index=True)
+
+    class Meta:
+        indexes = ((("proposal_id", "user_id"), True),)
+
+
+class BallotVoter(Model):
+    """Who may vote on a ballot, and whether they did: never what they chose."""
+
+    proposal_id = IntegerField()
+    user_id = CharField()
+    voted = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("proposal_id", "user_id"), True),)
+
+
+class BallotChoice(Model):
+    """A voter's current choice, kept only while the ballot is open (it may change), deleted at
+    the close, when only the counts remain."""
+
+    proposal_id = IntegerField()
+    user_id = CharField()
+    choice = CharField()
+
+    class Meta:
+        indexes = ((("proposal_id", "user_id"), True),)
+
+
 MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
           Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote,
           RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm,
           Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry, Report, ReportAssignee, ReportEntry,
-          RoomInvite, RoomJoin, JoinWave, FloodBurst]
+          RoomInvite, RoomJoin, JoinWave, FloodBurst,
+          RevisionProposal, MeetingAttendance, MeetingVote, BallotVoter, BallotChoice]

@@ -1,0 +1,156 @@
+"""The revision process through the dispatcher, with a real store: from a written proposal to a
+secret ballot whose choices are gone once it closes."""
+
+import pytest
+
+from scorebot.config import VotingConfig
+from scorebot.dispatch import Dispatcher
+from scorebot.domain.actions import Send, SendDirect
+from scorebot.domain.revision import ballot_approves, eligible, meeting_vote_passes
+from scorebot.domain.rooms import PowerLevels, Roles, RoomKind, RoomView
+from scorebot.domain.signals import Message, Reaction
+from scorebot.features import Ballot, Revision, Stack
+from scorebot.store import Store
+
+BOT = "@bot:x"
+MEMBERS = ["@alice:x", "@bob:x", "@cat:x", "@dan:x", "@eve:x"]
+ORG = RoomView("!org:x", RoomKind.ORGANIZING, members={**{u: u[1:4] for u in MEMBERS}, BOT: "bot"},
+               power_levels=PowerLevels.from_content({"users": {BOT: 100}}), name="General")
+IGO = RoomView("!igo:x", RoomKind.IGO, members={"@ida:x": "Ida", BOT: "bot"})
+WEEK = 7 * 24 * 3600 * 1000
+
+
+class Group:
+    def __init__(self, tmp_path):
+        self.store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+        self.store.open()
+        ballot = Ballot(VotingConfig())
+        self.dispatcher = Dispatcher(self.store, [Stack(), ballot, Revision(ballot)], BOT,
+                                     rooms={ORG.room_id: RoomKind.ORGANIZING, IGO.room_id: RoomKind.IGO})
+        self.views = {ORG.room_id: ORG, IGO.room_id: IGO}
+        self.roles = Roles.of_organization(self.views.values(), BOT)
+        self.count, self.clock = 0, 1_700_000_000_000
+        for user in [*MEMBERS, "@ida:x"]:
+            self.store.set_direct_chat(user, f"!dm-{user[1:4]}:x")
+
+    def dm(self, user):
+        return RoomView(f"!dm-{user[1:4]}:x", RoomKind.OTHER, members={user: user, BOT: "bot"})
+
+    def signal(self, make, room, **fields):
+        self.count += 1
+        self.clock += 1000
+        signal = make(room.room_id, f"${self.count}", fields.pop("sender"), self.clock, **fields)
+        with self.store.db.atomic():
+            return self.dispatcher.handle(signal, room, self.roles, self.views), signal.event_id
+
+    def say(self, sender, body, room=ORG):
+        return self.signal(Message, room, sender=sender, body=body, command_body=body)[0]
+
+    def tick(self, at):
+        with self.store.db.atomic():
+            return self.dispatcher.tick(at, self.roles, self.views)
+
+
+def texts(actions, kind=Send):
+    return [a.text.plain for a in actions if isinstance(a, kind)]
+
+
+@pytest.fixture
+def group(tmp_path):
+    group = Group(tmp_path)
+    yield group
+    group.store.close()
+
+
+def test_the_rules():
+    assert meeting_vote_passes(3, 5) and not meeting_vote_passes(2, 5) and not meeting_vote_passes(2, 4)
+    assert ballot_approves(4, 1) and not ballot_approves(2, 2)
+    assert eligible(None, 100 * 86_400_000, 30) and not eligible(99 * 86_400_000, 100 * 86_400_000, 30)
+
+
+def test_a_whole_revision_leaves_only_counts(group):
+    [thanks] = texts(group.say("@bob:x", "!revision propose Add a section on mutual aid.\nSecond line.",
+                               group.dm("@bob:x")), SendDirect)
+    assert "Your proposal is #1" in thanks
+    [shown] = texts(group.say("@bob:x", "!revision show 1", group.dm("@bob:x")), SendDirect)
+    assert "Revision proposal #1 · submitted" in shown and "Second line." in shown
+    group.say("@alice:x", "!meeting start Revisions")
+    for user in MEMBERS:
+        group.say(user, "!here")
+    group.say("@alice:x", "!revision vote 1")
+    group.store.remember("revision-vote:1", ORG.room_id, "$vote")
+    for user, key in zip(MEMBERS[:4], ["✅", "✅", "✅", "❌"], strict=True):
+        group.signal(Reaction, ORG, sender=user, key=key, target_event_id="$vote")
+    counted = group.say("@alice:x", "!revision count 1")
+    assert "yes 3, no 1, with 5 eligible members present" in texts(counted)[0] and "It passes" in texts(counted)[0]
+    ballots = [a for a in counted if isinstance(a, SendDirect)]
+    assert sorted(a.user_id for a in ballots) == MEMBERS  # every member of the room, no one else
+    assert all("Add a section on mutual aid" in a.text.plain for a in ballots)
+
+    for user, choice in [("@alice:x", "yes"), ("@bob:x", "no"), ("@bob:x", "yes"), ("@cat:x", "yes"),
+                         ("@dan:x", "yes"), ("@eve:x", "no")]:
+        [recorded] = texts(group.say(user, f"!vote 1 {choice}", group.dm(user)), SendDirect)
+        assert "your vote is recorded" in recorded and choice not in recorded
+    [refused] = texts(group.say("@ida:x", "!vote 1 yes", group.dm("@ida:x")), SendDirect)
+    assert "not on the list" in refused
+
+    closed = group.tick(group.clock + WEEK + 1)
+    results = {a.room_id: a.text.plain for a in closed if isinstance(a, Send)}
+    assert set(results) == {ORG.room_id, IGO.room_id}
+    assert "Approved. Yes: 4, no: 1; 5 of 5 eligible members voted." in results[ORG.room_id]
+    [late] = texts(group.say("@eve:x", "!vote 1 yes", group.dm("@eve:x")), SendDirect)
+    assert "has closed" in late
+    assert group.store.revisions.get(1).yes == 4  # the late vote changed nothing
+
+    # The whole database, every table: no row holds a voter next to a choice.
+    db = group.store.db
+    tables = [row[0] for row in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        for row in db.execute_sql(f'SELECT * FROM "{table}"').fetchall():
+            values = [str(v) for v in row]
+            assert not (set(values) & {"yes", "no"} and set(values) & set(MEMBERS)), (table, row)
+
+    refused = group.say("@bob:x", "!revision ratify 1", group.dm("@bob:x"))
+    assert "Only the grievance officers" in texts(refused, SendDirect)[0]
+    ratified = group.say("@ida:x", "!revision ratify 1", group.dm("@ida:x"))
+    [told] = [a for a in ratified if isinstance(a, Send)]
+    assert told.room_id == ORG.room_id and "revision #1 is ratified" in told.text.plain
+    [history] = texts(group.say("@bob:x", "!revision history", group.dm("@bob:x")), SendDirect)
+    assert "#1, ratified" in history and "yes 4, no 1, 5 of 5 voted" in history
+    notices = group.say("@ida:x", "!revision ratify 2", group.dm("@ida:x"))
+    assert "Only an approved revision" in texts(notices, SendDirect)[0]
+
+
+def test_too_few_yes_opens_no_ballot_and_members_cannot_run_the_vote(group):
+    group.say("@bob:x", "!revision propose Something", group.dm("@bob:x"))
+    group.say("@alice:x", "!meeting start")
+    for user in MEMBERS:
+        group.say(user, "!here")
+    assert "Sorry, only" in texts(group.say("@bob:x", "!revision vote 1"))[0]
+    group.say("@alice:x", "!revision vote 1")
+    group.store.remember("revision-vote:1", ORG.room_id, "$vote")
+    for user in MEMBERS[:2]:
+        group.signal(Reaction, ORG, sender=user, key="✅", target_event_id="$vote")
+    assert "Sorry, only" in texts(group.say("@bob:x", "!revision count 1"))[0]
+    counted = group.say("@alice:x", "!revision count 1")
+    assert "does not go to a ballot" in texts(counted)[0] and not [a for a in counted if isinstance(a, SendDirect)]
+    refused = group.say("@bob:x", "!revision ratify 1", group.dm("@bob:x"))
+    assert "Only the grievance officers" in texts(refused, SendDirect)[0]
+    assert group.store.revisions.get(1).state.value == "submitted"  # it may be revised and voted again
+    assert group.store.revisions.not_voted(1) == []  # no ballot, no voters
+
+
+def test_the_ballot_is_reminded_once_to_those_who_have_not_voted(group):
+    group.say("@bob:x", "!revision propose Something", group.dm("@bob:x"))
+    group.say("@alice:x", "!meeting start")
+    group.say("@alice:x", "!revision vote 1")
+    group.store.remember("revision-vote:1", ORG.room_id, "$vote")
+    for user in MEMBERS[:3]:
+        group.signal(Reaction, ORG, sender=user, key="✅", target_event_id="$vote")
+    group.say("@alice:x", "!revision count 1")
+    group.say("@cat:x", "!vote 1 yes", group.dm("@cat:x"))
+    reminders = group.tick(group.clock + WEEK - 3600_000)
+    assert sorted(a.user_id for a in reminders if isinstance(a, SendDirect)) == sorted(set(MEMBERS) - {"@cat:x"})
+    assert group.tick(group.clock + WEEK - 3000_000) == []
+    [result, _] = texts(group.tick(group.clock + WEEK + 1))
+    assert "Approved. Yes: 1, no: 0; 1 of 5 eligible members voted." in result
