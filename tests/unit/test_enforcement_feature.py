@@ -3,72 +3,55 @@
 import pytest
 
 from scorebot.config import EnforcementConfig
-from scorebot.dispatch import Dispatcher
 from scorebot.domain.actions import Send, SendDirect
-from scorebot.domain.rooms import PowerLevels, Roles, RoomKind, RoomView
-from scorebot.domain.signals import Message, Reaction, Redaction
+from scorebot.domain.rooms import PowerLevels, RoomKind, RoomView
+from scorebot.domain.signals import Reaction, Redaction
 from scorebot.features import Enforcement, all_features
-from scorebot.store import Store
+from tests.support.harness import BOT, Harness, texts
 
-BOT = "@bot:x"
 ORG = RoomView("!org:x", RoomKind.ORGANIZING, name="General",
                members={"@maya:x": "Maya", "@milo:x": "Milo", "@eve:x": "Eve", BOT: "bot"},
                power_levels=PowerLevels.from_content({"users": {BOT: 100, "@maya:x": 50, "@milo:x": 50}}))
 MODS = RoomView("!mods:x", RoomKind.MODERATORS, members={"@maya:x": "Maya", "@milo:x": "Milo", BOT: "bot"})
-EVE_DM = RoomView("!eve:x", RoomKind.OTHER, members={"@eve:x": "Eve", BOT: "bot"})
-ROOMS = {ORG.room_id: RoomKind.ORGANIZING, MODS.room_id: RoomKind.MODERATORS}
 
 
-class Org:
-    def __init__(self, tmp_path):
-        self.store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-        self.store.open()
-        self.dispatcher = Dispatcher(self.store, all_features(), BOT, rooms=ROOMS)
-        self.views = {ORG.room_id: ORG, MODS.room_id: MODS}
-        self.roles = Roles.of_organization(self.views.values(), BOT)
-        self.count, self.clock = 0, 1_700_000_000_000
-
-    def signal(self, make, room, **fields):
-        self.count += 1
-        self.clock += 1000
-        signal = make(room.room_id, f"${self.count}", fields.pop("sender"), self.clock, **fields)
-        with self.store.db.atomic():
-            return self.dispatcher.handle(signal, room, self.roles, self.views), signal.event_id
+class Org(Harness):
+    def __init__(self, tmp_path, features=None):
+        super().__init__(tmp_path, features or all_features(), [ORG, MODS])
 
     def say(self, sender, body, room=ORG):
-        return self.signal(Message, room, sender=sender, body=body, command_body=body)
+        return super().say(sender, body, room)
 
     def texts(self, actions) -> list[str]:
-        return [a.text.plain for a in actions if isinstance(a, Send | SendDirect)]
+        return texts(actions)
 
 
 @pytest.fixture
 def org(tmp_path):
     org = Org(tmp_path)
     yield org
-    org.store.close()
+    org.close()
 
 
 def test_someone_not_in_the_room_is_neither_warned_nor_proposed_and_gets_no_case(org):
     for command in ("!warn @gone:x insults", "!remove @gone:x violence threats"):
-        actions, _ = org.say("@maya:x", command)
+        actions = org.say("@maya:x", command)
         assert org.texts(actions) == ["@gone:x is not in this room, so I haven't done anything. "
                                       "Check the name, or mention them."]
     assert org.store.cases.find("@gone:x") is None
 
 
 def test_a_refused_removal_leaves_no_empty_case(org):
-    actions, _ = org.say("@maya:x", "!remove @eve:x rude")  # no request to stop yet, and not severe
+    actions = org.say("@maya:x", "!remove @eve:x rude")  # no request to stop yet, and not severe
     [refusal] = org.texts(actions)
     assert refusal.startswith("I can't propose that removal")
     assert org.store.cases.find("@eve:x") is None
 
 
 def test_an_approval_taken_back_before_it_carries_no_longer_counts(tmp_path):
-    org = Org(tmp_path)
     features = [f if not isinstance(f, Enforcement) else Enforcement(EnforcementConfig(removal_approvals=2))
                 for f in all_features()]
-    org.dispatcher = Dispatcher(org.store, features, BOT, rooms=ROOMS)
+    org = Org(tmp_path, features)
     org.say("@maya:x", "!warn @eve:x insults")
     org.say("@maya:x", "!remove @eve:x insults again")
     [proposal] = org.store.cases.open_proposals()
@@ -80,15 +63,15 @@ def test_an_approval_taken_back_before_it_carries_no_longer_counts(tmp_path):
     org.signal(Redaction, MODS, sender="@milo:x", redacts=vote)
     assert org.store.cases.proposal(proposal.id).approvals == frozenset()
     assert "vote approve: withdrawn" in [e["action"] for e in org.store.cases.audit_log()]
-    org.store.close()
+    org.close()
 
 
 def test_a_warned_members_answer_in_their_direct_chat_reaches_the_moderators(org):
-    org.store.set_direct_chat("@eve:x", EVE_DM.room_id)
-    actions, _ = org.say("@eve:x", "sorry, I did not mean it", room=EVE_DM)
+    eve_dm = org.direct_chat("@eve:x")
+    actions = org.say("@eve:x", "sorry, I did not mean it", room=eve_dm)
     assert "I'm not sure what you mean" in org.texts(actions)[0]  # no case yet: the usual answer
     org.say("@maya:x", "!warn @eve:x insults")
-    actions, _ = org.say("@eve:x", "sorry, I did not mean it", room=EVE_DM)
+    actions = org.say("@eve:x", "sorry, I did not mean it", room=eve_dm)
     to_mods = [a for a in actions if isinstance(a, Send) and a.room_id == MODS.room_id]
     assert len(to_mods) == 1 and "“sorry, I did not mean it”" in to_mods[0].text.plain
     [told] = [a for a in actions if isinstance(a, SendDirect)]

@@ -4,15 +4,13 @@ secret ballot whose choices are gone once it closes."""
 import pytest
 
 from scorebot.config import VotingConfig
-from scorebot.dispatch import Dispatcher
 from scorebot.domain.actions import Send, SendDirect
 from scorebot.domain.revision import ballot_approves, eligible, meeting_vote_passes
-from scorebot.domain.rooms import PowerLevels, Roles, RoomKind, RoomView
-from scorebot.domain.signals import Message, Reaction
+from scorebot.domain.rooms import PowerLevels, RoomKind, RoomView
+from scorebot.domain.signals import Reaction
 from scorebot.features import Ballot, Revision, Stack
-from scorebot.store import Store
+from tests.support.harness import BOT, Harness, texts
 
-BOT = "@bot:x"
 MEMBERS = ["@alice:x", "@bob:x", "@cat:x", "@dan:x", "@eve:x"]
 ORG = RoomView("!org:x", RoomKind.ORGANIZING, members={**{u: u[1:4] for u in MEMBERS}, BOT: "bot"},
                power_levels=PowerLevels.from_content({"users": {BOT: 100}}), name="General")
@@ -20,46 +18,24 @@ IGO = RoomView("!igo:x", RoomKind.IGO, members={"@ida:x": "Ida", BOT: "bot"})
 WEEK = 7 * 24 * 3600 * 1000
 
 
-class Group:
+class Group(Harness):
     def __init__(self, tmp_path):
-        self.store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-        self.store.open()
         ballot = Ballot(VotingConfig())
-        self.dispatcher = Dispatcher(self.store, [Stack(), ballot, Revision(ballot)], BOT,
-                                     rooms={ORG.room_id: RoomKind.ORGANIZING, IGO.room_id: RoomKind.IGO})
-        self.views = {ORG.room_id: ORG, IGO.room_id: IGO}
-        self.roles = Roles.of_organization(self.views.values(), BOT)
-        self.count, self.clock = 0, 1_700_000_000_000
-        for user in [*MEMBERS, "@ida:x"]:
-            self.store.set_direct_chat(user, f"!dm-{user[1:4]}:x")
+        super().__init__(tmp_path, [Stack(), ballot, Revision(ballot)], [ORG, IGO])
+        self.dms = {user: self.direct_chat(user) for user in [*MEMBERS, "@ida:x"]}
 
     def dm(self, user):
-        return RoomView(f"!dm-{user[1:4]}:x", RoomKind.OTHER, members={user: user, BOT: "bot"})
-
-    def signal(self, make, room, **fields):
-        self.count += 1
-        self.clock += 1000
-        signal = make(room.room_id, f"${self.count}", fields.pop("sender"), self.clock, **fields)
-        with self.store.db.atomic():
-            return self.dispatcher.handle(signal, room, self.roles, self.views), signal.event_id
+        return self.dms[user]
 
     def say(self, sender, body, room=ORG):
-        return self.signal(Message, room, sender=sender, body=body, command_body=body)[0]
-
-    def tick(self, at):
-        with self.store.db.atomic():
-            return self.dispatcher.tick(at, self.roles, self.views)
-
-
-def texts(actions, kind=Send):
-    return [a.text.plain for a in actions if isinstance(a, kind)]
+        return super().say(sender, body, room)
 
 
 @pytest.fixture
 def group(tmp_path):
     group = Group(tmp_path)
     yield group
-    group.store.close()
+    group.close()
 
 
 def test_the_rules():
@@ -82,7 +58,8 @@ def test_a_whole_revision_leaves_only_counts(group):
     for user, key in zip(MEMBERS[:4], ["✅", "✅", "✅", "❌"], strict=True):
         group.signal(Reaction, ORG, sender=user, key=key, target_event_id="$vote")
     counted = group.say("@alice:x", "!revision count 1")
-    assert "yes 3, no 1, with 5 eligible members present" in texts(counted)[0] and "It passes" in texts(counted)[0]
+    [summary] = texts(counted, Send)
+    assert "yes 3, no 1, with 5 eligible members present" in summary and "It passes" in summary
     ballots = [a for a in counted if isinstance(a, SendDirect)]
     assert sorted(a.user_id for a in ballots) == MEMBERS  # every member of the room, no one else
     assert all("Add a section on mutual aid" in a.text.plain for a in ballots)
@@ -126,14 +103,15 @@ def test_too_few_yes_opens_no_ballot_and_members_cannot_run_the_vote(group):
     group.say("@alice:x", "!meeting start")
     for user in MEMBERS:
         group.say(user, "!here")
-    assert "Sorry, only" in texts(group.say("@bob:x", "!revision vote 1"))[0]
+    assert "Sorry, only" in texts(group.say("@bob:x", "!revision vote 1"), Send)[0]
     group.say("@alice:x", "!revision vote 1")
     group.store.remember("revision-vote:1", ORG.room_id, "$vote")
     for user in MEMBERS[:2]:
         group.signal(Reaction, ORG, sender=user, key="✅", target_event_id="$vote")
-    assert "Sorry, only" in texts(group.say("@bob:x", "!revision count 1"))[0]
+    assert "Sorry, only" in texts(group.say("@bob:x", "!revision count 1"), Send)[0]
     counted = group.say("@alice:x", "!revision count 1")
-    assert "does not go to a ballot" in texts(counted)[0] and not [a for a in counted if isinstance(a, SendDirect)]
+    assert "does not go to a ballot" in texts(counted, Send)[0]
+    assert not [a for a in counted if isinstance(a, SendDirect)]
     refused = group.say("@bob:x", "!revision ratify 1", group.dm("@bob:x"))
     assert "Only the grievance officers" in texts(refused, SendDirect)[0]
     assert group.store.revisions.get(1).state.value == "submitted"  # it may be revised and voted again
@@ -152,5 +130,5 @@ def test_the_ballot_is_reminded_once_to_those_who_have_not_voted(group):
     reminders = group.tick(group.clock + WEEK - 3600_000)
     assert sorted(a.user_id for a in reminders if isinstance(a, SendDirect)) == sorted(set(MEMBERS) - {"@cat:x"})
     assert group.tick(group.clock + WEEK - 3000_000) == []
-    [result, _] = texts(group.tick(group.clock + WEEK + 1))
+    [result, _] = texts(group.tick(group.clock + WEEK + 1), Send)
     assert "Approved. Yes: 1, no: 0; 1 of 5 eligible members voted." in result
