@@ -15,7 +15,8 @@ _NEEDED = {
     RoomKind.IGO: (),
 }
 _WORDS = {"kick": "remove members (kick)", "ban": "ban members", "redact": "delete messages (redact)",
-          "state": "change room settings (send state)"}
+          "state": "change room settings (send state: to name itself as the room's moderation bot for "
+                   "Element's Report dialog, and to lock invitations in a wave)"}
 
 
 async def check_config(config: Config) -> list[str]:

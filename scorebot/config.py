@@ -142,6 +142,10 @@ class ReportsConfig:
     # How often to look for reports made with Matrix's own Report button, in seconds (needs the
     # bot's account to be a server admin; otherwise this stays off).
     poll_interval: float = field(default=30.0, metadata=check(_positive))
+    # A server admin's token for reading those reports, when the bot's own login is no admin (on
+    # servers with the Matrix Authentication Service an admin token is issued apart). It may come
+    # from SCOREBOT_REPORTS_ADMIN_TOKEN instead.
+    admin_token: str | None = None
 
 
 def _pattern(value: str) -> str | None:
@@ -263,6 +267,8 @@ def load_config(path: str | Path, environ: typing.Mapping[str, str] | None = Non
     for key, variable in (("access_token", "SCOREBOT_ACCESS_TOKEN"), ("password", "SCOREBOT_PASSWORD")):
         if environ.get(variable):
             data[key] = environ[variable]
+    if environ.get("SCOREBOT_REPORTS_ADMIN_TOKEN") and isinstance(data.get("reports", {}), dict):
+        data["reports"] = {**(data.get("reports") or {}), "admin_token": environ["SCOREBOT_REPORTS_ADMIN_TOKEN"]}
     config = _build(Config, data, "", extra={"base_dir": path.resolve().parent})
     if not config.access_token and not config.password:
         raise ConfigError(

@@ -24,6 +24,7 @@ from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, UNVERIFIED_SESS
 from scorebot.domain.rooms import Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import (
     BotRemoved,
+    CallMembership,
     Invite,
     KeyWithheld,
     Membership,
@@ -177,6 +178,9 @@ class Feature:
     def on_native_report(self, ctx: Context) -> None:
         """Someone used their client's "Report" button on an event in a managed room."""
 
+    def on_call_membership(self, ctx: Context) -> None:
+        """Someone's Element Call membership changed (`CallMembership`)."""
+
     def on_key_withheld(self, ctx: Context) -> None:
         """A member's app would not share a message's key with the bot (`KeyWithheld`)."""
 
@@ -266,6 +270,9 @@ class Dispatcher:
         elif isinstance(signal, NativeReport):
             for feature in self.features:
                 feature.on_native_report(ctx)
+        elif isinstance(signal, CallMembership):
+            for feature in self.features:
+                feature.on_call_membership(ctx)
         elif isinstance(signal, KeyWithheld):
             for feature in self.features:
                 feature.on_key_withheld(ctx)

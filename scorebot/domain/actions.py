@@ -114,6 +114,15 @@ class SetInviteLevel(Action):
 
 
 @dataclass(frozen=True)
-class SetJoinRule(Action):
+class SetState(Action):
+    """Set one state event of a room (a join rule, the room's moderation bot)."""
+
     room_id: str
-    rule: str  # "invite", "knock", "public", ...
+    event_type: str
+    content: dict
+    state_key: str = ""
+
+
+def join_rule(room_id: str, rule: str) -> SetState:
+    """"invite", "knock", "public", ..."""
+    return SetState(room_id, "m.room.join_rules", {"join_rule": rule})

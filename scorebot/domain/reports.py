@@ -14,6 +14,9 @@ from urllib.parse import unquote
 
 from scorebot.domain.ids import USER_ID
 
+# The room state that names the bot Element's Report dialog sends reports to (MSC3215).
+MODERATED_BY = "org.matrix.msc3215.room.moderation.moderated_by"
+
 # matrix.to links and Element permalinks to one event: ...#/!room:server/$event or #alias/$event
 _EVENT_LINK = re.compile(r"^https?://[^\s#]+#/(?:room/)?([!#][^/\s?]+)/(\$[^?\s]+)")
 _FLAGS = {"anonymous": "anonymous", "anon": "anonymous", "noanswers": "no answers", "no-answers": "no answers",

@@ -76,15 +76,25 @@ class Tick(Signal):
 
 @dataclass(frozen=True)
 class NativeReport(Signal):
-    """A member used their client's own "Report" button (read through the homeserver's admin API).
+    """A member used their client's own "Report" on a message, in one of two ways:
 
-    `event_id` is "native-report:<id>", so each report is taken in once; `sender` is the reporter.
-    """
+    - through the homeserver (read from Synapse's admin API): `room_id` is the reported message's
+      room, `event_id` is "native-report:<id>", so each report is taken in once;
+    - to the room's moderation bot (Element's "report to moderators", MSC3215): an
+      `org.matrix.msc3215.abuse.report` event in a direct chat with the bot, `room_id` that chat.
 
-    native_id: int
+    `sender` is the reporter."""
+
+    native_id: int | None
     reported_event_id: str
     reported_sender: str | None
     reason: str
+    reported_room_id: str = ""  # where the reported message is, when it is not `room_id`
+    via: str = "the Report button"
+
+    @property
+    def reported_room(self) -> str:
+        return self.reported_room_id or self.room_id
 
 
 @dataclass(frozen=True)
@@ -95,3 +105,14 @@ class KeyWithheld(Signal):
 
     code: str
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class CallMembership(Signal):
+    """A member's Element Call membership changed: they joined, left (`ended`), or it was sent anew.
+
+    A hand raised in the call is a reaction on the membership event; when that event is replaced
+    (`replaces`, the old event), the hand is down."""
+
+    replaces: str | None
+    ended: bool

@@ -11,7 +11,7 @@ import re
 
 from scorebot.config import BrigadingConfig
 from scorebot.dispatch import Context, Feature
-from scorebot.domain.actions import Edit, Send, SetInviteLevel, SetJoinRule
+from scorebot.domain.actions import Edit, Send, SetInviteLevel, join_rule
 from scorebot.domain.brigading import (
     Rules,
     Wave,
@@ -88,7 +88,7 @@ class Brigading(Feature):
         ctx.store.brigading.locked(wave.id, room.power_levels.invite, room.join_rule)
         ctx.do(SetInviteLevel(room.room_id, max(self.moderator_level, room.power_levels.invite)))
         if room.join_rule in ("public", "knock", "knock_restricted"):
-            ctx.do(SetJoinRule(room.room_id, "invite"))
+            ctx.do(join_rule(room.room_id, "invite"))
 
     def _alert(self, ctx: Context, wave: Wave, locked: bool) -> Text:
         room = ctx.views.get(wave.room_id) or ctx.room
@@ -116,11 +116,11 @@ class Brigading(Feature):
         if lock is None:
             ctx.reply(f"Invitations in {target.name or target.room_id} are not locked by me.")
             return
-        _, invite_level, join_rule = lock
+        _, invite_level, previous_rule = lock
         store.unlocked(target.room_id, ctx.signal.timestamp)
         ctx.do(SetInviteLevel(target.room_id, invite_level))
-        if join_rule != target.join_rule:
-            ctx.do(SetJoinRule(target.room_id, join_rule))
+        if previous_rule != target.join_rule:
+            ctx.do(join_rule(target.room_id, previous_rule))
         ctx.reply(f"Invitations in {target.name or target.room_id} are back as they were.")
 
     def _room(self, ctx: Context, name: str | None) -> RoomView | None:

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 from scorebot.config import ReportsConfig
 from scorebot.dispatch import Context, Feature
-from scorebot.domain.actions import CreateRoom, Edit, Redact, Send, SendDirect
+from scorebot.domain.actions import CreateRoom, Edit, Redact, Send, SendDirect, SetState
 from scorebot.domain.commands import CommandRegistry, NumberArg, TextArg, UserArg
-from scorebot.domain.reports import Report, ReportRequest, ReportState, parse_report
+from scorebot.domain.reports import MODERATED_BY, Report, ReportRequest, ReportState, parse_report
 from scorebot.domain.rooms import Role, RoomKind
 from scorebot.domain.signals import Message, NativeReport, Reaction
 from scorebot.domain.text import Text, bold, lines, plain
@@ -100,13 +100,15 @@ class Reports(Feature):
     def on_native_report(self, ctx: Context) -> None:
         native: NativeReport = ctx.signal
         reports = ctx.store.reports
-        if ctx.room.kind is not RoomKind.ORGANIZING or reports.has_native(native.native_id):
+        if ctx.rooms.get(native.reported_room) is not RoomKind.ORGANIZING or (
+                native.native_id is not None and reports.has_native(native.native_id)):
             return
+        # The evidence comes from the bot's own copy: in an encrypted room no one else has one.
         seen = ctx.store.culture.message(native.reported_event_id)
         subject = native.reported_sender or (seen.sender if seen else None)
         request = ReportRequest(native.reason or "", subject=subject, anonymous=True)
-        report = reports.create(native.sender, request, "the Report button", native.timestamp, native.room_id,
-                                native.reported_event_id, seen.body if seen else None, native.native_id)
+        report = reports.create(native.sender, request, native.via, native.timestamp, native.reported_room,
+                                native.reported_event_id or None, seen.body if seen else None, native.native_id)
         self._open_thread(ctx, report)
         ctx.do(SendDirect(native.sender, self._thanks(report) + plain(
             f"\nThe IGOs see it as from “a member”. Add to it here with !report {report.id} followed by what "
@@ -250,12 +252,25 @@ class Reports(Feature):
     # -- reminders -------------------------------------------------------------------------------
 
     def on_tick(self, ctx: Context) -> None:
+        self._be_the_moderation_bot(ctx)
         now = ctx.signal.timestamp
         for report in ctx.store.reports.needing_a_reminder(now - self.remind_after_ms):
             ctx.store.reports.reminded(report.id, now)
             self._to_thread(ctx, report, plain(f"Reminder: report #{report.id} has waited since "
                                                f"{_when(report.created_at)} with no one signed on. "
                                                "!assign to take it."))
+
+    def _be_the_moderation_bot(self, ctx: Context) -> None:
+        """Name the bot in each organizing room as the one Element's Report dialog reports to
+        (MSC3215), once per room, where the bot has the power; check-config says where it has not."""
+        igo = ctx.room_of(RoomKind.IGO) or ctx.room_of(RoomKind.MODERATORS)
+        for view in ctx.views.values():
+            mark = f"moderated-by:{view.room_id}"
+            if (view.kind is not RoomKind.ORGANIZING or igo is None or view.moderation_bot == ctx.bot_user_id
+                    or not view.can(ctx.bot_user_id, "state") or ctx.store.setting(mark)):
+                continue
+            ctx.store.set_setting(mark, str(ctx.signal.timestamp))
+            ctx.do(SetState(view.room_id, MODERATED_BY, {"user_id": ctx.bot_user_id, "room_id": igo}))
 
     # -- helpers ---------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from scorebot.domain.board import render_board
 from scorebot.domain.commands import ChoiceArg, CommandRegistry, NumberArg, PersonArg, TextArg, UserArg
 from scorebot.domain.minutes import MinutesData, SpokenTurn, clock, render_minutes
 from scorebot.domain.rooms import Role, RoomKind
-from scorebot.domain.signals import Message, Reaction, Redaction
+from scorebot.domain.signals import CallMembership, Message, Reaction, Redaction
 from scorebot.domain.stack import Entry, Person, StackRules, is_hand, order, position, without
 from scorebot.domain.text import Text, bold, code, pill, plain
 from scorebot.store.meetings import MeetingRecord, TurnRecord
@@ -189,6 +189,20 @@ class Stack(Feature):
             self._leave(ctx, meeting, stacked.entry, "withdrew")
             self._update_board(ctx, meeting)
 
+    def on_call_membership(self, ctx: Context) -> None:
+        """A hand raised in Element Call goes down when the call membership it was on ends or is
+        replaced: Element Call lowers it so, without removing the reaction."""
+        change: CallMembership = ctx.signal
+        meeting = ctx.store.meetings.running(ctx.room.room_id) if change.replaces else None
+        if meeting is None:
+            return
+        raised = [s for s in ctx.store.meetings.raised_on(meeting.id, change.replaces)
+                  if s.entry.person.key == change.sender]
+        for stacked in raised:
+            self._leave(ctx, meeting, stacked.entry, "left the call" if change.ended else "lowered their hand")
+        if raised:
+            self._update_board(ctx, meeting)
+
     def _direct_message(self, ctx: Context, folded: str) -> bool:
         """`stack`, `unstack` and `priority on/off` in a direct chat; say whether it was one of them."""
         words = folded.split()
@@ -237,7 +251,8 @@ class Stack(Feature):
             self._answer(ctx, confirm_room, reply_to, "The stack is closed for now, sorry. You can still use "
                          "the chat, or a point of clarification (!clarify).")
             return
-        meetings.add(meeting.id, person, via, ctx.signal.timestamp, source, clarification, term)
+        meetings.add(meeting.id, person, via, ctx.signal.timestamp, source, clarification, term,
+                     target_event_id=reply_to)
         ctx.do(React(confirm_room, confirm_event, CONFIRM))
         if board:
             self._update_board(ctx, meeting)

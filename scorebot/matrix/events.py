@@ -27,9 +27,11 @@ from nio import (
 
 from scorebot.domain.signals import (
     BotRemoved,
+    CallMembership,
     KeyWithheld,
     Membership,
     Message,
+    NativeReport,
     Reaction,
     Redaction,
     Signal,
@@ -38,6 +40,8 @@ from scorebot.domain.signals import (
 log = logging.getLogger(__name__)
 
 _MATRIX_TO_USER = re.compile(r"^https://matrix\.to/#/(@[^/?#]+)")
+ABUSE_REPORT = "org.matrix.msc3215.abuse.report"
+CALL_MEMBER_TYPES = ("org.matrix.msc3401.call.member", "m.call.member")
 _PILL = re.compile(r'href="https://matrix\.to/#/(@[^"/?#]+)')
 _REPLY_FALLBACK = re.compile(r"^(> [^\n]*\n)+\n", re.MULTILINE)
 
@@ -125,6 +129,20 @@ def withheld_signal(event, now_ms: int) -> KeyWithheld | None:
                        code=str(content.get("code") or ""), reason=str(content.get("reason") or ""))
 
 
+def _abuse_report(event: UnknownEvent, base: dict) -> NativeReport | None:
+    """Element's "report to moderators" (MSC3215): the reporter must be the sender."""
+    content = event.source.get("content") or {}
+    room, reported, reporter = content.get("room_id"), content.get("event_id"), content.get("reporter")
+    if not (isinstance(room, str) and isinstance(reported, str)) or reporter not in (None, event.sender):
+        log.warning("Skipping an abuse report %s that does not hold together", event.event_id)
+        return None
+    nature = str(content.get("nature") or "").rsplit(".", 1)[-1]
+    comment = str(content.get("comment") or "").strip()
+    reason = f"{comment} ({nature})" if comment and nature else comment or nature
+    return NativeReport(**base, native_id=None, reported_event_id=reported, reported_sender=None, reason=reason,
+                        reported_room_id=room, via="the Report dialog")
+
+
 def _convert(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
     if isinstance(event, BadEvent | UnknownBadEvent):
         log.warning("Skipping a malformed %s event %s in %s", event.type, event.event_id, room_id)
@@ -161,8 +179,34 @@ def _convert(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
             return BotRemoved(**base, membership=event.membership, reason=reason)
         return Membership(**base, user_id=event.state_key, membership=event.membership,
                           previous=event.prev_membership)
+    if isinstance(event, UnknownEvent) and event.type == ABUSE_REPORT:
+        return _abuse_report(event, base)
+    if isinstance(event, UnknownEvent) and event.type in CALL_MEMBER_TYPES and "state_key" in event.source:
+        replaces = (event.source.get("unsigned") or {}).get("replaces_state")
+        return CallMembership(**base, replaces=replaces if isinstance(replaces, str) else None,
+                              ended=not (event.source.get("content") or {}))
     if isinstance(event, MegolmEvent):
         log.warning("Could not decrypt event %s in %s (session %s); skipping it",
                     event.event_id, room_id, event.session_id)
         return None
     return None
+
+
+def event_report_signal(report: dict) -> NativeReport | None:
+    """A report on a message from Synapse's admin API (`event_reports`)."""
+    if not isinstance(report.get("id"), int) or not report.get("room_id"):
+        return None
+    return NativeReport(str(report["room_id"]), f"native-report:{report['id']}", str(report.get("user_id", "")),
+                        int(report.get("received_ts", 0)), native_id=report["id"],
+                        reported_event_id=str(report.get("event_id", "")), reported_sender=report.get("sender"),
+                        reason=str(report.get("reason") or ""))
+
+
+def user_report_signal(report: dict, room_id: str) -> NativeReport | None:
+    """A report on a person from Synapse's admin API (`user_reports`), seen from a room they are in."""
+    if not isinstance(report.get("id"), int) or not report.get("target_user_id"):
+        return None
+    return NativeReport(room_id, f"native-user-report:{report['id']}", str(report.get("user_id", "")),
+                        int(report.get("received_ts", 0)), native_id=None, reported_event_id="",
+                        reported_sender=str(report["target_user_id"]), reason=str(report.get("reason") or ""),
+                        via="the homeserver's Report user")

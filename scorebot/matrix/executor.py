@@ -40,7 +40,7 @@ from scorebot.domain.actions import (
     Send,
     SendDirect,
     SetInviteLevel,
-    SetJoinRule,
+    SetState,
     Unban,
 )
 from scorebot.domain.privacy import no_longer_private
@@ -232,9 +232,9 @@ class Executor:
                 content = {**current.content, "invite": action.level}
                 self._check(await self.client.room_put_state(action.room_id, "m.room.power_levels", content))
                 return None
-            case SetJoinRule():
-                self._check(await self.client.room_put_state(action.room_id, "m.room.join_rules",
-                                                             {"join_rule": action.rule}))
+            case SetState():
+                self._check(await self.client.room_put_state(action.room_id, action.event_type, action.content,
+                                                             state_key=action.state_key))
                 return None
             case Join():
                 self._check(await self.client.join(action.room_id))

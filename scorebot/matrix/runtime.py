@@ -31,12 +31,13 @@ from nio import (
 from scorebot.config import Config
 from scorebot.dispatch import Dispatcher, Feature
 from scorebot.domain.actions import Join
+from scorebot.domain.reports import MODERATED_BY
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
-from scorebot.domain.signals import Invite, NativeReport
+from scorebot.domain.signals import Invite
 from scorebot.matrix.cross_signing import CrossSigning, DeviceTrust
-from scorebot.matrix.events import to_signal, withheld_signal
+from scorebot.matrix.events import event_report_signal, to_signal, user_report_signal, withheld_signal
 from scorebot.matrix.executor import Executor
-from scorebot.matrix.report_reader import NotAdmin, reports_since
+from scorebot.matrix.report_reader import NotAdmin, NotOffered, reports_since
 from scorebot.matrix.session import connect, keep_keys
 from scorebot.store import Store
 
@@ -48,7 +49,7 @@ SYNC_FILTER = {
     "room": {"timeline": {"limit": 50}, "ephemeral": {"types": []}},
 }
 _GAP_PAGE = 100
-_KEPT_STATE = ("m.room.create", "m.room.power_levels", "m.room.join_rules")
+_KEPT_STATE = ("m.room.create", "m.room.power_levels", "m.room.join_rules", MODERATED_BY)
 
 
 class Runtime:
@@ -239,36 +240,43 @@ class Runtime:
 
         Each is handled like any event, marked by its report ID, so a restart takes none in twice.
         """
-        url = f"{self.config.homeserver.rstrip('/')}/_synapse/admin/v1/event_reports"
-        headers = {"Authorization": f"Bearer {self.client.access_token}"}
-        async with aiohttp.ClientSession(headers=headers) as http:
-            while True:
-                seen = int(await self.store.run(self.store.setting, "report_button_seen") or 0)
-                try:
-                    new = await reports_since(http, url, seen)
-                except NotAdmin:
-                    log.info("The bot's account is not a server admin: reports made with the Report "
-                             "button are not read (reports by !report and 🚩 work as usual)")
-                    return
-                except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-                    log.warning("Could not read the homeserver's reports: %s", type(error).__name__)
-                    new = []
-                for report in new:
-                    await self._take_in_report(report)
+        base = f"{self.config.homeserver.rstrip('/')}/_synapse/admin/v1"
+        token = self.config.reports.admin_token or self.client.access_token
+        kinds = {"event_reports": "report_button_seen", "user_reports": "user_report_seen"}
+        async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
+            while kinds:
+                for key, mark in list(kinds.items()):
+                    seen = int(await self.store.run(self.store.setting, mark) or 0)
+                    try:
+                        new = await reports_since(http, f"{base}/{key}", seen, key)
+                    except NotAdmin:
+                        log.info("The bot's account is not a server admin: reports made with the Report "
+                                 "button are not read (reports by !report, 🚩 and Element's Report dialog work "
+                                 "as usual; reports.admin_token can give it an admin's token)")
+                        return
+                    except NotOffered:
+                        kinds.pop(key)
+                        continue
+                    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+                        log.warning("Could not read the homeserver's reports: %s", type(error).__name__)
+                        continue
+                    for report in new:
+                        await self._take_in_report(key, report)
+                        await self.store.run(self.store.set_setting, mark, str(report["id"]))
                 await asyncio.sleep(self.config.reports.poll_interval)
 
-    async def _take_in_report(self, report: dict) -> None:
-        room_id = str(report.get("room_id", ""))
-        if self._room_kinds.get(room_id) is RoomKind.ORGANIZING:
-            signal = NativeReport(room_id, f"native-report:{report['id']}", str(report.get("user_id", "")),
-                                  int(report.get("received_ts", 0)), native_id=report["id"],
-                                  reported_event_id=str(report.get("event_id", "")),
-                                  reported_sender=report.get("sender"), reason=str(report.get("reason") or ""))
-            actions = await self.store.run(self.dispatcher.handle, signal, self._view(room_id), self._roles(),
-                                           self._views())
-            if actions:
-                self.executor.wake()
-        await self.store.run(self.store.set_setting, "report_button_seen", str(report["id"]))
+    async def _take_in_report(self, key: str, report: dict) -> None:
+        """A report on a message in an organizing room, or on a person who is in one."""
+        if key == "event_reports":
+            signal = event_report_signal(report)
+        else:
+            target = report.get("target_user_id")
+            room = next((room_id for room_id, kind in self._room_kinds.items() if kind is RoomKind.ORGANIZING
+                         and room_id in self.client.rooms and target in self.client.rooms[room_id].users), None)
+            signal = user_report_signal(report, room) if room else None
+        if signal is not None and self._room_kinds.get(signal.room_id) is RoomKind.ORGANIZING:
+            views = self._views()
+            await self._dispatch(signal, views, self._roles(views))
 
     async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Event]:
         """The events a limited sync left out, oldest first, fetched back to our last position."""
@@ -381,6 +389,7 @@ class Runtime:
             room_id, self._room_kinds.get(room_id, RoomKind.OTHER), state.get("m.room.create"), levels,
             members=members, invited=invited, encrypted=bool(room and room.encrypted),
             join_rule=str((state.get("m.room.join_rules", {}).get("content") or {}).get("join_rule", "invite")),
+            moderation_bot=(state.get(MODERATED_BY, {}).get("content") or {}).get("user_id"),
             name=room.display_name if room else None,
         )
 

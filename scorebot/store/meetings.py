@@ -137,10 +137,10 @@ class Meetings:
         return [_stacked(r) for r in rows.order_by(StackEntry.id)]
 
     def add(self, meeting_id: int, person: Person, via: str, at: int, source_event_id: str | None = None,
-            clarification: bool = False, term: str | None = None) -> Stacked:
+            clarification: bool = False, term: str | None = None, target_event_id: str | None = None) -> Stacked:
         row = StackEntry.create(meeting_id=meeting_id, person_key=person.key, name=person.name, via=via,
                                 asked_at=at, source_event_id=source_event_id, clarification=clarification,
-                                term=term)
+                                term=term, target_event_id=target_event_id)
         return _stacked(row)
 
     def leave(self, entry_id: int, at: int, how: str) -> None:
@@ -155,6 +155,12 @@ class Meetings:
         stacked = StackEntry.select(StackEntry.person_key).where(StackEntry.meeting_id == meeting_id)
         spoke = Turn.select(Turn.person_key).where(Turn.meeting_id == meeting_id)
         return {r.person_key for r in [*stacked, *spoke] if r.person_key.startswith("@")}
+
+    def raised_on(self, meeting_id: int, target_event_id: str) -> list[Stacked]:
+        """Who is waiting by a hand raised on `target_event_id` (a call membership)."""
+        rows = StackEntry.select().where((StackEntry.meeting_id == meeting_id) & StackEntry.left_at.is_null()
+                                         & (StackEntry.target_event_id == target_event_id))
+        return [_stacked(r) for r in rows]
 
     def from_signal(self, meeting_id: int, event_id: str) -> Stacked | None:
         row = StackEntry.get_or_none((StackEntry.meeting_id == meeting_id) & (StackEntry.source_event_id == event_id)

@@ -405,6 +405,14 @@ def _revisions(db: Database) -> None:
     _tables(db, RevisionProposal, MeetingAttendance, MeetingVote, BallotVoter, BallotChoice)
 
 
+@migration(11, "a hand raised by reaction remembers what it was on, so a call's hand follows the call")
+def _hand_targets(db: Database) -> None:
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(db)
+    migrate(migrator.add_column("stackentry", "target_event_id", CharField(null=True, index=True)))
+
+
 class SchemaVersion(Model):
     version = IntegerField(primary_key=True)
     description = TextField()

@@ -75,6 +75,7 @@ class StackEntry(Model):
     asked_at = BigIntegerField()
     left_at = BigIntegerField(null=True)
     left_how = CharField(null=True)
+    target_event_id = CharField(null=True, index=True)  # what a hand reaction was on (a call membership)
 
 
 class Turn(Model):
