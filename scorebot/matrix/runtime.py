@@ -64,6 +64,7 @@ class Runtime:
         self._synced = asyncio.Condition()
         self._room_kinds: dict[str, RoomKind] = {}
         self._state: dict[str, dict[str, dict]] = {}  # room -> event type -> content
+        self._invites: dict[str, Invite] = {}  # invites not judged yet (see `_handle_invites`)
         self._stopping = asyncio.Event()
         self.ready = asyncio.Event()
 
@@ -333,16 +334,29 @@ class Runtime:
             self.executor.wake()
 
     async def _handle_invites(self, answer: SyncResponse) -> None:
-        members = self._organization_members()
+        """Judge invites: configured rooms, and direct chats from members of the organization.
+
+        An invite from someone not known as a member waits while the bot has not joined every
+        configured room yet (at its very first start it may be invited everywhere at once), and is
+        judged again after each sync until then."""
         for room_id, info in answer.rooms.invite.items():
             invite = next((e for e in info.invite_state if isinstance(e, InviteMemberEvent)
                            and e.state_key == self.client.user_id and e.membership == "invite"), None)
-            if invite is None:
+            if invite is not None:
+                is_direct = bool((invite.content or {}).get("is_direct"))
+                self._invites[room_id] = Invite(room_id, invite.sender, is_direct)
+        if not self._invites:
+            return
+        members = self._organization_members()
+        settled = all(room_id in self.client.rooms for room_id in self._room_kinds)
+        for room_id, invite in list(self._invites.items()):
+            if room_id not in self.client.invited_rooms:
+                self._invites.pop(room_id)  # joined, declined or taken back meanwhile
                 continue
-            is_direct = bool((invite.content or {}).get("is_direct"))
-            actions = await self.store.run(self.dispatcher.on_invite,
-                                           Invite(room_id, invite.sender, is_direct),
-                                           set(self._room_kinds), members)
+            if not (settled or room_id in self._room_kinds or invite.inviter in members):
+                continue
+            self._invites.pop(room_id)
+            actions = await self.store.run(self.dispatcher.on_invite, invite, set(self._room_kinds), members)
             if actions:
                 self.executor.wake()
 

@@ -82,3 +82,22 @@ async def test_moderators_hear_when_the_bot_is_kicked(world: World):
     assert "testing" in notice.body
     assert notice.content["m.mentions"] == {"user_ids": [alice.user_id]}
     assert bot.process.poll() is None
+
+
+async def test_a_direct_chat_waiting_at_the_very_first_start_is_accepted(world: World):
+    """Invited everywhere at once before its first start, the bot joins its rooms, learns who the
+    members are, and then accepts a member's direct chat instead of ignoring it for good."""
+    alice, bob = await world.member("alice"), await world.member("bob")
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id, bob.user_id))
+    await bob.join(room)
+    dm = await bob.open_direct_chat(bot_id, wait_join=False)
+    stranger = await world.member("stranger")
+    spam = await stranger.open_direct_chat(bot_id, wait_join=False)
+    bot = world.bot(world.bot_config([room]))
+    await bot.start_ready()
+    await bob.member_joined(dm, bot_id)
+    asked = await bob.send(dm, "!help")
+    await bob.reply_to(dm, asked, bot_id, timeout=30)
+    await bot.wait_log(f"Ignoring an invite to {spam}")
+    assert bot_id in stranger.client.rooms[spam].invited_users
