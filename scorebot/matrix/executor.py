@@ -77,6 +77,7 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+MADE_FOR = "org.scorebot.made_for"  # a marker in each room the bot creates: which action made it
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
 
@@ -217,13 +218,11 @@ class Executor:
                 self._check(await self.client.room_unban(action.room_id, action.user_id))
                 return None
             case CreateRoom():
-                answer = await self.client.room_create(
-                    name=action.name, invite=list(action.invite), preset=RoomPreset.private_chat,
-                    initial_state=[ENCRYPTION] if action.encrypted else [])
-                if not isinstance(answer, RoomCreateResponse):
-                    raise Refused(f"could not create the room: {answer.message}")
-                await self.store.run(self.store.room_joined, answer.room_id, 0)
-                await self.store.run(self.store.set_setting, action.remember, answer.room_id)
+                room_id = await self._create_once(txn, name=action.name, invite=list(action.invite),
+                                                  preset=RoomPreset.private_chat,
+                                                  initial_state=[ENCRYPTION] if action.encrypted else [])
+                await self.store.run(self.store.room_joined, room_id, 0)
+                await self.store.run(self.store.set_setting, action.remember, room_id)
                 return None
             case SetInviteLevel():
                 current = await self.client.room_get_state_event(action.room_id, "m.room.power_levels")
@@ -337,15 +336,39 @@ class Executor:
         elif room_id and await self.store.run(self.store.joined_at, room_id) is not None:
             # Made (or joined) by the bot, and no sync has shown it yet: wait, never open a second one.
             raise NotYet(f"the direct chat {room_id} has not appeared in a sync yet")
-        answer = await self.client.room_create(
-            is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat, initial_state=[ENCRYPTION])
-        if not isinstance(answer, RoomCreateResponse):
-            raise Refused(f"could not open a direct chat: {answer.message}")
-        await self.store.run(self.store.set_direct_chat, user_id, answer.room_id)
-        await self.store.run(self.store.room_joined, answer.room_id, 0)
+        room_id = await self._create_once(txn, is_direct=True, invite=[user_id],
+                                          preset=RoomPreset.trusted_private_chat, initial_state=[ENCRYPTION])
+        await self.store.run(self.store.set_direct_chat, user_id, room_id)
+        await self.store.run(self.store.room_joined, room_id, 0)
         # A sync can show the new room before its invite: wait for it, so the room key reaches them.
-        await self._wait_for_room(answer.room_id, member=user_id)
+        await self._wait_for_room(room_id, member=user_id)
+        return room_id
+
+    async def _create_once(self, txn: str, **options) -> str:
+        """Create a room at most once for this action, even across a crash.
+
+        Creating a room has no transaction ID, so the intent is recorded first and the room carries
+        a marker in its state. If a try was under way before (the bot died between creating the
+        room and recording it), the room it made is found by its marker instead of making another."""
+        intent = f"creating:{txn}"
+        if await self.store.run(self.store.setting, intent):
+            made = await self._room_marked(txn)
+            if made:
+                return made
+        await self.store.run(self.store.set_setting, intent, str(_now_ms()))
+        options["initial_state"] = [*options.get("initial_state", ()),
+                                    {"type": MADE_FOR, "state_key": "", "content": {"txn": txn}}]
+        answer = await self.client.room_create(**options)
+        if not isinstance(answer, RoomCreateResponse):
+            raise Refused(f"could not create the room: {answer.message}")
         return answer.room_id
+
+    async def _room_marked(self, txn: str) -> str | None:
+        for room_id in list(self.client.rooms):
+            answer = await self.client.room_get_state_event(room_id, MADE_FOR)
+            if isinstance(answer, RoomGetStateEventResponse) and answer.content.get("txn") == txn:
+                return room_id
+        return None
 
     async def _abandon_shared_chat(self, room_id: str, txn: str) -> None:
         log.info("The direct chat %s holds other people now; leaving it and opening a new one", room_id)

@@ -10,7 +10,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from nio import RoomCreateResponse, RoomLeaveResponse, RoomSendResponse
+from nio import (
+    RoomCreateResponse,
+    RoomGetStateEventError,
+    RoomGetStateEventResponse,
+    RoomLeaveResponse,
+    RoomSendResponse,
+)
 
 
 @dataclass
@@ -19,6 +25,7 @@ class FakeRoom:
     users: dict[str, object] = field(default_factory=dict)
     invited_users: dict[str, object] = field(default_factory=dict)
     encrypted: bool = False
+    state: dict[str, dict] = field(default_factory=dict)  # event type -> content
 
 
 @dataclass
@@ -38,6 +45,7 @@ class FakeClient:
         self.created: list[dict] = []
         self.left: list[str] = []
         self.failing: dict[str, Exception] = {}  # room -> what its next send raises
+        self.crash_after_create = False  # the next room creation succeeds, then the bot "dies"
         self._events = itertools.count(1)
         self._by_txn: dict[tuple[str, str], str] = {}
 
@@ -57,8 +65,18 @@ class FakeClient:
     async def room_create(self, **options):
         room_id = f"!new{len(self.created) + 1}:x"
         self.created.append(options)
-        self.room(room_id, *options.get("invite", ()))
+        room = self.room(room_id, *options.get("invite", ()))
+        room.state = {event["type"]: event["content"] for event in options.get("initial_state", ())}
+        if self.crash_after_create:
+            self.crash_after_create = False
+            raise ConnectionError("the bot died right after the homeserver made the room")
         return RoomCreateResponse(room_id)
+
+    async def room_get_state_event(self, room_id, event_type, state_key=""):
+        content = self.rooms[room_id].state.get(event_type) if room_id in self.rooms else None
+        if content is None:
+            return RoomGetStateEventError("not found", "M_NOT_FOUND")
+        return RoomGetStateEventResponse(content, event_type, state_key, room_id)
 
     async def room_leave(self, room_id):
         self.left.append(room_id)

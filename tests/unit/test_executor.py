@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from scorebot.domain.actions import Send, SendDirect
+from scorebot.domain.actions import CreateRoom, Send, SendDirect
 from scorebot.domain.text import plain
 from scorebot.matrix.executor import MAX_ATTEMPTS, Executor
 from scorebot.store import Store
@@ -87,3 +87,21 @@ async def test_a_private_message_never_goes_to_a_chat_someone_else_is_in(outbox)
     assert created["is_direct"] and created["invite"] == ["@bob:x"]
     assert client.texts("!new1:x") == ["from the grievance officers: we hear you"]
     assert await store.run(store.direct_chat, "@bob:x") == "!new1:x"
+
+
+async def test_a_room_made_just_before_a_crash_is_found_again_not_made_twice(outbox):
+    store, client, executor = outbox
+    client.room("!org:x", "@bob:x")
+    client.crash_after_create = True
+    await queue(store, SendDirect("@bob:x", plain("a word for bob")),
+                CreateRoom("Report #1", ("@ida:x",), "report-room:1"))
+    await executor.drain()
+    # The direct chat was made, then the crash; the report's room (its own lane) went on.
+    assert len(client.created) == 2 and client.texts() == []
+    for row in await store.run(store.pending_rows):
+        await store.run(store.action_parked, row.id, row.attempts, 0, "due now")
+    await executor.drain()
+    assert len(client.created) == 2  # the direct chat made before the crash is used, not a second one
+    assert client.texts("!new1:x") == ["a word for bob"]
+    assert await store.run(store.direct_chat, "@bob:x") == "!new1:x"
+    assert await store.run(store.setting, "report-room:1") == "!new2:x"
