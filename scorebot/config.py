@@ -102,6 +102,8 @@ class ConnectionConfig:
     timer_interval: float = field(default=5.0, metadata=check(_positive))
     # How long the marks of handled events and the records of sent actions are kept, in days.
     keep_handled_days: float = field(default=7.0, metadata=check(_positive))
+    # How long an encrypted message whose key has not arrived is kept waiting for it, in seconds.
+    key_wait: float = field(default=600.0, metadata=check(_positive))
 
 
 @dataclass(frozen=True)

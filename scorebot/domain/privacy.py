@@ -26,7 +26,8 @@ def key_withheld(code: str) -> Text:
     """Told in a direct chat when the member's app would not let the bot read their message."""
     why = {"m.unverified": "it doesn't trust my session yet",
            "m.blacklisted": "my session is blocked in it",
-           "m.unauthorised": "it decided I may not read it"}.get(code, "of its security settings")
+           "m.unauthorised": "it decided I may not read it",
+           "timeout": "the key to it never reached me"}.get(code, "of its security settings")
     return plain(f"I couldn't read your last message: your app didn't share it with me, because {why}. "
                  "Nothing was lost on your side. If it happens again, tell your group's admin, and "
                  "in the meantime you can write to a moderator or a grievance officer directly.")

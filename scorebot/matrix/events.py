@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from nio import (
     BadEvent,
     Event,
-    MegolmEvent,
     ReactionEvent,
     RedactionEvent,
     RoomMemberEvent,
@@ -185,10 +184,6 @@ def _convert(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
         replaces = (event.source.get("unsigned") or {}).get("replaces_state")
         return CallMembership(**base, replaces=replaces if isinstance(replaces, str) else None,
                               ended=not (event.source.get("content") or {}))
-    if isinstance(event, MegolmEvent):
-        log.warning("Could not decrypt event %s in %s (session %s); skipping it",
-                    event.event_id, room_id, event.session_id)
-        return None
     return None
 
 

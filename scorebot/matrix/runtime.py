@@ -22,6 +22,7 @@ from nio import (
     AsyncClient,
     Event,
     InviteMemberEvent,
+    MegolmEvent,
     MessageDirection,
     RoomMemberEvent,
     RoomMessagesResponse,
@@ -37,6 +38,7 @@ from scorebot.domain.signals import Invite
 from scorebot.matrix.cross_signing import CrossSigning, DeviceTrust
 from scorebot.matrix.events import event_report_signal, to_signal, user_report_signal, withheld_signal
 from scorebot.matrix.executor import Executor
+from scorebot.matrix.late_keys import LateKeys
 from scorebot.matrix.report_reader import NotAdmin, NotOffered, reports_since
 from scorebot.matrix.session import connect, keep_keys
 from scorebot.store import Store
@@ -61,6 +63,7 @@ class Runtime:
         self.dispatcher: Dispatcher | None = None
         self.executor: Executor | None = None
         self.trust: DeviceTrust | None = None
+        self.late_keys: LateKeys | None = None
         self._synced = asyncio.Condition()
         self._room_kinds: dict[str, RoomKind] = {}
         self._state: dict[str, dict[str, dict]] = {}  # room -> event type -> content
@@ -86,6 +89,7 @@ class Runtime:
                 self.config.data_path, self.config.cross_signing.reset)
             self._lift_blacklist()
             self.trust = DeviceTrust(self.config.homeserver, self.client.access_token)
+            self.late_keys = LateKeys(self.client, self.store, self.config.connection.key_wait)
             await self._resolve_rooms()
             self.dispatcher = Dispatcher(self.store, self.features, self.client.user_id,
                                          self.config.command_prefix, self._room_kinds)
@@ -207,6 +211,8 @@ class Runtime:
             withheld = withheld_signal(event, int(time.time() * 1000))
             if withheld is not None:
                 await self._dispatch(withheld, views, roles)
+        await self.late_keys.retry(lambda room_id, event: self._handle_event(room_id, event, views, roles),
+                                   lambda signal: self._dispatch(signal, views, roles))
         for room_id, info in answer.rooms.leave.items():
             for event in info.timeline.events:
                 if isinstance(event, RoomMemberEvent) and event.state_key == self.client.user_id:
@@ -318,6 +324,9 @@ class Runtime:
 
     async def _handle_event(self, room_id: str, event: Event, views: dict[str, RoomView], roles: Roles) -> None:
         if getattr(event, "sender", None) == self.client.user_id and not isinstance(event, RoomMemberEvent):
+            return
+        if isinstance(event, MegolmEvent):
+            await self.late_keys.keep(room_id, event)
             return
         signal = to_signal(event, room_id, self.client.user_id)
         if signal is None:

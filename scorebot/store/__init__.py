@@ -36,6 +36,7 @@ from scorebot.store.models import (
     RememberedMessage,
     Room,
     Setting,
+    WaitingEvent,
 )
 from scorebot.store.reports import Reports
 from scorebot.store.revisions import Revisions
@@ -240,3 +241,16 @@ class Store:
         if DirectChat.get_or_none(DirectChat.room_id == room_id):
             return True
         return Setting.select().where(Setting.key.startswith("report-room:") & (Setting.value == room_id)).exists()
+
+    # -- encrypted events waiting for their key ----------------------------------------------
+
+    def keep_waiting(self, event_id: str, room_id: str, sender: str, source: str, at: int) -> None:
+        WaitingEvent.insert(event_id=event_id, room_id=room_id, sender=sender, source=source,
+                            received_at=at).on_conflict_ignore().execute()
+
+    def waiting_events(self) -> list[tuple[str, str, str, str, int]]:
+        rows = WaitingEvent.select().order_by(WaitingEvent.received_at)
+        return [(r.event_id, r.room_id, r.sender, r.source, r.received_at) for r in rows]
+
+    def stop_waiting(self, event_id: str) -> None:
+        WaitingEvent.delete().where(WaitingEvent.event_id == event_id).execute()

@@ -413,6 +413,21 @@ def _hand_targets(db: Database) -> None:
     migrate(migrator.add_column("stackentry", "target_event_id", CharField(null=True, index=True)))
 
 
+@migration(12, "encrypted events waiting for their room key")
+def _waiting_events(db: Database) -> None:
+    class WaitingEvent(Model):
+        """An encrypted event whose room key has not arrived yet: only its ciphertext, kept until the key
+        comes (and it is handled) or the wait is given up."""
+
+        event_id = CharField(primary_key=True)
+        room_id = CharField()
+        sender = CharField()
+        source = TextField()  # the encrypted event as received
+        received_at = BigIntegerField()
+
+    _tables(db, WaitingEvent)
+
+
 class SchemaVersion(Model):
     version = IntegerField(primary_key=True)
     description = TextField()

@@ -345,9 +345,20 @@ class BallotChoice(Model):
         indexes = ((("proposal_id", "user_id"), True),)
 
 
+class WaitingEvent(Model):
+    """An encrypted event whose room key has not arrived yet: only its ciphertext, kept until the key
+    comes (and it is handled) or the wait is given up."""
+
+    event_id = CharField(primary_key=True)
+    room_id = CharField()
+    sender = CharField()
+    source = TextField()  # the encrypted event as received
+    received_at = BigIntegerField()
+
+
 MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
           Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote,
           RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm,
           Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry, Report, ReportAssignee, ReportEntry,
           RoomInvite, RoomJoin, JoinWave, FloodBurst,
-          RevisionProposal, MeetingAttendance, MeetingVote, BallotVoter, BallotChoice]
+          RevisionProposal, MeetingAttendance, MeetingVote, BallotVoter, BallotChoice, WaitingEvent]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import stat
+import urllib.parse
 
 from nio import ErrorResponse, ToDeviceMessage
+from nio.crypto.sessions import OutboundGroupSession
 
 from tests.conftest import World
 from tests.integration.test_runtime import meeting_room
@@ -101,3 +103,35 @@ async def test_a_direct_chat_waiting_at_the_very_first_start_is_accepted(world: 
     await bob.reply_to(dm, asked, bot_id, timeout=30)
     await bot.wait_log(f"Ignoring an invite to {spam}")
     assert bot_id in stranger.client.rooms[spam].invited_users
+
+
+async def test_a_message_whose_key_comes_late_is_answered_once(world: World):
+    """In Element use a room key often arrives after the message it opens: the bot keeps the
+    message, and answers it once the key has come."""
+    _, bob, _, bot = await meeting_room(world)
+    bot_id = world.bot_user.user_id
+    dm = await bob.open_direct_chat(bot_id)
+    await ask_help(bob, dm, bot_id)  # the chat works, and bob's app knows the bot's device
+
+    olm = bob.client.olm
+    olm.create_outbound_group_session(dm)  # a new session, its key not shared yet
+    session = olm.outbound_group_sessions[dm]
+    # Encrypt with a copy of it, so the session itself (shared below) still starts at this message.
+    olm.outbound_group_sessions[dm] = copy = OutboundGroupSession.from_pickle(session.pickle())
+    copy.shared = True
+    payload = olm.group_encrypt(dm, {"type": "m.room.message", "content": {"msgtype": "m.text", "body": "!help"}})
+    olm.outbound_group_sessions[dm] = session
+    sent = world.server.client_request(bob.user.access_token, "PUT", f"/_matrix/client/v3/rooms/"
+                                       f"{urllib.parse.quote(dm)}/send/m.room.encrypted/late-1", payload)
+    await bot.wait_log(f"Waiting for the key of event {sent['event_id']}")
+    await bob.client.share_group_session(dm, ignore_unverified_devices=True)
+    olm.outbound_group_sessions.pop(dm)  # the copy used its first index: bob's next message takes a new session
+    await bob.reply_to(dm, sent["event_id"], bot_id, timeout=30)
+    await ask_help(bob, dm, bot_id)
+    answers = [s for s in bob.seen if s.room_id == dm and s.sender == bot_id and s.reply_to == sent["event_id"]]
+    assert len(answers) == 1
+
+
+async def ask_help(member, room: str, bot_id: str) -> None:
+    asked = await member.send(room, "!help")
+    await member.reply_to(room, asked, bot_id, timeout=30)
