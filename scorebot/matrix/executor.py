@@ -43,6 +43,7 @@ from scorebot.domain.actions import (
     SetState,
     Unban,
 )
+from scorebot.domain.failures import tell_about
 from scorebot.domain.privacy import no_longer_private
 from scorebot.domain.text import Text
 from scorebot.matrix.cross_signing import DeviceTrust
@@ -93,13 +94,14 @@ def notice_content(text: Text) -> dict:
 
 class Executor:
     def __init__(self, client: AsyncClient, store: Store, synced: asyncio.Condition,
-                 trust: DeviceTrust | None = None, igo_room: str | None = None):
+                 trust: DeviceTrust | None = None, igo_room: str | None = None, moderators_room: str | None = None):
         self.client = client
         self.store = store
         # Confidential rooms (the IGO room, direct chats, a report's room) get room keys only for
         # devices their owners cross-signed, as the spec (MSC4153) and Element ask.
         self.trust = trust
         self.igo_room = igo_room
+        self.moderators_room = moderators_room  # told, with the IGO room, of what could not be done
         self._synced = synced  # notified after each sync, when client.rooms is fresh
         self._wake = asyncio.Event()
         self._instance = ""
@@ -133,7 +135,7 @@ class Executor:
                 result = await self._carry_out(row.id, row.action)
             except Refused as error:
                 log.warning("The homeserver refused %s #%d: %s", type(row.action).__name__, row.id, error)
-                await self.store.run(self.store.action_failed, row.id, str(error))
+                await self._failed(row, str(error))
                 continue
             except Exception as error:  # one action's trouble must never stop the others
                 retry_at = await self._park(row, error)
@@ -151,13 +153,25 @@ class Executor:
         name = type(row.action).__name__
         if attempts >= MAX_ATTEMPTS:
             log.warning("Giving up on %s #%d after %d attempts: %s", name, row.id, attempts, reason)
-            await self.store.run(self.store.action_failed, row.id, reason)
+            await self._failed(row, reason)
             return None
         if not isinstance(error, NotYet):
             log.warning("%s #%d failed (%s); trying again later", name, row.id, reason, exc_info=error)
         retry_at = _now_ms() + min(_FIRST_PAUSE_MS * 2 ** row.attempts, _LONGEST_PAUSE_MS)
         await self.store.run(self.store.action_parked, row.id, attempts, retry_at, reason)
         return retry_at
+
+    async def _failed(self, row: PendingAction, reason: str) -> None:
+        """Record the failure, and tell whoever waited for it (see `tell_about`), in one step."""
+        notices = tell_about(row.action, self.moderators_room, self.igo_room)
+
+        def record() -> None:
+            self.store.action_failed(row.id, reason)
+            self.store.enqueue(notices)
+
+        await self.store.run(record)
+        if notices:
+            self.wake()
 
     def _done(self, action_id: int, action: Action, event_id: str | None) -> None:
         self.store.action_done(action_id, event_id)
@@ -206,6 +220,8 @@ class Executor:
                 return self._check(await self.client.room_redact(
                     action.room_id, action.event_id, action.reason, tx_id=txn))
             case Kick():
+                if action.room_id not in self.client.rooms:
+                    raise NotYet(f"the bot is not in {action.room_id} (yet)")
                 if self._membership(action.room_id, action.user_id) not in ("join", "invite", "knock"):
                     return None
                 self._check(await self.client.room_kick(action.room_id, action.user_id, action.reason))

@@ -93,8 +93,9 @@ class Runtime:
             await self._resolve_rooms()
             self.dispatcher = Dispatcher(self.store, self.features, self.client.user_id,
                                          self.config.command_prefix, self._room_kinds)
-            igo_room = next((room for room, kind in self._room_kinds.items() if kind is RoomKind.IGO), None)
-            self.executor = Executor(self.client, self.store, self._synced, self.trust, igo_room)
+            rooms = {kind: room for room, kind in self._room_kinds.items()}
+            self.executor = Executor(self.client, self.store, self._synced, self.trust, rooms.get(RoomKind.IGO),
+                                     rooms.get(RoomKind.MODERATORS))
             await self.store.run(self.dispatcher.start)
             await self._first_sync()
             await self._join_configured_rooms()

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from scorebot.domain.actions import CreateRoom, Send, SendDirect
+from scorebot.domain.actions import CreateRoom, Kick, Send, SendDirect
 from scorebot.domain.text import plain
 from scorebot.matrix.executor import MAX_ATTEMPTS, Executor
 from scorebot.store import Store
@@ -105,3 +105,18 @@ async def test_a_room_made_just_before_a_crash_is_found_again_not_made_twice(out
     assert client.texts("!new1:x") == ["a word for bob"]
     assert await store.run(store.direct_chat, "@bob:x") == "!new1:x"
     assert await store.run(store.setting, "report-room:1") == "!new2:x"
+
+
+async def test_who_waited_for_an_action_given_up_is_told(outbox):
+    store, client, executor = outbox
+    executor.moderators_room = "!mods:x"
+    client.room("!mods:x", "@maya:x")
+    await queue(store, Kick("!gone:x", "@eve:x", "removed"))  # the bot is no longer in that room
+    for _ in range(MAX_ATTEMPTS):
+        for row in await store.run(store.pending_rows):
+            await store.run(store.action_parked, row.id, row.attempts, 0, "due now")
+        await executor.drain()
+    await executor.drain()  # the notice queued when it was given up
+    [told] = client.texts("!mods:x")
+    assert "I could not remove @eve:x from !gone:x" in told
+    assert await store.run(store.pending_rows) == []
