@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from nio import (
     BadEvent,
     Event,
+    InviteMemberEvent,
     ReactionEvent,
     RedactionEvent,
     RoomMemberEvent,
@@ -27,6 +28,7 @@ from nio import (
 from scorebot.domain.signals import (
     BotRemoved,
     CallMembership,
+    Invite,
     KeyWithheld,
     Membership,
     Message,
@@ -205,3 +207,12 @@ def user_report_signal(report: dict, room_id: str) -> NativeReport | None:
                         int(report.get("received_ts", 0)), native_id=None, reported_event_id="",
                         reported_sender=str(report["target_user_id"]), reason=str(report.get("reason") or ""),
                         via="the homeserver's Report user")
+
+
+def invite_signal(room_id: str, invite_state: list, bot_user_id: str) -> Invite | None:
+    """The bot's own invite among a room's invite state, if it is there."""
+    invite = next((e for e in invite_state if isinstance(e, InviteMemberEvent)
+                   and e.state_key == bot_user_id and e.membership == "invite"), None)
+    if invite is None:
+        return None
+    return Invite(room_id, invite.sender, bool((invite.content or {}).get("is_direct")))

@@ -18,7 +18,6 @@ import time
 from nio import (
     AsyncClient,
     Event,
-    InviteMemberEvent,
     MegolmEvent,
     MessageDirection,
     RoomMemberEvent,
@@ -31,7 +30,7 @@ from scorebot.dispatch import Dispatcher
 from scorebot.domain.rooms import Roles, RoomView
 from scorebot.domain.signals import Invite, Signal
 from scorebot.matrix.cross_signing import DeviceTrust
-from scorebot.matrix.events import to_signal, withheld_signal
+from scorebot.matrix.events import invite_signal, to_signal, withheld_signal
 from scorebot.matrix.executor import Executor
 from scorebot.matrix.late_keys import LateKeys
 from scorebot.matrix.room_views import RoomViews
@@ -204,11 +203,9 @@ class SyncLoop:
         configured room yet (at its very first start it may be invited everywhere at once), and is
         judged again after each sync until then."""
         for room_id, info in answer.rooms.invite.items():
-            invite = next((e for e in info.invite_state if isinstance(e, InviteMemberEvent)
-                           and e.state_key == self.client.user_id and e.membership == "invite"), None)
+            invite = invite_signal(room_id, info.invite_state, self.client.user_id)
             if invite is not None:
-                is_direct = bool((invite.content or {}).get("is_direct"))
-                self._invites[room_id] = Invite(room_id, invite.sender, is_direct)
+                self._invites[room_id] = invite
         if not self._invites:
             return
         members = self.rooms.organization_members()

@@ -1,0 +1,108 @@
+"""The whole runtime in-process, against a fake homeserver: first start, replays, gaps, invites."""
+
+import asyncio
+
+import pytest
+import yaml
+
+from scorebot.config import load_config
+from scorebot.features import all_features
+from scorebot.matrix.runtime import Runtime
+from tests.support.fake_homeserver import BOT, FakeClient, FakeHomeserver
+
+ORG, DM = "!org:fake", "!dm:fake"
+BOB = "@bob:fake"
+
+
+@pytest.fixture
+async def bot(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"homeserver": "http://fake.invalid", "user_id": BOT, "access_token": "token",
+                                    "rooms": {"organizing": [ORG]},
+                                    "connection": {"sync_timeout": 1, "timer_interval": 0.2}}))
+    config = load_config(path, environ={})
+    server = FakeHomeserver()
+
+    async def connect(_config):
+        return FakeClient(server)
+
+    async def no_identity(_config, _client):
+        return None
+
+    runtime = Runtime(config, all_features(config), connect=connect, prove_identity=no_identity,
+                      read_reports=False)
+    yield server, runtime
+    runtime.stop()
+
+
+async def start(runtime: Runtime) -> asyncio.Task:
+    task = asyncio.create_task(runtime.run())
+    await asyncio.wait_for(runtime.ready.wait(), 5)
+    return task
+
+
+def replies_to(server: FakeHomeserver, event_id: str) -> list:
+    return [r for r in server.sent() if (r.body.get("m.relates_to") or {}).get("m.in_reply_to", {})
+            .get("event_id") == event_id]
+
+
+async def test_the_first_start_acts_on_no_history_and_each_command_is_answered_once(bot):
+    server, runtime = bot
+    old = server.message(BOB, "!help", 20)
+    server.deliver(join={ORG: [server.member(BOT, "join", 10), server.member(BOB, "join", 11), old]})
+    task = await start(runtime)
+    new = server.message(BOB, "!help", 30)
+    server.deliver(join={ORG: [new]})
+    await server.wait_for(lambda: replies_to(server, new["event_id"]))
+    server.deliver(join={ORG: [new]})  # the same event again, as after a crash before the position was saved
+    marker = server.message(BOB, "!help", 40)
+    server.deliver(join={ORG: [marker]})
+    await server.wait_for(lambda: replies_to(server, marker["event_id"]))
+    assert len(replies_to(server, new["event_id"])) == 1
+    assert replies_to(server, old["event_id"]) == []  # history from before the first start
+    runtime.stop()
+    await task
+
+
+async def test_a_gap_is_filled_and_answered_in_order(bot):
+    server, runtime = bot
+    server.deliver(join={ORG: [server.member(BOT, "join", 10), server.member(BOB, "join", 11)]})
+    task = await start(runtime)
+    missed = [server.message(BOB, "!help", 20 + n) for n in range(3)]
+    latest = server.message(BOB, "!help", 30)
+    server.deliver(join={ORG: [latest]}, limited={ORG: missed})
+    await server.wait_for(lambda: replies_to(server, latest["event_id"]))
+    order = [r.body["m.relates_to"]["m.in_reply_to"]["event_id"] for r in server.sent(ORG)]
+    assert order == [e["event_id"] for e in [*missed, latest]]  # every one, once, oldest first
+    assert any("/rooms/!org:fake/messages" in r.path for r in server.requests)
+    runtime.stop()
+    await task
+
+
+async def test_events_before_the_bots_own_join_are_not_acted_on(bot):
+    server, runtime = bot
+    server.deliver(join={ORG: [server.member(BOT, "join", 10)]})
+    task = await start(runtime)
+    before = server.message(BOB, "!help", 50)
+    after = server.message(BOB, "!help", 70)
+    server.deliver(join={ORG: [before, server.member(BOT, "leave", 55), server.member(BOT, "join", 60), after]})
+    await server.wait_for(lambda: replies_to(server, after["event_id"]))
+    assert replies_to(server, before["event_id"]) == []  # said while the bot was out of the room
+    runtime.stop()
+    await task
+
+
+async def test_a_direct_chat_waiting_at_the_very_first_start_is_accepted(bot):
+    server, runtime = bot
+    invite = {"type": "m.room.member", "state_key": BOT, "sender": BOB,
+              "content": {"membership": "invite", "is_direct": True}}
+    org_invite = {**invite, "sender": "@alice:fake", "content": {"membership": "invite"}}
+    server.deliver(invite={ORG: [org_invite], DM: [invite]})
+    task = await start(runtime)
+    await server.wait_for(lambda: any(r.path.endswith(f"/join/{ORG}") for r in server.requests))
+    assert not any(r.path.endswith(f"/join/{DM}") for r in server.requests)  # bob is not known yet
+    server.deliver(join={ORG: [server.member(BOT, "join", 10), server.member(BOB, "join", 11)]})
+    await server.wait_for(lambda: any(r.path.endswith(f"/join/{DM}") for r in server.requests))
+    assert runtime.store.direct_chat(BOB) == DM
+    runtime.stop()
+    await task
