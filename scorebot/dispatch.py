@@ -47,6 +47,17 @@ _ROOM_NAMES = {
     RoomKind.DIRECT: "a direct chat with me",
 }
 
+# Which feature hook hears each kind of signal (messages go through command parsing first).
+_HOOKS = {
+    Reaction: "on_reaction",
+    Redaction: "on_redaction",
+    NativeReport: "on_native_report",
+    CallMembership: "on_call_membership",
+    KeyWithheld: "on_key_withheld",
+    BotRemoved: "on_bot_removed",
+    Membership: "on_membership",
+}
+
 _ROLE_NAMES = {
     Role.FACILITATOR: "the meeting's facilitators and moderators",
     Role.MODERATOR: "moderators",
@@ -261,28 +272,12 @@ class Dispatcher:
             return
         if isinstance(signal, Message):
             self._on_message(ctx, signal)
-        elif isinstance(signal, Reaction):
-            for feature in self.features:
-                feature.on_reaction(ctx)
-        elif isinstance(signal, Redaction):
-            for feature in self.features:
-                feature.on_redaction(ctx)
-        elif isinstance(signal, NativeReport):
-            for feature in self.features:
-                feature.on_native_report(ctx)
-        elif isinstance(signal, CallMembership):
-            for feature in self.features:
-                feature.on_call_membership(ctx)
-        elif isinstance(signal, KeyWithheld):
-            for feature in self.features:
-                feature.on_key_withheld(ctx)
-        elif isinstance(signal, BotRemoved):
+            return
+        if isinstance(signal, BotRemoved):
             self.store.room_left(signal.room_id, signal.timestamp)
-            for feature in self.features:
-                feature.on_bot_removed(ctx)
-        elif isinstance(signal, Membership):
-            for feature in self.features:
-                feature.on_membership(ctx)
+        hook = _HOOKS.get(type(signal))
+        for feature in self.features if hook else ():
+            getattr(feature, hook)(ctx)
 
     def _on_message(self, ctx: Context, message: Message) -> None:
         if message.is_notice:
