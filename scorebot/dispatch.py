@@ -35,7 +35,8 @@ from scorebot.domain.signals import (
     Signal,
     Tick,
 )
-from scorebot.domain.text import Text, code, plain
+from scorebot.domain.stack import folded
+from scorebot.domain.text import Text, code, join, plain
 from scorebot.store import Store
 
 log = logging.getLogger(__name__)
@@ -167,8 +168,9 @@ class Feature:
         """A direct message that no feature took: answer it here and return True, or leave it."""
         return False
 
-    def is_private_text(self, folded: str) -> bool:
-        """Whether this plain text (case-folded) belongs in a direct chat only, like "priority on"."""
+    def is_private_text(self, said: str) -> bool:
+        """Whether this plain text (as `domain.stack.folded` gives it) belongs in a direct chat only,
+        like "priority on"."""
         return False
 
     def on_reaction(self, ctx: Context) -> None:
@@ -293,6 +295,11 @@ class Dispatcher:
         if parsed is None:
             self._plain_message(ctx)
             return
+        if isinstance(parsed, UnknownCommand) and parsed.group:
+            prefix = self.registry.prefix
+            ctx.reply(plain(f"{prefix}{parsed.name} needs one more word: ")
+                      + join([code(prefix + name) for name in parsed.group], ", ") + plain("."))
+            return
         if isinstance(parsed, UnknownCommand):
             hint = f" Did you mean {self.registry.prefix}{parsed.suggestion}?" if parsed.suggestion else ""
             ctx.reply(plain(f"I don't know {self.registry.prefix}{parsed.name}.{hint} ")
@@ -319,8 +326,8 @@ class Dispatcher:
         """A command or text that belongs in a direct chat only (a report, a priority declaration)."""
         if isinstance(parsed, Invocation | UsageError):
             return parsed.command.private
-        folded = message.body.strip().casefold()
-        return parsed is None and any(feature.is_private_text(folded) for feature in self.features)
+        said = folded(message.body)
+        return parsed is None and any(feature.is_private_text(said) for feature in self.features)
 
     def _continue_privately(self, ctx: Context, parsed) -> None:
         """Take a private word out of a shared room and go on with it in the sender's direct chat."""

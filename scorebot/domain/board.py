@@ -41,7 +41,8 @@ def render_board(title: str, speaker: str | None, ordered: list[Entry], closed: 
         note = "The stack is closed for now; points of clarification still pass."
         plain.append(note)
         html.append(f"<i>{note}</i>")
-    hint = "To join: ✋, “stack”, or react with ✋. To leave: “unstack”."
+    hint = ("To leave: “unstack”." if closed
+            else "To join: ✋, “stack”, or react with ✋. To leave: “unstack”.")
     plain.append(hint)
     html.append(f"<small>{escape(hint)}</small>")
     return Text("\n".join(plain), "<br>".join(html))

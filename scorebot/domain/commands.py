@@ -189,6 +189,7 @@ class Invocation:
 class UnknownCommand:
     name: str
     suggestion: str | None
+    group: tuple[str, ...] = ()  # "meeting" alone: the commands it starts (meeting start, meeting end)
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,9 @@ class CommandRegistry:
             except ArgumentError as error:
                 return UsageError(command, str(error))
         name = words[0].lower()
+        group = tuple(sorted(n for n in self.commands if n.startswith(name + " ")))
+        if group:
+            return UnknownCommand(name, None, group)
         close = difflib.get_close_matches(name, {n.split()[0] for n in self.commands}, n=1)
         return UnknownCommand(name, close[0] if close else None)
 

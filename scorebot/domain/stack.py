@@ -114,3 +114,8 @@ def position(ordered: list[Entry], key: str) -> int | None:
         if entry.person.key == key:
             return index
     return None
+
+
+def folded(text: str) -> str:
+    """A stack text as people type it: any case, any spacing, a full stop or ! at the end."""
+    return " ".join(text.casefold().split()).rstrip(".!?…,;: ")

@@ -49,3 +49,8 @@ def join(parts: list[Text | str], separator: Text | str = "") -> Text:
 
 def lines(parts: list[Text | str]) -> Text:
     return join(parts, Text("\n", "<br>"))
+
+
+def count_of(number: int, thing: str, things: str | None = None) -> str:
+    """ "1 step", "2 steps": never "1 steps" or "approval(s)"."""
+    return f"{number} {thing if number == 1 else things or thing + 's'}"

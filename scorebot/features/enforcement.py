@@ -32,7 +32,7 @@ from scorebot.domain.ladder import (
 from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.rooms import Role, RoomKind, RoomView
 from scorebot.domain.signals import Reaction
-from scorebot.domain.text import Text, bold, join, lines, pill, plain
+from scorebot.domain.text import Text, bold, count_of, join, lines, pill, plain
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,8 @@ class Enforcement(Feature):
         if outcome:
             parts.append(bold(outcome))
         else:
-            parts.append(plain(f"Needs {proposal.needed} approval(s) from moderators of that room other than the "
+            needed = count_of(proposal.needed, "approval")
+            parts.append(plain(f"Needs {needed} from moderators of that room other than the "
                                f"proposer: react {APPROVE} to approve, {REJECT} to reject. "
                                f"Open until {_when(proposal.expires_at)}."))
         return lines(parts)
@@ -429,7 +430,7 @@ class Enforcement(Feature):
         if not open_cases:
             ctx.reply("No open cases.")
             return
-        rows = [f"#{c.id} {ctx.name_of(c.subject)} ({c.subject}): {len(c.steps)} steps"
+        rows = [f"#{c.id} {ctx.name_of(c.subject)} ({c.subject}): {count_of(len(c.steps), 'step')}"
                 + (", with the IGOs" if c.escalated else "") for c in open_cases]
         ctx.reply("Open cases:\n" + "\n".join(rows))
 

@@ -18,7 +18,7 @@ from scorebot.domain.commands import ChoiceArg, CommandRegistry, NumberArg, Pers
 from scorebot.domain.minutes import MinutesData, SpokenTurn, clock, render_minutes
 from scorebot.domain.rooms import Role, RoomKind
 from scorebot.domain.signals import CallMembership, Message, Reaction, Redaction
-from scorebot.domain.stack import Entry, Person, StackRules, is_hand, order, position, without
+from scorebot.domain.stack import Entry, Person, StackRules, folded, is_hand, order, position, without
 from scorebot.domain.text import Text, bold, code, pill, plain
 from scorebot.store.meetings import MeetingRecord, TurnRecord
 
@@ -31,8 +31,8 @@ PRIVATE_TEXTS = frozenset({"priority on", "priority off"})
 class Stack(Feature):
     def __init__(self, stack: StackConfig | None = None, timezone: str = "UTC"):
         stack = stack or StackConfig()
-        self.texts = {text.strip().casefold() for text in stack.texts}
-        self.leave_texts = {text.strip().casefold() for text in stack.leave_texts}
+        self.texts = {folded(text) for text in stack.texts}
+        self.leave_texts = {folded(text) for text in stack.leave_texts}
         self.rules = StackRules(stack.significant_turns, stack.significant_seconds)
         self.wrapup_after_ms = int(stack.wrapup_after * 1000) if stack.wrapup_after else None
         self.timezone = timezone
@@ -76,8 +76,8 @@ class Stack(Feature):
         meeting = meetings.running(ctx.room.room_id)
         return meetings.facilitators(meeting.id) if meeting else []
 
-    def is_private_text(self, folded: str) -> bool:
-        return folded in PRIVATE_TEXTS
+    def is_private_text(self, said: str) -> bool:
+        return said in PRIVATE_TEXTS
 
     # -- meetings ---------------------------------------------------------------------------
 
@@ -155,18 +155,18 @@ class Stack(Feature):
     def on_message(self, ctx: Context) -> bool | None:
         message: Message = ctx.signal
         text = message.body.strip()
-        folded = text.casefold()
+        said = folded(text)
         if ctx.room.kind is RoomKind.DIRECT:
-            return self._direct_message(ctx, folded)
+            return self._direct_message(ctx, said)
         if ctx.room.kind is not RoomKind.ORGANIZING:
             return None
         meeting = ctx.store.meetings.running(ctx.room.room_id)
         if meeting is None:
             return  # outside a meeting, hands and stack texts are ordinary chat
-        if is_hand(text) or folded in self.texts:
+        if is_hand(text) or said in self.texts:
             self._request(ctx, meeting, self._person(ctx, ctx.sender), "hand" if is_hand(text) else "text",
                           message.event_id, ctx.room.room_id, message.event_id)
-        elif folded in self.leave_texts:
+        elif said in self.leave_texts:
             self._withdraw(ctx, meeting, ctx.sender)
 
     def on_reaction(self, ctx: Context) -> None:
@@ -203,15 +203,15 @@ class Stack(Feature):
         if raised:
             self._update_board(ctx, meeting)
 
-    def _direct_message(self, ctx: Context, folded: str) -> bool:
+    def _direct_message(self, ctx: Context, said: str) -> bool:
         """`stack`, `unstack` and `priority on/off` in a direct chat; say whether it was one of them."""
-        words = folded.split()
-        if folded in PRIVATE_TEXTS:
+        words = said.split()
+        if said in PRIVATE_TEXTS:
             self.priority(ctx, words[1])
-        elif folded in self.texts or (len(words) == 2 and words[0] in self.texts and words[1].isdigit()):
+        elif said in self.texts or (len(words) == 2 and words[0] in self.texts and words[1].isdigit()):
             choice = int(words[1]) if len(words) == 2 else None
             self._request_from_direct_chat(ctx, choice)
-        elif folded in self.leave_texts:
+        elif said in self.leave_texts:
             for meeting in self._meetings_of(ctx, ctx.sender):
                 self._withdraw(ctx, meeting, ctx.sender, confirm=False)
             ctx.confirm()

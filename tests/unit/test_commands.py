@@ -70,3 +70,14 @@ def test_declaring_a_command_twice_is_an_error():
         assert "twice" in str(error)
     else:
         raise AssertionError("a second 'warn' was accepted")
+
+
+def test_a_group_of_commands_named_alone_lists_its_members():
+    from scorebot.features import all_features
+
+    registry = CommandRegistry("!")
+    for feature in all_features():
+        feature.register(registry)
+    parsed = registry.parse("!meeting")
+    assert parsed.group == ("meeting end", "meeting start") and parsed.suggestion is None
+    assert registry.parse("!meetng").suggestion == "meeting" and registry.parse("!meetng").group == ()

@@ -114,3 +114,10 @@ def test_an_approval_taken_back_before_the_proposal_is_settled_no_longer_counts(
     assert counted.withdraw("@milo:x", 2_000) is None  # expired: nothing changes any more
     carried, result = withdrawn.vote("@milo:x", True, True, 30)[0].vote("@ivan:x", True, True, 40)
     assert result is Vote.CARRIED and carried.withdraw("@ivan:x", 50) is None  # carried stands
+
+
+def test_counts_read_as_words():
+    from scorebot.domain.text import count_of
+
+    assert count_of(1, "step") == "1 step" and count_of(2, "step") == "2 steps"
+    assert count_of(1, "approval") == "1 approval" and count_of(3, "person", "people") == "3 people"

@@ -200,3 +200,18 @@ def test_priority_given_by_the_facilitator_in_a_direct_chat_waits_for_the_next_c
     meeting.store.set_direct_chat("@ann:x", "!dm:x")
     [refusal], _ = meeting.say("@ann:x", "!stack priority @ann:x", room=DM)
     assert refusal.text.plain.startswith("Sorry, only")
+
+
+def test_stack_texts_as_people_type_them(meeting):
+    for who, said in [("@ann:x", "Stack me!"), ("@ben:x", "stack  me"), ("@cal:x", "stack.")]:
+        actions, event_id = meeting.say(who, said)
+        assert React("!r:x", event_id, "✅") in actions, said
+    assert meeting.queue() == ["Ann", "Ben", "Cal"]
+    meeting.say("@ann:x", "Unstack!")
+    assert meeting.queue() == ["Ben", "Cal"]
+
+
+def test_a_closed_stack_does_not_invite_people_to_join(meeting):
+    meeting.say("@fac:x", "!stack close")
+    board = meeting.board()
+    assert "closed for now" in board and "To join" not in board and "To leave" in board
