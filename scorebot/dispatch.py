@@ -97,6 +97,11 @@ class Context:
                 return view.members[user_id]
         return user_id
 
+    def who(self, user_id: str) -> str:
+        """A member as staff see them: "Name (@id)", or just the ID when there is no other name."""
+        name = self.name_of(user_id)
+        return f"{name} ({user_id})" if name != user_id else user_id
+
     def thread(self, kind: str) -> int | None:
         """The number of the case or report whose IGO-room thread this message was written in."""
         root = getattr(self.signal, "thread_root", None)

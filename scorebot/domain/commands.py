@@ -65,11 +65,13 @@ class _Reader:
 
 @dataclass(frozen=True)
 class Arg:
-    """`key` is the handler's parameter name; `label` is what the usage line shows."""
+    """`key` is the handler's parameter name; `label` is what the usage line shows; `max_length`
+    keeps a name or a text within what a reader (and the database) can take."""
 
     key: str
     optional: bool = False
     label: str = ""
+    max_length: int | None = None
 
     @property
     def name(self) -> str:
@@ -102,6 +104,7 @@ class PersonArg(Arg):
 
     key: str = "person"
     label: str = '@user|"Name"'
+    max_length: int | None = 80
 
     def read(self, reader: _Reader) -> str:
         quoted = reader.peek_quoted()
@@ -173,7 +176,11 @@ class Command:
                     raise ArgumentError(f"{arg.shown()} is missing")
                 values[arg.key] = None
                 continue
-            values[arg.key] = arg.read(reader)
+            value = arg.read(reader)
+            if arg.max_length and isinstance(value, str) and len(value) > arg.max_length:
+                raise ArgumentError(f"that is longer than I can keep ({len(value)} characters; {arg.max_length} at "
+                                    "most). Could you say it more briefly")
+            values[arg.key] = value
         if not reader.at_end():
             raise ArgumentError(f"I did not expect {reader.rest()!r}")
         return values

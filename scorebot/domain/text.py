@@ -54,3 +54,9 @@ def lines(parts: list[Text | str]) -> Text:
 def count_of(number: int, thing: str, things: str | None = None) -> str:
     """ "1 step", "2 steps": never "1 steps" or "approval(s)"."""
     return f"{number} {thing if number == 1 else things or thing + 's'}"
+
+
+def message_link(room_id: str, event_id: str, label: str) -> Text:
+    """A link that opens one message in Element (matrix.to), never a raw event ID."""
+    url = f"https://matrix.to/#/{room_id}/{event_id}"
+    return Text(f"{label}: {url}", f'<a href="{escape(url)}">{escape(label)}</a>')

@@ -25,15 +25,10 @@ from scorebot.domain.commands import Arg, CommandRegistry
 from scorebot.domain.minutes import clock
 from scorebot.domain.rooms import Role, RoomKind, RoomView
 from scorebot.domain.signals import Membership, Message
-from scorebot.domain.text import Text, bold, join, lines, pill, plain
+from scorebot.domain.text import Text, bold, join, lines, message_link, pill, plain
 
 ORGANIZING = frozenset({RoomKind.ORGANIZING})
 JOINS_KEPT_MS = 90 * 24 * 3600 * 1000  # how long a join is remembered (for a ballot's membership age)
-
-
-def message_link(room_id: str, event_id: str, label: str) -> Text:
-    url = f"https://matrix.to/#/{room_id}/{event_id}"
-    return Text(f"{label}: {url}", f'<a href="{url}">{label}</a>')
 
 
 class Brigading(Feature):

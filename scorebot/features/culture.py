@@ -53,7 +53,7 @@ class Culture(Feature):
 
         add("define", TextArg("term"), help="Explain a term or acronym from the group's glossary.")
         add("glossary", help="List the terms in the group's glossary.")
-        add("glossary add", TextArg("entry", label="TERM: explanation"),
+        add("glossary add", TextArg("entry", label="TERM: explanation", max_length=1000),
             help="Add a term to the glossary, or improve its explanation: !glossary add IGO: Internal ...")
         add("glossary remove", TextArg("term"), role=Role.MODERATOR, help="Remove a term from the glossary.")
         add("followups", rooms=ORGANIZING, help="List the meeting's open follow-ups, such as harms to discuss.")

@@ -19,6 +19,7 @@ from scorebot.domain.ladder import (
     SEVERE,
     Case,
     Proposal,
+    ProposalState,
     Step,
     StepKind,
     StopSign,
@@ -145,7 +146,8 @@ class Enforcement(Feature):
     def _proposal_text(self, ctx: Context, proposal: Proposal, room: RoomView, reason, category, evidence,
                        outcome: str | None = None) -> Text:
         name = room.display_name(proposal.subject)
-        parts = [bold(f"🛑 Removal proposal #{proposal.id}: {name} ({proposal.subject}) from "
+        who = f"{name} ({proposal.subject})" if name != proposal.subject else name
+        parts = [bold(f"🛑 Removal proposal #{proposal.id}: {who} from "
                       f"{room.name or room.room_id}"),
                  plain("Proposed by ") + pill(proposal.proposer, ctx.room.display_name(proposal.proposer))]
         if category:
@@ -206,6 +208,10 @@ class Enforcement(Feature):
             view = ctx.views.get(proposal.room_id)
             allowed = view is not None and ctx.roles.is_moderator(view, ctx.sender)
         now = ctx.signal.timestamp
+        if approve and ctx.sender == proposal.proposer and proposal.state is ProposalState.OPEN:
+            ctx.do(Send(ctx.room.room_id, pill(ctx.sender, ctx.name_of(ctx.sender)) + plain(
+                f", your own ✅ on proposal #{proposal.id} does not count: a removal needs moderators other "
+                "than the one who proposed it."), reply_to=ctx.signal.target_event_id))
         if allowed and ctx.signal.unsigned_device:
             cases.audit(now, ctx.sender, "vote from an unverified session: not counted", proposal.subject,
                         proposal.room_id, proposal=proposal.id)
@@ -327,7 +333,7 @@ class Enforcement(Feature):
         ctx.store.cases.audit(now, ctx.sender, StepKind.ESCALATED.value, case.subject, reason=why)
         case = ctx.store.cases.get(case.id)
         key = f"case:{case.id}"
-        ctx.do(Send(igo, bold(f"📁 Case #{case.id} · {ctx.name_of(case.subject)} ({case.subject}) · escalated")
+        ctx.do(Send(igo, bold(f"📁 Case #{case.id} · {ctx.who(case.subject)} · escalated")
                     + plain(f": {why}"), remember=key))
         ctx.do(Send(igo, self._timeline(ctx, case), thread_key=key))
         return True
@@ -365,7 +371,7 @@ class Enforcement(Feature):
         case = ctx.store.cases.get(number)
         self._record(ctx, case, Step(StepKind.RESOLVED, ctx.signal.timestamp, ctx.sender, reason=outcome))
         ctx.do(Edit(ctx.room.room_id, f"case:{case.id}", bold(
-            f"📁 Case #{case.id} · {ctx.name_of(case.subject)} ({case.subject}) · resolved") +
+            f"📁 Case #{case.id} · {ctx.who(case.subject)} · resolved") +
             plain(f": {outcome}")))
         ctx.confirm()
 
@@ -379,7 +385,7 @@ class Enforcement(Feature):
         key = f"proposal:{proposal.id}"
         ctx.store.cases.audit(now, ctx.sender, "removal from every room proposed", case.subject, reason=reason)
         ctx.do(Send(ctx.room.room_id, bold(f"Removal from every room, proposal #{proposal.id}: ")
-                    + plain(f"{ctx.name_of(case.subject)} ({case.subject}). Another IGO approves with "
+                    + plain(f"{ctx.who(case.subject)}. Another IGO approves with "
                             f"{APPROVE} or rejects with {REJECT}."), remember=key, thread_key=f"case:{case.id}"),
                React(ctx.room.room_id, None, APPROVE, target_key=key),
                React(ctx.room.room_id, None, REJECT, target_key=key))
@@ -430,13 +436,13 @@ class Enforcement(Feature):
         if not open_cases:
             ctx.reply("No open cases.")
             return
-        rows = [f"#{c.id} {ctx.name_of(c.subject)} ({c.subject}): {count_of(len(c.steps), 'step')}"
+        rows = [f"#{c.id} {ctx.who(c.subject)}: {count_of(len(c.steps), 'step')}"
                 + (", with the IGOs" if c.escalated else "") for c in open_cases]
         ctx.reply("Open cases:\n" + "\n".join(rows))
 
     def _timeline(self, ctx: Context, case: Case) -> Text:
         state = "resolved" if case.resolved else ("with the IGOs" if case.escalated else "open")
-        header = bold(f"Case #{case.id} · {ctx.name_of(case.subject)} ({case.subject}) · {state}")
+        header = bold(f"Case #{case.id} · {ctx.who(case.subject)} · {state}")
         return join([header, *(plain(self._step_line(ctx, s)) for s in case.steps)], Text("\n", "<br>"))
 
     def _step_line(self, ctx: Context, step: Step) -> str:
@@ -444,7 +450,9 @@ class Enforcement(Feature):
         if step.room_id:
             view = ctx.views.get(step.room_id)
             where = f" in {view.name if view and view.name else step.room_id}"
-        text = f"{_when(step.at)}: {step.kind.value} by {ctx.name_of(step.by)}{where}"
+        # A removal is carried out by the bot once approved: its step names who approved it.
+        by = "approved by" if step.kind in (StepKind.REMOVED, StepKind.REMOVED_EVERYWHERE) else "by"
+        text = f"{_when(step.at)}: {step.kind.value} {by} {ctx.name_of(step.by)}{where}"
         if step.category:
             text += f" [{step.category}]"
         if step.reason:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
-from scorebot.domain.commands import Arg, CommandRegistry
+from scorebot.domain.commands import CommandRegistry, TextArg
 from scorebot.domain.text import Text, bold, code, lines, plain
 
 
 class Help(Feature):
     def register(self, registry: CommandRegistry) -> None:
         registry.command(
-            "help", Arg("command", optional=True),
+            "help", TextArg("command", optional=True),
             help="List the commands you can use here, or explain one: !help stack",
         )(self.help)
 

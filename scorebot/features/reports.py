@@ -19,7 +19,7 @@ from scorebot.domain.commands import CommandRegistry, NumberArg, TextArg, UserAr
 from scorebot.domain.reports import MODERATED_BY, Report, ReportRequest, ReportState, parse_report
 from scorebot.domain.rooms import Role, RoomKind
 from scorebot.domain.signals import Message, NativeReport, Reaction
-from scorebot.domain.text import Text, bold, lines, plain
+from scorebot.domain.text import Text, bold, lines, message_link, plain
 
 DIRECT = frozenset({RoomKind.DIRECT})
 IGO_ROOM = frozenset({RoomKind.IGO})
@@ -39,7 +39,8 @@ class Reports(Feature):
 
     def register(self, registry: CommandRegistry) -> None:
         registry.command(
-            "report", TextArg("details", label='[anonymous] [no-answers] @user|LINK|"Name" what happened'),
+            "report", TextArg("details", label='[anonymous] [no-answers] @user|LINK|"Name" what happened',
+                              max_length=8000),
             rooms=DIRECT, private=True,
             help="Report harm to the Internal Grievance Officers, confidentially. Only they see it. "
                  "'anonymous' hides your name from them too; 'no-answers' means they won't write back. "
@@ -155,12 +156,15 @@ class Reports(Feature):
         key = f"report:{report.id}"
         ctx.do(Send(igo, bold(report.root(ctx.name_of)), remember=key))
         where = ctx.views.get(report.room_id)
-        room = (where.name if where and where.name else report.room_id) or "a direct chat"
+        room = (where.name if where and where.name else report.room_id) or "told to me in a direct chat"
         parts = [plain(f"Reported by {report.reporter_shown}, {_when(report.created_at)}, through {report.via}."),
                  plain(f"Where: {room}")]
         if report.evidence_text or report.evidence_event:
-            parts.append(plain(f"Evidence: “{report.evidence_text or '(a message I could not read)'}”"
-                               + (f" ({report.evidence_event})" if report.evidence_event else "")))
+            evidence = plain(f"Evidence: “{report.evidence_text or '(a message I could not read)'}”")
+            if report.evidence_event and report.room_id:
+                link = message_link(report.room_id, report.evidence_event, "the message")
+                evidence += plain(" (") + link + plain(")")
+            parts.append(evidence)
         parts.append(plain(f"In their words: {report.words}" if report.words else "Their words: not yet."))
         if not report.wants_answers:
             parts.append(plain("They asked not to be written to."))

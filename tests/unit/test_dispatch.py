@@ -190,3 +190,8 @@ def test_a_timer_that_fails_sends_nothing_of_what_it_decided(dispatcher):
         actions = ticking.tick(1_000, Roles())
     assert bodies(actions) == ["a reminder"]
     assert [a.text.plain for _, a in dispatcher.store.pending_actions()] == ["a reminder"]
+
+
+def test_help_explains_a_command_of_several_words(dispatcher):
+    [one] = bodies(handle(dispatcher, message("!help stack priority", "@bob:x", "$sp")))
+    assert one.startswith("!stack priority @user") and "did not expect" not in one

@@ -78,3 +78,24 @@ def test_a_warned_members_answer_in_their_direct_chat_reaches_the_moderators(org
     assert told.user_id == "@eve:x" and "passed your message on to the moderators" in told.text.plain
     steps = org.store.cases.find("@eve:x").steps
     assert steps[-1].kind.value == "answered in their direct chat" and steps[-1].reason == "sorry, I did not mean it"
+
+
+def test_the_proposer_is_told_their_own_approval_does_not_count(org):
+    org.say("@maya:x", "!warn @eve:x insults")
+    org.say("@maya:x", "!remove @eve:x insults again")
+    [proposal] = org.store.cases.open_proposals()
+    org.store.remember(f"proposal:{proposal.id}", MODS.room_id, "$proposal")
+    actions, _ = org.signal(Reaction, MODS, sender="@maya:x", key="✅", target_event_id="$proposal")
+    [told] = [a for a in actions if isinstance(a, Send)]
+    assert told.room_id == MODS.room_id and "your own ✅" in told.text.plain
+    assert org.store.cases.proposal(proposal.id).approvals == frozenset()
+
+
+def test_names_and_texts_stay_within_what_a_reader_can_take(org):
+    [answer] = texts(org.say("@maya:x", "!glossary add " + "x" * 1200 + ": too long"))
+    assert "longer than I can keep" in answer
+    [case_line] = texts(org.say("@maya:x", "!cases", MODS))
+    assert case_line == "No open cases."
+    org.say("@maya:x", "!warn @eve:x insults")
+    [listed] = texts(org.say("@maya:x", "!cases", MODS))
+    assert "#1 Eve (@eve:x): 1 step" in listed
