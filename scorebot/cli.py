@@ -34,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     export = what.add_parser("export", parents=[config], help="one meeting's minutes, to standard output")
     export.add_argument("meeting", type=int, help="the meeting's number, from 'scorebot minutes list'")
     export.add_argument("--format", choices=("md", "html"), default="md")
+    for name, text in (("backup", "write everything the bot must not lose to FILE (owner-readable)"),
+                       ("restore", "put a backup FILE back into an empty data folder")):
+        command = commands.add_parser(name, parents=[config], help=text)
+        command.add_argument("file", help="the backup file")
     audit = commands.add_parser("audit", help="the enforcement audit log")
     audit_what = audit.add_subparsers(dest="action", metavar="ACTION", required=True)
     audit_what.add_parser("export", parents=[config], help="every step, as JSON lines, to standard output")
@@ -113,6 +117,20 @@ def _audit(args) -> int:
     return 0
 
 
+def _backup(args) -> int:
+    from scorebot.backup import BackupError, backup, restore
+
+    config = _load(args.config)
+    try:
+        done = (backup if args.command == "backup" else restore)(config, Path(args.file))
+    except (BackupError, OSError) as error:
+        print(f"{args.command} failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    verb = "Backed up" if args.command == "backup" else "Restored"
+    print(f"{verb} {len(done)} files: {', '.join(done)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
@@ -126,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args.config)
     if args.command == "audit":
         return _audit(args)
+    if args.command in ("backup", "restore"):
+        return _backup(args)
     if args.command == "minutes":
         return _minutes(args)
     if args.command == "demo":

@@ -1,0 +1,49 @@
+"""Backup of a running bot, restore into a fresh folder, start: the same device and identity, and
+everything it knew."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+
+import yaml
+
+from tests.conftest import World
+from tests.integration.test_runtime import meeting_room
+from tests.support.bot import BotProcess
+
+
+def scorebot(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scorebot", *args], capture_output=True, text=True, timeout=60)
+
+
+async def test_backup_and_restore_keep_the_bot_who_it_is(world: World):
+    alice, bob, room, bot = await meeting_room(world, encrypted=True)
+    bot_id = world.bot_user.user_id
+    added = await alice.send(room, "!glossary add Picket: a line of people standing together")
+    await alice.checked(room, bot_id, added)
+    master = (bot.config_path.parent / "data" / "cross_signing.json").read_text()
+
+    archive = bot.config_path.parent / "scorebot-backup.tar.gz"
+    done = scorebot("backup", "--config", str(bot.config_path), str(archive))  # while the bot runs
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(os.stat(archive).st_mode) == 0o600
+    bot.stop()
+
+    # A new machine: the same config, an empty data folder.
+    config = yaml.safe_load(bot.config_path.read_text())
+    fresh = BotProcess.write_config(bot.config_path.parent.parent / "restored", config)
+    world.bots.append(fresh)
+    restored = scorebot("restore", "--config", str(fresh.config_path), str(archive))
+    assert restored.returncode == 0, restored.stderr
+    again = scorebot("restore", "--config", str(fresh.config_path), str(archive))
+    assert again.returncode == 1 and "not empty" in again.stderr  # never over what is there
+    assert (fresh.config_path.parent / "data" / "cross_signing.json").read_text() == master
+
+    await fresh.start_ready()
+    assert "Published the bot's cross-signing identity" not in fresh.log()  # the same identity
+    asked = await bob.send(room, "!define picket")  # an encrypted room: the same device keys work
+    answer = await bob.reply_to(room, asked, bot_id, timeout=30)
+    assert "a line of people standing together" in answer.body
