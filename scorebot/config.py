@@ -189,6 +189,22 @@ class VotingConfig:
     min_membership_days: float = field(default=0.0, metadata=check(_not_negative))
 
 
+def _listen(value: str | None) -> str | None:
+    if value is None:
+        return None
+    host, _, port = str(value).rpartition(":")
+    return None if host and port.isdigit() else "must be HOST:PORT, like 127.0.0.1:9104"
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    # Where to answer /healthz and /metrics (Prometheus), like 127.0.0.1:9104. Off when empty.
+    listen: str | None = field(default=None, metadata=check(_listen))
+    # /healthz turns unhealthy after this many seconds without a successful sync, or with an
+    # action waiting that long to go out.
+    stale_after: float = field(default=120.0, metadata=check(_positive))
+
+
 @dataclass(frozen=True)
 class CrossSigningConfig:
     # Make a new cross-signing identity when the account has one this bot's data does not hold
@@ -218,6 +234,7 @@ class Config:
     brigading: BrigadingConfig = field(default_factory=BrigadingConfig)
     voting: VotingConfig = field(default_factory=VotingConfig)
     cross_signing: CrossSigningConfig = field(default_factory=CrossSigningConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
     # Where the file was read from; relative paths are resolved against its folder.
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 

@@ -46,6 +46,7 @@ from scorebot.domain.actions import (
 from scorebot.domain.failures import tell_about
 from scorebot.domain.privacy import no_longer_private
 from scorebot.domain.text import Text
+from scorebot.health import Metrics
 from scorebot.matrix.cross_signing import DeviceTrust
 from scorebot.store import PendingAction, Store
 
@@ -94,7 +95,8 @@ def notice_content(text: Text) -> dict:
 
 class Executor:
     def __init__(self, client: AsyncClient, store: Store, synced: asyncio.Condition,
-                 trust: DeviceTrust | None = None, igo_room: str | None = None, moderators_room: str | None = None):
+                 trust: DeviceTrust | None = None, igo_room: str | None = None, moderators_room: str | None = None,
+                 metrics: Metrics | None = None):
         self.client = client
         self.store = store
         # Confidential rooms (the IGO room, direct chats, a report's room) get room keys only for
@@ -102,6 +104,7 @@ class Executor:
         self.trust = trust
         self.igo_room = igo_room
         self.moderators_room = moderators_room  # told, with the IGO room, of what could not be done
+        self.metrics = metrics or Metrics()
         self._synced = synced  # notified after each sync, when client.rooms is fresh
         self._wake = asyncio.Event()
         self._instance = ""
@@ -144,6 +147,7 @@ class Executor:
                     next_due = min(next_due or retry_at, retry_at)
                 continue
             await self.store.run(self._done, row.id, row.action, result)
+            self.metrics.actions.labels(outcome="sent").inc()
         return next_due
 
     async def _park(self, row: PendingAction, error: Exception) -> int | None:
@@ -157,6 +161,7 @@ class Executor:
             return None
         if not isinstance(error, NotYet):
             log.warning("%s #%d failed (%s); trying again later", name, row.id, reason, exc_info=error)
+        self.metrics.actions.labels(outcome="parked").inc()
         retry_at = _now_ms() + min(_FIRST_PAUSE_MS * 2 ** row.attempts, _LONGEST_PAUSE_MS)
         await self.store.run(self.store.action_parked, row.id, attempts, retry_at, reason)
         return retry_at
@@ -164,6 +169,7 @@ class Executor:
     async def _failed(self, row: PendingAction, reason: str) -> None:
         """Record the failure, and tell whoever waited for it (see `tell_about`), in one step."""
         notices = tell_about(row.action, self.moderators_room, self.igo_room)
+        self.metrics.actions.labels(outcome="failed").inc()
 
         def record() -> None:
             self.store.action_failed(row.id, reason)

@@ -26,6 +26,7 @@ from scorebot.config import Config
 from scorebot.dispatch import Dispatcher, Feature
 from scorebot.domain.actions import Join
 from scorebot.domain.rooms import RoomKind
+from scorebot.health import HealthServer, Metrics
 from scorebot.matrix.cross_signing import CrossSigning, DeviceTrust
 from scorebot.matrix.events import event_report_signal, user_report_signal
 from scorebot.matrix.executor import Executor
@@ -63,6 +64,8 @@ class Runtime:
         self.rooms: RoomViews | None = None
         self.sync: SyncLoop | None = None
         self.trust: DeviceTrust | None = None
+        self.metrics = Metrics()
+        self.health: HealthServer | None = None
         self._synced = asyncio.Condition()
         self._stopping = asyncio.Event()
         self.ready = asyncio.Event()
@@ -88,10 +91,10 @@ class Runtime:
                                          self.config.command_prefix, kinds)
             by_kind = {kind: room for room, kind in kinds.items()}
             self.executor = Executor(self.client, self.store, self._synced, self.trust, by_kind.get(RoomKind.IGO),
-                                     by_kind.get(RoomKind.MODERATORS))
+                                     by_kind.get(RoomKind.MODERATORS), self.metrics)
             late_keys = LateKeys(self.client, self.store, self.config.connection.key_wait) if self.client.olm else None
             self.sync = SyncLoop(self.client, self.store, self.dispatcher, self.executor, self.rooms,
-                                 self.config.connection, self._synced, self.trust, late_keys)
+                                 self.config.connection, self._synced, self.trust, late_keys, self.metrics)
             await self.store.run(self.dispatcher.start)
             await self.sync.first_sync()
             await self._join_configured_rooms(kinds)
@@ -104,10 +107,16 @@ class Runtime:
                                       self._take_in_report)
                 tasks.append(asyncio.create_task(reader.run(), name="reports"))
             self.executor.wake()
+            if self.config.metrics.listen:
+                self.health = HealthServer(self.metrics, self.config.metrics.listen, self.config.metrics.stale_after,
+                                           self._outbox_stuck, self._refresh_gauges)
+                await self.health.start()
             log.info("scorebot is ready as %s (device %s)", self.client.user_id, self.client.device_id)
             self.ready.set()
             await self._until_stopped(tasks)
         finally:
+            if self.health:
+                await self.health.stop()
             if self.trust:
                 await self.trust.close()
             if self.client:
@@ -166,6 +175,19 @@ class Runtime:
             for device in devices.values():
                 if device.blacklisted:
                     self.client.unblacklist_device(device)
+
+    # -- health --------------------------------------------------------------------------------
+
+    async def _outbox_stuck(self) -> str | None:
+        now = int(time.time() * 1000)
+        since = await self.store.run(self.store.oldest_waiting_since, now)
+        waited = (now - since) / 1000 if since is not None else 0
+        return f"an action has waited {waited:.0f} s to go out" if waited > self.config.metrics.stale_after else None
+
+    async def _refresh_gauges(self) -> None:
+        self.metrics.outbox.set(await self.store.run(self.store.outbox_depth))
+        self.metrics.meetings.set(len(await self.store.run(self.store.meetings.all_running)))
+        self.metrics.rooms.set(len(self.client.rooms))
 
     # -- time passing, and the homeserver's reports --------------------------------------------
 

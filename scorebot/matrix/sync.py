@@ -29,6 +29,7 @@ from scorebot.config import ConnectionConfig
 from scorebot.dispatch import Dispatcher
 from scorebot.domain.rooms import Roles, RoomView
 from scorebot.domain.signals import Invite, Signal
+from scorebot.health import Metrics
 from scorebot.matrix.cross_signing import DeviceTrust
 from scorebot.matrix.events import invite_signal, to_signal, withheld_signal
 from scorebot.matrix.executor import Executor
@@ -50,7 +51,8 @@ _GAP_PAGE = 100
 class SyncLoop:
     def __init__(self, client: AsyncClient, store: Store, dispatcher: Dispatcher, executor: Executor,
                  rooms: RoomViews, connection: ConnectionConfig, synced: asyncio.Condition,
-                 trust: DeviceTrust | None = None, late_keys: LateKeys | None = None):
+                 trust: DeviceTrust | None = None, late_keys: LateKeys | None = None,
+                 metrics: Metrics | None = None):
         self.client = client
         self.store = store
         self.dispatcher = dispatcher
@@ -59,6 +61,7 @@ class SyncLoop:
         self.connection = connection
         self.trust = trust
         self.late_keys = late_keys
+        self.metrics = metrics or Metrics()
         self._synced = synced  # notified after each sync, when client.rooms is fresh
         self._invites: dict[str, Invite] = {}  # invites not judged yet (see `_handle_invites`)
 
@@ -134,6 +137,7 @@ class SyncLoop:
         await self._notify_synced()
 
     async def _notify_synced(self) -> None:
+        self.metrics.synced()
         async with self._synced:
             self._synced.notify_all()
 
@@ -192,7 +196,10 @@ class SyncLoop:
     async def dispatch(self, signal: Signal, views: dict[str, RoomView], roles: Roles,
                        view: RoomView | None = None) -> None:
         view = view or views.get(signal.room_id) or self.rooms.view(signal.room_id)
+        started = time.perf_counter()
         actions = await self.store.run(self.dispatcher.handle, signal, view, roles, views)
+        self.metrics.handling.observe(time.perf_counter() - started)
+        self.metrics.events.labels(kind=type(signal).__name__).inc()
         if actions:
             self.executor.wake()
 

@@ -178,6 +178,15 @@ class Store:
         return [PendingAction(row.id, codec.load(row.kind, row.payload), row.attempts, row.next_try_at)
                 for row in rows]
 
+    def outbox_depth(self) -> int:
+        return Outbox.select().where(Outbox.state == "pending").count()
+
+    def oldest_waiting_since(self, now: int) -> int | None:
+        """When the oldest action that is due (not parked for later) was decided, if any."""
+        row = (Outbox.select(Outbox.created_at).where((Outbox.state == "pending") & (Outbox.next_try_at <= now))
+               .order_by(Outbox.id).first())
+        return row.created_at if row else None
+
     def action_parked(self, action_id: int, attempts: int, next_try_at: int, reason: str) -> None:
         """It could not go now; try again at `next_try_at`."""
         Outbox.update(attempts=attempts, next_try_at=next_try_at, error=reason[:2000]).where(

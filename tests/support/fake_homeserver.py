@@ -28,6 +28,7 @@ class Request:
     path: str
     query: dict
     body: dict
+    status: int = 0
 
 
 @dataclass
@@ -57,6 +58,7 @@ class FakeHomeserver:
         self.syncs: asyncio.Queue[dict] = asyncio.Queue()
         self.gaps: dict[str, list[dict]] = {}  # room -> the events a limited sync left out, newest first
         self.changed = asyncio.Condition()
+        self.down = False  # the homeserver is away: syncs fail
         self._batch = itertools.count(1)
         self._events = itertools.count(1)
         self._sent: dict[tuple[str, str], str] = {}
@@ -104,6 +106,7 @@ class FakeHomeserver:
         body = json.loads(data) if isinstance(data, str) and data else {}
         request = Request(method, unquote(url.path), query, body)
         status, answer = await self._answer(request)
+        request.status = status
         self.requests.append(request)
         async with self.changed:
             self.changed.notify_all()
@@ -111,6 +114,8 @@ class FakeHomeserver:
 
     async def _answer(self, request: Request) -> tuple[int, dict]:
         path = request.path
+        if path.endswith("/sync") and self.down:
+            return 502, {"errcode": "M_UNKNOWN", "error": "the homeserver is away"}
         if path.endswith("/sync"):
             timeout = int(request.query.get("timeout", "0")) / 1000
             response: dict = {}

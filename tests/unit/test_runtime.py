@@ -106,3 +106,65 @@ async def test_a_direct_chat_waiting_at_the_very_first_start_is_accepted(bot):
     assert runtime.store.direct_chat(BOB) == DM
     runtime.stop()
     await task
+
+
+async def test_health_and_metrics_follow_the_bot(tmp_path):
+    import socket
+
+    import aiohttp
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"homeserver": "http://fake.invalid", "user_id": BOT, "access_token": "token",
+                                    "rooms": {"organizing": [ORG]},
+                                    "connection": {"sync_timeout": 1, "timer_interval": 0.2, "max_retry_wait": 0.2},
+                                    "metrics": {"listen": f"127.0.0.1:{port}", "stale_after": 0.5}}))
+    config = load_config(path, environ={})
+    server = FakeHomeserver()
+
+    async def connect(_config):
+        return FakeClient(server)
+
+    async def no_identity(_config, _client):
+        return None
+
+    runtime = Runtime(config, all_features(config), connect=connect, prove_identity=no_identity, read_reports=False)
+    server.deliver(join={ORG: [server.member(BOT, "join", 10), server.member(BOB, "join", 11)]})
+    task = await start(runtime)
+    base = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as http:
+        async def health() -> int:
+            async with http.get(f"{base}/healthz") as answer:
+                return answer.status
+
+        asked = server.message(BOB, "!help", 20)
+        server.deliver(join={ORG: [asked]})
+        await server.wait_for(lambda: replies_to(server, asked["event_id"]))
+        assert await health() == 200
+        async with http.get(f"{base}/metrics") as answer:
+            families = {f.name: f for f in text_string_to_metric_families(await answer.text())}
+        handled = {s.labels.get("kind"): s.value for s in families["scorebot_events_handled"].samples
+                   if s.name.endswith("_total")}
+        sent = {s.labels.get("outcome"): s.value for s in families["scorebot_actions"].samples
+                if s.name.endswith("_total")}
+        assert handled.get("Message", 0) >= 1 and sent.get("sent", 0) >= 1
+        assert all(not any(v.startswith(("@", "!", "$")) for v in s.labels.values())
+                   for f in families.values() for s in f.samples)  # no person, room or message in a label
+
+        def syncs(status: int | None = None) -> int:
+            return sum(1 for r in server.requests if r.path.endswith("/sync") and status in (None, r.status))
+
+        server.down = True
+        # Two failed syncs in a row are at least a second apart (the first pause), past stale_after.
+        await server.wait_for(lambda: syncs(502) >= 2)
+        assert await health() == 503
+        server.down = False
+        back = syncs()
+        # The sync loop is sequential: a second sync after the return means the first was handled.
+        await server.wait_for(lambda: syncs() >= back + 2, timeout=10)
+        assert await health() == 200
+    runtime.stop()
+    await task
