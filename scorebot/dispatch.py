@@ -17,9 +17,12 @@ from scorebot.domain.actions import Action, Join, Leave, React, Redact, Send, Se
 from scorebot.domain.commands import (
     CommandRegistry,
     Invocation,
+    PersonArg,
     UnknownCommand,
     UsageError,
+    UserArg,
 )
+from scorebot.domain.people import find_member, is_matrix_id
 from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, UNVERIFIED_SESSION, no_longer_private
 from scorebot.domain.rooms import Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import (
@@ -366,9 +369,35 @@ class Dispatcher:
         if ctx.signal.unsigned_device and command.role is not Role.MEMBER:
             ctx.reply(UNVERIFIED_SESSION)
             return
+        args = self._find_people(ctx, invocation)
+        if args is None:
+            return
         if ctx.room.kind is not RoomKind.DIRECT and not command.private:
             log.info("%s%s by %s in %s", self.registry.prefix, command.name, ctx.sender, ctx.room.room_id)
-        command.handler(ctx, **invocation.args)
+        command.handler(ctx, **args)
+
+    def _find_people(self, ctx: Context, invocation: Invocation) -> dict[str, object] | None:
+        """The command's arguments with each member named as people type them turned into their
+        Matrix ID; or None, having asked which one when a name fits several or no one."""
+        args = dict(invocation.args)
+        members = {**{u: n for room in ctx.directory.values() for u, n in room.items()}, **ctx.room.members}
+        for arg in invocation.command.args:
+            typed = args.get(arg.key)
+            if not isinstance(arg, UserArg | PersonArg) or not isinstance(typed, str) or not typed.startswith("@"):
+                continue
+            found = find_member(typed, members)
+            if len(found) == 1:
+                args[arg.key] = found[0]
+            elif len(found) > 1:
+                ctx.reply(plain(f"“{typed.lstrip('@')}” could be several people: ")
+                          + join([plain(f"{members[u]} ({u})") for u in found], ", ")
+                          + plain(". Mention the one you mean (type @ and pick them)."))
+                return None
+            elif not is_matrix_id(typed):
+                ctx.reply(plain(f"I don't know anyone called “{typed.lstrip('@')}” here. Mention them (type @ "
+                                "and pick them from the list), or write their Matrix ID, like @name:server."))
+                return None
+        return args
 
     def tick(self, now_ms: int, roles: Roles, views: dict[str, RoomView] | None = None) -> list[Action]:
         """Let features act on their timers; what they decide is queued like any other action."""

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from scorebot.domain.ids import USER_ID
 from scorebot.domain.rooms import Role, RoomKind
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
@@ -86,16 +85,18 @@ class Arg:
 
 @dataclass(frozen=True)
 class UserArg(Arg):
-    """A member, by Matrix ID or mention pill (the adapter turns pills into IDs)."""
+    """A member, as people name them: a mention pill (the adapter turns pills into IDs), a Matrix
+    ID, `@bob`, `bob` or "Bob Smith". The dispatcher finds who is meant (see `domain.people`)."""
 
     key: str = "user"
     label: str = "@user"
+    max_length: int | None = 255
 
     def read(self, reader: _Reader) -> str:
         value = reader.word()
-        if not USER_ID.match(value):
-            raise ArgumentError(f"{value!r} is not a member's Matrix ID; mention them or write @name:server")
-        return value
+        if not value:
+            raise ArgumentError("the name is empty")
+        return value if value.startswith("@") else "@" + value
 
 
 @dataclass(frozen=True)
@@ -113,9 +114,7 @@ class PersonArg(Arg):
             if not value:
                 raise ArgumentError("the name in quotes is empty")
             return value
-        if not USER_ID.match(value):
-            raise ArgumentError(f'{value!r} is neither a Matrix ID nor a "Name" in quotes')
-        return value
+        return value if value.startswith("@") else "@" + value  # a member, found like a UserArg
 
 
 @dataclass(frozen=True)

@@ -195,3 +195,19 @@ def test_a_timer_that_fails_sends_nothing_of_what_it_decided(dispatcher):
 def test_help_explains_a_command_of_several_words(dispatcher):
     [one] = bodies(handle(dispatcher, message("!help stack priority", "@bob:x", "$sp")))
     assert one.startswith("!stack priority @user") and "did not expect" not in one
+
+
+def test_members_are_found_as_people_type_them(dispatcher):
+    room = RoomView("!r:x", RoomKind.ORGANIZING, members={"@mod:x": "Mod", "@bob:x": "Bob Smith",
+                                                          "@bobby:x": "Bob", "@ann:x": "Ann", BOT: "bot"},
+                    power_levels=ROOM.power_levels)
+    for n, typed in enumerate(["@bob:x", "@Bob:X", "@bob", "bob", '"Bob Smith"', '"bob smith"']):
+        [answer] = bodies(handle(dispatcher, message(f"!caution {typed}", "@mod:x", f"$n{n}"), room))
+        assert answer == "asked @bob:x to stop", typed
+    twins = RoomView("!r:x", RoomKind.ORGANIZING, members={"@mod:x": "Mod", "@sam1:x": "Sam", "@sam2:x": "Sam"},
+                     power_levels=ROOM.power_levels)
+    [which] = bodies(handle(dispatcher, message("!caution sam", "@mod:x", "$amb"), twins))
+    assert "could be several people" in which and "@sam1:x" in which and "@sam2:x" in which
+    [unknown] = bodies(handle(dispatcher, message("!caution zed", "@mod:x", "$none"), room))
+    assert "I don't know anyone called “zed” here" in unknown
+    assert dispatcher.store.setting("warned") == "@bob:x"
