@@ -7,6 +7,7 @@ from scorebot.dispatch import Feature
 from scorebot.features.ballot import Ballot
 from scorebot.features.brigading import Brigading
 from scorebot.features.culture import Culture
+from scorebot.features.decisions import Decisions
 from scorebot.features.enforcement import Enforcement
 from scorebot.features.help import Help
 from scorebot.features.reports import Reports
@@ -20,11 +21,11 @@ def all_features(config: Config | None = None) -> list[Feature]:
     """Every part of the bot, set up from the config (defaults when there is none, as in tests)."""
     if config is None:
         ballot = Ballot()
-        return [Help(), Upkeep(), Stack(), Culture(), Enforcement(), Reports(), IgoThreads(), Brigading(), ballot,
-                Revision(ballot)]
+        return [Help(), Upkeep(), Stack(), Culture(), Decisions(), Enforcement(), Reports(), IgoThreads(),
+                Brigading(), ballot, Revision(ballot)]
     ballot = Ballot(config.voting)
     return [Help(), Upkeep(), Stack(config.stack, config.timezone),
-            Culture(config.culture, config.glossary_seed_path, config.timezone),
+            Culture(config.culture, config.glossary_seed_path, config.timezone), Decisions(),
             Enforcement(config.enforcement, config.roles.moderator_level), Reports(config.reports), IgoThreads(),
             Brigading(config.brigading, config.roles.moderator_level, config.timezone), ballot,
             Revision(ballot, config.roles.steering)]

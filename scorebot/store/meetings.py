@@ -9,6 +9,7 @@ from scorebot.domain.text import Text
 from scorebot.store.models import (
     Meeting,
     MeetingFacilitator,
+    MeetingItem,
     MeetingNote,
     MeetingPriority,
     PriorityDeclaration,
@@ -211,6 +212,15 @@ class Meetings:
         declared = {r.user_id for r in PriorityDeclaration.select()}
         for_meeting = {r.person_key for r in MeetingPriority.select().where(MeetingPriority.meeting_id == meeting_id)}
         return declared | for_meeting
+
+    # -- decisions and action items -------------------------------------------------------------
+
+    def record_item(self, meeting_id: int, kind: str, text: str, who: str | None, by: str, at: int) -> None:
+        MeetingItem.create(meeting_id=meeting_id, kind=kind, text=text, who=who, by=by, at=at)
+
+    def items(self, meeting_id: int, kind: str) -> list[tuple[int, str, str | None]]:
+        rows = MeetingItem.select().where((MeetingItem.meeting_id == meeting_id) & (MeetingItem.kind == kind))
+        return [(r.at, r.text, r.who) for r in rows.order_by(MeetingItem.id)]
 
     # -- notes for the minutes -------------------------------------------------------------------
 

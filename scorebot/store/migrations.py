@@ -428,6 +428,21 @@ def _waiting_events(db: Database) -> None:
     _tables(db, WaitingEvent)
 
 
+@migration(13, "decisions and action items recorded in meetings")
+def _meeting_items(db: Database) -> None:
+    class MeetingItem(Model):
+        """A decision or an action item recorded in a meeting, for its minutes."""
+
+        meeting_id = IntegerField(index=True)
+        kind = CharField()  # "decision" or "action"
+        text = TextField()
+        who = CharField(null=True)  # who takes the action on
+        by = CharField()
+        at = BigIntegerField()
+
+    _tables(db, MeetingItem)
+
+
 class SchemaVersion(Model):
     version = IntegerField(primary_key=True)
     description = TextField()

@@ -356,9 +356,21 @@ class WaitingEvent(Model):
     received_at = BigIntegerField()
 
 
+class MeetingItem(Model):
+    """A decision or an action item recorded in a meeting, for its minutes."""
+
+    meeting_id = IntegerField(index=True)
+    kind = CharField()  # "decision" or "action"
+    text = TextField()
+    who = CharField(null=True)  # who takes the action on
+    by = CharField()
+    at = BigIntegerField()
+
+
 MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
           Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote,
           RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm,
           Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry, Report, ReportAssignee, ReportEntry,
           RoomInvite, RoomJoin, JoinWave, FloodBurst,
-          RevisionProposal, MeetingAttendance, MeetingVote, BallotVoter, BallotChoice, WaitingEvent]
+          RevisionProposal, MeetingAttendance, MeetingVote, BallotVoter, BallotChoice, WaitingEvent,
+          MeetingItem]

@@ -215,3 +215,23 @@ def test_a_closed_stack_does_not_invite_people_to_join(meeting):
     meeting.say("@fac:x", "!stack close")
     board = meeting.board()
     assert "closed for now" in board and "To join" not in board and "To leave" in board
+
+
+def test_decisions_and_action_items_go_into_the_minutes(tmp_path):
+    from scorebot.features import Decisions
+
+    meeting = Meeting(tmp_path)
+    meeting.dispatcher = Dispatcher(meeting.store, [Help(), Stack(StackConfig()), Decisions()], BOT)
+    [refused], _ = meeting.say("@fac:x", "!decision We meet on Tuesdays")  # no meeting: no facilitator yet
+    assert refused.text.plain.startswith("Sorry, only")
+    meeting.say("@fac:x", "!meeting start Budget")
+    actions, decided = meeting.say("@fac:x", "!decision We meet on Tuesdays")
+    assert React("!r:x", decided, "✅") in actions
+    meeting.say("@fac:x", "!action ann book the hall")
+    [refusal], _ = meeting.say("@ben:x", "!decision Ben decides alone")
+    assert refusal.text.plain.startswith("Sorry, only")
+    actions, _ = meeting.say("@fac:x", "!meeting end")
+    minutes = [a.text.plain for a in actions if isinstance(a, Send)][-1]
+    assert "## Decisions" in minutes and "We meet on Tuesdays" in minutes and "Ben decides" not in minutes
+    assert "## Action items\n- Ann: book the hall" in minutes
+    meeting.store.close()
