@@ -14,13 +14,13 @@ ORG, DM = "!org:fake", "!dm:fake"
 BOB = "@bob:fake"
 
 
-@pytest.fixture
-async def bot(tmp_path):
+def fake_bot(tmp_path, **config) -> tuple[FakeHomeserver, Runtime]:
+    """The real runtime, its client talking to an in-process fake homeserver."""
     path = tmp_path / "config.yaml"
+    connection = {"sync_timeout": 1, "timer_interval": 0.2, **config.pop("connection", {})}
     path.write_text(yaml.safe_dump({"homeserver": "http://fake.invalid", "user_id": BOT, "access_token": "token",
-                                    "rooms": {"organizing": [ORG]},
-                                    "connection": {"sync_timeout": 1, "timer_interval": 0.2}}))
-    config = load_config(path, environ={})
+                                    "rooms": {"organizing": [ORG]}, "connection": connection, **config}))
+    loaded = load_config(path, environ={})
     server = FakeHomeserver()
 
     async def connect(_config):
@@ -29,8 +29,13 @@ async def bot(tmp_path):
     async def no_identity(_config, _client):
         return None
 
-    runtime = Runtime(config, all_features(config), connect=connect, prove_identity=no_identity,
-                      read_reports=False)
+    return server, Runtime(loaded, all_features(loaded), connect=connect, prove_identity=no_identity,
+                           read_reports=False)
+
+
+@pytest.fixture
+async def bot(tmp_path):
+    server, runtime = fake_bot(tmp_path)
     yield server, runtime
     runtime.stop()
 
@@ -117,21 +122,8 @@ async def test_health_and_metrics_follow_the_bot(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump({"homeserver": "http://fake.invalid", "user_id": BOT, "access_token": "token",
-                                    "rooms": {"organizing": [ORG]},
-                                    "connection": {"sync_timeout": 1, "timer_interval": 0.2, "max_retry_wait": 0.2},
-                                    "metrics": {"listen": f"127.0.0.1:{port}", "stale_after": 0.5}}))
-    config = load_config(path, environ={})
-    server = FakeHomeserver()
-
-    async def connect(_config):
-        return FakeClient(server)
-
-    async def no_identity(_config, _client):
-        return None
-
-    runtime = Runtime(config, all_features(config), connect=connect, prove_identity=no_identity, read_reports=False)
+    server, runtime = fake_bot(tmp_path, connection={"max_retry_wait": 0.2},
+                               metrics={"listen": f"127.0.0.1:{port}", "stale_after": 0.5})
     server.deliver(join={ORG: [server.member(BOT, "join", 10), server.member(BOB, "join", 11)]})
     task = await start(runtime)
     base = f"http://127.0.0.1:{port}"
