@@ -119,7 +119,7 @@ class StackConfig:
 class CultureConfig:
     # How long after an "ouch" a plain "oops" from the author (not a reply) still counts, in seconds.
     oops_window: float = field(default=600.0, metadata=check(_positive))
-    # A YAML file of TERM: explanation; empty means the seed glossary that ships in config/.
+    # A YAML file of TERM: explanation; empty means the seed glossary that ships inside the package.
     glossary_seed: str | None = None
 
 
@@ -255,11 +255,16 @@ class Config:
     def glossary_seed_path(self) -> Path:
         if self.culture.glossary_seed:
             return (self.base_dir / self.culture.glossary_seed).resolve()
-        return Path(__file__).resolve().parents[1] / "config" / "glossary.yaml"
+        return Path(__file__).resolve().parent / "seed" / "glossary.yaml"
 
     @property
     def server_name(self) -> str:
         return self.user_id.split(":", 1)[1]
+
+
+# Settings the environment may give or override (as SCOREBOT_<KEY>): the secrets, so they need not
+# sit in a file, and what a container sets for itself (the data folder is a volume at /data).
+ENVIRONMENT_KEYS = ("homeserver", "user_id", "access_token", "password", "data_dir", "database", "log_level")
 
 
 def load_config(path: str | Path, environ: typing.Mapping[str, str] | None = None) -> Config:
@@ -276,14 +281,17 @@ def load_config(path: str | Path, environ: typing.Mapping[str, str] | None = Non
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError("", f"{path} is not valid YAML{where}") from None
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(error, "problem", None)
+        reason = f": {reason}" if reason else ""
+        raise ConfigError("", f"{path} is not valid YAML{where}{reason}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError("", f"{path} must be a mapping of keys to values")
     data = dict(data)
-    for key, variable in (("access_token", "SCOREBOT_ACCESS_TOKEN"), ("password", "SCOREBOT_PASSWORD")):
+    for key in ENVIRONMENT_KEYS:
+        variable = f"SCOREBOT_{key.upper()}"
         if environ.get(variable):
             data[key] = environ[variable]
     if environ.get("SCOREBOT_REPORTS_ADMIN_TOKEN") and isinstance(data.get("reports", {}), dict):

@@ -43,6 +43,15 @@ def test_secrets_may_come_from_the_environment(tmp_path):
     assert error(tmp_path, data).startswith("access_token: missing")
 
 
+def test_a_container_sets_its_data_folder_and_login_from_the_environment(tmp_path):
+    environ = {"SCOREBOT_DATA_DIR": "/data", "SCOREBOT_HOMESERVER": "https://matrix.example.org",
+               "SCOREBOT_USER_ID": "@bot:example.org"}
+    config = load_config(write(tmp_path, {"rooms": {"organizing": ["!a:b.c"]}, "access_token": "t"}), environ)
+    assert config.data_path == Path("/data")
+    assert config.database_url == "sqlite:////data/scorebot.db"
+    assert (config.homeserver, config.user_id) == ("https://matrix.example.org", "@bot:example.org")
+
+
 def test_postgresql_url_is_kept(tmp_path):
     config = load_config(write(tmp_path, {**BASE, "database": "postgresql://bot@db/scorebot"}), {})
     assert config.database_url == "postgresql://bot@db/scorebot"
@@ -68,6 +77,13 @@ def test_each_problem_names_the_key_and_the_reason(tmp_path, data, expected):
 def test_not_yaml_and_not_a_mapping(tmp_path):
     assert "not valid YAML at line" in error(tmp_path, "homeserver: [unclosed\n")
     assert "must be a mapping" in error(tmp_path, "- a\n- b\n")
+
+
+def test_yaml_errors_keep_their_reason(tmp_path):
+    """A tab is the classic mistake; the admin must see that it is the tab, and where."""
+    said = error(tmp_path, "homeserver: http://localhost\n\tuser_id: '@bot:localhost'\n")
+    assert "at line 2, column 1" in said
+    assert "cannot start any token" in said
 
 
 def test_missing_file_says_how_to_start(tmp_path):

@@ -15,7 +15,7 @@ from tests.unit.test_example_config import EXAMPLE
 
 ROOM = RoomView("!r:x", RoomKind.ORGANIZING, members={"@fac:x": "Fac", "@ann:x": "Ann", "@ben:x": "Ben"},
                 power_levels=PowerLevels.from_content({"users": {"@fac:x": 50}}))
-SEED = EXAMPLE.parent / "config" / "glossary.yaml"
+SEED = EXAMPLE.parent / "scorebot" / "seed" / "glossary.yaml"
 
 
 class Room:

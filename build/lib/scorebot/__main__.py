@@ -1,0 +1,3 @@
+from scorebot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,39 @@
+"""The bot assembled: its features on the Matrix runtime. One function, so tests and the demo
+start exactly what `scorebot run` starts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from scorebot.config import Config
+from scorebot.dispatch import Feature
+from scorebot.features import all_features
+from scorebot.matrix.cross_signing import CrossSigningError
+from scorebot.matrix.runtime import Runtime
+from scorebot.matrix.session import LoginFailed
+from scorebot.store import SchemaTooNew, StoreError
+
+log = logging.getLogger(__name__)
+
+
+def create_runtime(config: Config, features: list[Feature] | None = None) -> Runtime:
+    return Runtime(config, all_features(config) if features is None else features)
+
+
+def run_bot(config: Config, features: list[Feature] | None = None) -> int:
+    """Run until stopped; a login, database or identity problem ends it with one line and exit code 1."""
+    try:
+        asyncio.run(create_runtime(config, features).run())
+    except LoginFailed as error:
+        log.error("Login failed: %s", error)
+        return 1
+    except (SchemaTooNew, StoreError) as error:
+        log.error("Database problem: %s", error)
+        return 1
+    except CrossSigningError as error:
+        log.error("Cross-signing problem: %s", error)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,437 @@
+"""The one place a signal becomes decisions: commands are parsed and checked, features consulted.
+
+`Dispatcher.handle` runs inside a store transaction (see `Store.run`): what a feature changes, the
+actions it asks for and the "handled" mark on the event are committed together, so a crash either
+keeps all of them or none. A feature that raises is rolled back alone; the person gets a short
+apology with a reference that matches the log line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from scorebot.domain.actions import Action, Join, Leave, React, Redact, Send, SendDirect
+from scorebot.domain.commands import (
+    CommandRegistry,
+    Invocation,
+    PersonArg,
+    UnknownCommand,
+    UsageError,
+    UserArg,
+)
+from scorebot.domain.people import find_member, is_matrix_id
+from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, UNVERIFIED_SESSION, no_longer_private
+from scorebot.domain.rooms import Role, Roles, RoomKind, RoomView
+from scorebot.domain.signals import (
+    BotRemoved,
+    CallMembership,
+    Invite,
+    KeyWithheld,
+    Membership,
+    Message,
+    NativeReport,
+    Reaction,
+    Redaction,
+    Signal,
+    Tick,
+)
+from scorebot.domain.stack import folded
+from scorebot.domain.text import Text, code, join, plain
+from scorebot.store import Store
+
+log = logging.getLogger(__name__)
+
+_ROOM_NAMES = {
+    RoomKind.ORGANIZING: "organizing rooms",
+    RoomKind.MODERATORS: "the moderators' room",
+    RoomKind.IGO: "the IGO room",
+    RoomKind.DIRECT: "a direct chat with me",
+}
+
+# Which feature hook hears each kind of signal (messages go through command parsing first).
+_HOOKS = {
+    Reaction: "on_reaction",
+    Redaction: "on_redaction",
+    NativeReport: "on_native_report",
+    CallMembership: "on_call_membership",
+    KeyWithheld: "on_key_withheld",
+    BotRemoved: "on_bot_removed",
+    Membership: "on_membership",
+}
+
+_ROLE_NAMES = {
+    Role.FACILITATOR: "the meeting's facilitators and moderators",
+    Role.MODERATOR: "moderators",
+    Role.IGO: "the Internal Grievance Officers",
+    Role.STAFF: "moderators and the Internal Grievance Officers",
+}
+
+
+@dataclass
+class Context:
+    """What a feature sees while it decides, and where it puts its decisions."""
+
+    signal: Signal
+    room: RoomView
+    store: Store
+    roles: Roles
+    registry: CommandRegistry
+    bot_user_id: str
+    rooms: dict[str, RoomKind] = field(default_factory=dict)  # the configured rooms, resolved
+    # How the bot sees each configured room now: members, power levels (for votes, direct chats).
+    views: dict[str, RoomView] = field(default_factory=dict)
+    features: list[Feature] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    # Set when a private command typed in a shared room goes on in the sender's direct chat.
+    moved_to_direct: bool = False
+
+    @property
+    def directory(self) -> dict[str, dict[str, str]]:
+        """Who is in each organizing room: user ID -> display name."""
+        return {room_id: view.members for room_id, view in self.views.items() if view.kind is RoomKind.ORGANIZING}
+
+    def name_of(self, user_id: str) -> str:
+        """A member's display name, from this room or another the bot serves; else their ID."""
+        for view in [self.room, *self.views.values()]:
+            if user_id in view.members:
+                return view.members[user_id]
+        return user_id
+
+    def who(self, user_id: str) -> str:
+        """A member as staff see them: "Name (@id)", or just the ID when there is no other name."""
+        name = self.name_of(user_id)
+        return f"{name} ({user_id})" if name != user_id else user_id
+
+    def thread(self, kind: str) -> int | None:
+        """The number of the case or report whose IGO-room thread this message was written in."""
+        root = getattr(self.signal, "thread_root", None)
+        key = self.store.key_of(root) if root else None
+        found_kind, _, number = (key or "").partition(":")
+        return int(number) if found_kind == kind and number.isdigit() else None
+
+    def room_of(self, kind: RoomKind) -> str | None:
+        """The configured room of that kind (the moderators' or the IGO room)."""
+        return next((room_id for room_id, k in self.rooms.items() if k is kind), None)
+
+    @property
+    def sender(self) -> str:
+        return self.signal.sender
+
+    def do(self, *actions: Action) -> None:
+        self.actions.extend(actions)
+
+    def reply(self, text: Text | str) -> None:
+        """Answer in the same room, as a reply, staying in the thread if the signal was in one.
+
+        In a direct chat the answer is a `SendDirect`, so the executor checks, just before sending,
+        that the chat still holds only the bot and this person."""
+        text = plain(text) if isinstance(text, str) else text
+        if self.moved_to_direct:
+            self.direct(self.sender, text)
+        elif self.room.kind is RoomKind.DIRECT:
+            self.do(SendDirect(self.sender, text, reply_to=self.signal.event_id, reply_in=self.room.room_id))
+        else:
+            thread = getattr(self.signal, "thread_root", None)
+            self.do(Send(self.room.room_id, text, reply_to=self.signal.event_id, thread_root=thread))
+
+    def confirm(self, key: str = "✅") -> None:
+        if self.moved_to_direct:
+            self.direct(self.sender, f"{key} Done.")
+        else:
+            self.do(React(self.room.room_id, self.signal.event_id, key))
+
+    def announce(self, event: str, meeting_id: int) -> None:
+        """Tell every feature that something happened in a meeting ("turn ended", "meeting ending")."""
+        for feature in self.features:
+            feature.on_meeting_event(self, event, meeting_id)
+
+    def direct(self, user_id: str, text: Text | str) -> None:
+        self.do(SendDirect(user_id, plain(text) if isinstance(text, str) else text))
+
+    def may(self, role: Role) -> bool:
+        facilitators: frozenset[str] = frozenset()
+        if role is Role.FACILITATOR:
+            facilitators = frozenset(user for f in self.features for user in f.facilitators(self))
+        return self.roles.has(role, self.room, self.sender, facilitators)
+
+    def privately(self) -> Context:
+        """This context, carried on in the sender's direct chat: answers go there, never here."""
+        room = RoomView(self.room.room_id, RoomKind.DIRECT, members={self.sender: self.name_of(self.sender)})
+        return dataclasses.replace(self, room=room, moved_to_direct=True, actions=self.actions)
+
+
+class Feature:
+    """A part of the bot. It declares its commands and may look at every signal."""
+
+    def register(self, registry: CommandRegistry) -> None:
+        """Declare commands on the registry."""
+
+    def on_message(self, ctx: Context) -> bool | None:
+        """A message that is not a command. Return True when this feature took it (see `answer_direct`)."""
+
+    def answer_direct(self, ctx: Context) -> bool:
+        """A direct message that no feature took: answer it here and return True, or leave it."""
+        return False
+
+    def is_private_text(self, said: str) -> bool:
+        """Whether this plain text (as `domain.stack.folded` gives it) belongs in a direct chat only,
+        like "priority on"."""
+        return False
+
+    def on_reaction(self, ctx: Context) -> None:
+        pass
+
+    def on_redaction(self, ctx: Context) -> None:
+        pass
+
+    def on_membership(self, ctx: Context) -> None:
+        pass
+
+    def on_bot_removed(self, ctx: Context) -> None:
+        pass
+
+    def on_tick(self, ctx: Context) -> None:
+        """Time passed; look at timers. `ctx.signal.timestamp` is now, in milliseconds."""
+
+    def on_native_report(self, ctx: Context) -> None:
+        """Someone used their client's "Report" button on an event in a managed room."""
+
+    def on_call_membership(self, ctx: Context) -> None:
+        """Someone's Element Call membership changed (`CallMembership`)."""
+
+    def on_key_withheld(self, ctx: Context) -> None:
+        """A member's app would not share a message's key with the bot (`KeyWithheld`)."""
+
+    thread_kind: str | None = None  # the IGO-room threads this feature owns ("case", "report")
+
+    def thread_note(self, ctx: Context, number: int, text: str) -> None:
+        """!note in one of this feature's threads."""
+
+    def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
+        """!resolve in one of this feature's threads."""
+
+    def facilitators(self, ctx: Context) -> list[str]:
+        """Who facilitates in `ctx.room` right now, besides its moderators."""
+        return []
+
+    def on_start(self, store: Store) -> None:
+        """Once, when the bot starts, in a transaction (for seeding data)."""
+
+    def on_meeting_event(self, ctx: Context, event: str, meeting_id: int) -> None:
+        """Another feature announced something about a meeting (see `Context.announce`)."""
+
+    def minutes_sections(self, store: Store, meeting_id: int, clock, name) -> list[tuple[str, list[str]]]:
+        """Extra sections for a meeting's minutes: (heading, lines).
+
+        `clock(ms)` gives "HH:MM" in the group's time zone; `name(user_id)` a display name."""
+        return []
+
+
+class Dispatcher:
+    def __init__(self, store: Store, features: list[Feature], bot_user_id: str, prefix: str = "!",
+                 rooms: dict[str, RoomKind] | None = None):
+        self.store = store
+        self.rooms = rooms if rooms is not None else {}
+        self.features = features
+        self.bot_user_id = bot_user_id
+        self.registry = CommandRegistry(prefix)
+        for feature in features:
+            feature.register(self.registry)
+
+    def start(self) -> None:
+        for feature in self.features:
+            feature.on_start(self.store)
+
+    # -- signals --------------------------------------------------------------------------
+
+    def handle(self, signal: Signal, room: RoomView, roles: Roles,
+               views: dict[str, RoomView] | None = None) -> list[Action]:
+        """Decide what `signal` leads to, once: a signal already handled leads to nothing."""
+        if signal.sender == self.bot_user_id and not isinstance(signal, BotRemoved):
+            return []
+        if self.store.was_handled(signal.event_id):
+            return []
+        direct_member = self.store.direct_chat_user(room.room_id) if room.kind is RoomKind.OTHER else None
+        if direct_member and room.holds_only(direct_member, self.bot_user_id):
+            room = dataclasses.replace(room, kind=RoomKind.DIRECT)
+        ctx = Context(signal, room, self.store, roles, self.registry, self.bot_user_id, self.rooms,
+                      views or {}, self.features)
+        try:
+            with self.store.db.atomic():
+                self._route(ctx)
+        except Exception:
+            reference = secrets.token_hex(3)
+            log.exception("Handling %s in %s failed (reference %s)", type(signal).__name__,
+                          room.room_id, reference)
+            ctx.actions = []
+            if isinstance(signal, Message):
+                ctx.reply(f"Sorry, something went wrong on my side (reference {reference}). "
+                          "Nothing you did caused it; please tell the admin.")
+        self.store.enqueue(ctx.actions, signal.event_id)
+        self.store.mark_handled(signal.event_id, room.room_id)
+        return ctx.actions
+
+    def _route(self, ctx: Context) -> None:
+        signal = ctx.signal
+        if ctx.room.kind is RoomKind.OTHER and not isinstance(signal, BotRemoved):
+            if self.store.direct_chat_user(ctx.room.room_id):
+                self._leave_shared_chat(ctx)
+            return
+        if isinstance(signal, Message):
+            self._on_message(ctx, signal)
+            return
+        if isinstance(signal, BotRemoved):
+            self.store.room_left(signal.room_id, signal.timestamp)
+        hook = _HOOKS.get(type(signal))
+        for feature in self.features if hook else ():
+            getattr(feature, hook)(ctx)
+
+    def _on_message(self, ctx: Context, message: Message) -> None:
+        if message.is_notice:
+            return  # notices are bots talking; answering them makes loops
+        parsed = self.registry.parse(message.command_body)
+        if ctx.room.kind is not RoomKind.DIRECT and self._is_private(parsed, message):
+            self._continue_privately(ctx, parsed)
+            return
+        if ctx.room.kind is RoomKind.ORGANIZING:
+            # Kept a few days, so a pin or a piece of evidence can quote what was said.
+            self.store.culture.keep_message(message.room_id, message.event_id, message.sender, message.body,
+                                            message.timestamp)
+        if parsed is None:
+            self._plain_message(ctx)
+            return
+        if isinstance(parsed, UnknownCommand) and parsed.group:
+            prefix = self.registry.prefix
+            ctx.reply(plain(f"{prefix}{parsed.name} needs one more word: ")
+                      + join([code(prefix + name) for name in parsed.group], ", ") + plain("."))
+            return
+        if isinstance(parsed, UnknownCommand):
+            hint = f" Did you mean {self.registry.prefix}{parsed.suggestion}?" if parsed.suggestion else ""
+            ctx.reply(plain(f"I don't know {self.registry.prefix}{parsed.name}.{hint} ")
+                      + plain("Send ") + code(f"{self.registry.prefix}help") + plain(" for the list."))
+            return
+        if isinstance(parsed, UsageError):
+            ctx.reply(plain(f"{parsed.reason}. Usage: ") + code(parsed.command.usage(self.registry.prefix)))
+            return
+        self._invoke(ctx, parsed)
+
+    def _plain_message(self, ctx: Context) -> None:
+        taken = [feature.on_message(ctx) for feature in self.features]
+        if ctx.room.kind is not RoomKind.DIRECT or any(taken):
+            return
+        if not any(feature.answer_direct(ctx) for feature in self.features):
+            prefix = self.registry.prefix
+            ctx.reply(plain("I'm not sure what you mean, sorry. Here you can write ") + code("stack")
+                      + plain(" to ask to speak in a meeting you're in, ") + code("priority on")
+                      + plain(" or ") + code("priority off") + plain(", or ") + code(f"{prefix}report")
+                      + plain(" to tell the Internal Grievance Officers something in confidence. ")
+                      + code(f"{prefix}help") + plain(" lists everything."))
+
+    def _is_private(self, parsed, message: Message) -> bool:
+        """A command or text that belongs in a direct chat only (a report, a priority declaration)."""
+        if isinstance(parsed, Invocation | UsageError):
+            return parsed.command.private
+        said = folded(message.body)
+        return parsed is None and any(feature.is_private_text(said) for feature in self.features)
+
+    def _continue_privately(self, ctx: Context, parsed) -> None:
+        """Take a private word out of a shared room and go on with it in the sender's direct chat."""
+        ctx.do(Redact(ctx.room.room_id, ctx.signal.event_id, "moved to a direct chat to keep it private"))
+        ctx.direct(ctx.sender, MOVED_HERE)
+        private = ctx.privately()
+        if isinstance(parsed, Invocation):
+            self._invoke(private, parsed)
+        elif isinstance(parsed, UsageError):
+            private.reply(plain(f"{parsed.reason}. Usage: ")
+                          + code(parsed.command.usage(self.registry.prefix)))
+        else:
+            for feature in self.features:
+                feature.on_message(private)
+
+    def _leave_shared_chat(self, ctx: Context) -> None:
+        """A direct chat someone else joined is private no more: say so once, forget it, and leave."""
+        self.store.forget_direct_chat(ctx.room.room_id)
+        ctx.do(Send(ctx.room.room_id, no_longer_private()), Leave(ctx.room.room_id))
+
+    def _invoke(self, ctx: Context, invocation: Invocation) -> None:
+        command = invocation.command
+        if ctx.room.kind not in command.rooms:
+            where = " or ".join(_ROOM_NAMES[kind] for kind in sorted(command.rooms, key=lambda k: k.value))
+            ctx.reply(plain(f"{self.registry.prefix}{command.name} works in {where}."))
+            return
+        if not ctx.may(command.role):
+            ctx.reply(f"Sorry, only {_ROLE_NAMES[command.role]} can use "
+                      f"{self.registry.prefix}{command.name}.")
+            return
+        if ctx.signal.unsigned_device and command.role is not Role.MEMBER:
+            ctx.reply(UNVERIFIED_SESSION)
+            return
+        args = self._find_people(ctx, invocation)
+        if args is None:
+            return
+        if ctx.room.kind is not RoomKind.DIRECT and not command.private:
+            log.info("%s%s by %s in %s", self.registry.prefix, command.name, ctx.sender, ctx.room.room_id)
+        command.handler(ctx, **args)
+
+    def _find_people(self, ctx: Context, invocation: Invocation) -> dict[str, object] | None:
+        """The command's arguments with each member named as people type them turned into their
+        Matrix ID; or None, having asked which one when a name fits several or no one."""
+        args = dict(invocation.args)
+        members = {**{u: n for room in ctx.directory.values() for u, n in room.items()}, **ctx.room.members}
+        for arg in invocation.command.args:
+            typed = args.get(arg.key)
+            if not isinstance(arg, UserArg | PersonArg) or not isinstance(typed, str) or not typed.startswith("@"):
+                continue
+            found = find_member(typed, members)
+            if len(found) == 1:
+                args[arg.key] = found[0]
+            elif len(found) > 1:
+                ctx.reply(plain(f"“{typed.lstrip('@')}” could be several people: ")
+                          + join([plain(f"{members[u]} ({u})") for u in found], ", ")
+                          + plain(". Mention the one you mean (type @ and pick them)."))
+                return None
+            elif not is_matrix_id(typed):
+                ctx.reply(plain(f"I don't know anyone called “{typed.lstrip('@')}” here. Mention them (type @ "
+                                "and pick them from the list), or write their Matrix ID, like @name:server."))
+                return None
+        return args
+
+    def tick(self, now_ms: int, roles: Roles, views: dict[str, RoomView] | None = None) -> list[Action]:
+        """Let features act on their timers; what they decide is queued like any other action."""
+        ctx = Context(Tick.at(now_ms), RoomView("", RoomKind.OTHER), self.store, roles, self.registry,
+                      self.bot_user_id, self.rooms, views or {}, self.features)
+        for feature in self.features:
+            decided = len(ctx.actions)
+            try:
+                with self.store.db.atomic():
+                    feature.on_tick(ctx)
+            except Exception:
+                log.exception("A timer of %s failed", type(feature).__name__)
+                del ctx.actions[decided:]  # rolled back with its state: nothing of it goes out
+        self.store.enqueue(ctx.actions)
+        return ctx.actions
+
+    # -- invites --------------------------------------------------------------------------
+
+    def on_invite(self, invite: Invite, configured_rooms: set[str], members: set[str]) -> list[Action]:
+        """Join configured rooms, and direct chats opened by `members` (of the organization's rooms).
+
+        An invite to any other room from a member is declined kindly: the bot joins, says why, and
+        leaves. Whether a direct chat really holds only that member is checked at every event and
+        before every private message, since an invite cannot show who else is in the room."""
+        if invite.room_id in configured_rooms:
+            actions: list[Action] = [Join(invite.room_id)]
+        elif invite.inviter not in members:
+            log.info("Ignoring an invite to %s from %s, who is in none of the organization's rooms",
+                     invite.room_id, invite.inviter)
+            return []
+        elif invite.is_direct:
+            self.store.set_direct_chat(invite.inviter, invite.room_id)
+            actions = [Join(invite.room_id)]
+        else:
+            actions = [Join(invite.room_id), Send(invite.room_id, plain(NOT_A_GROUP_BOT)), Leave(invite.room_id)]
+        self.store.enqueue(actions)
+        return actions

@@ -1,0 +1,48 @@
+"""The stack board: who speaks, who waits, in what order, and nothing about why."""
+
+from __future__ import annotations
+
+from html import escape
+
+from scorebot.domain.stack import Entry
+from scorebot.domain.text import Text
+
+
+def duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def entry_label(entry: Entry) -> str:
+    if entry.clarification:
+        about = f": {entry.term}" if entry.term else ""
+        return f"❓ {entry.person.name} (point of clarification{about})"
+    return entry.person.name
+
+
+def render_board(title: str, speaker: str | None, ordered: list[Entry], closed: bool) -> Text:
+    plain = [f"📋 Stack · {title}", f"🎤 Speaking: {speaker}" if speaker else "🎤 Nobody has the floor."]
+    html = [f"<b>📋 Stack · {escape(title)}</b>",
+            f"🎤 Speaking: <b>{escape(speaker)}</b>" if speaker else "🎤 Nobody has the floor."]
+    if ordered:
+        items = [entry_label(e) for e in ordered]
+        plain += [f"{i}. {label}" for i, label in enumerate(items, 1)]
+        html.append("<ol>" + "".join(f"<li>{escape(label)}</li>" for label in items) + "</ol>")
+    else:
+        plain.append("The stack is empty.")
+        html.append("<i>The stack is empty.</i>")
+    if closed:
+        note = "The stack is closed for now; points of clarification still pass."
+        plain.append(note)
+        html.append(f"<i>{note}</i>")
+    hint = ("To leave: “unstack”." if closed
+            else "To join: ✋, “stack”, or react with ✋. To leave: “unstack”.")
+    plain.append(hint)
+    html.append(f"<small>{escape(hint)}</small>")
+    return Text("\n".join(plain), "<br>".join(html))

@@ -1,0 +1,256 @@
+"""Commands, declared once with their arguments, who may use them, where, and their help.
+
+Parsing is pure: text in, an `Invocation`, `UnknownCommand` or `UsageError` out. A bad argument
+answers with the command's usage, so a person learns what would have worked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from scorebot.domain.rooms import Role, RoomKind
+
+_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
+
+ALL_ROOMS = frozenset({RoomKind.ORGANIZING, RoomKind.MODERATORS, RoomKind.IGO, RoomKind.DIRECT})
+
+
+class ArgumentError(Exception):
+    """One argument was missing or malformed; the message says which and why."""
+
+
+class _Reader:
+    """Reads a command's arguments left to right: words, "quoted names", or the rest."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0
+
+    def _skip_space(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
+
+    def at_end(self) -> bool:
+        self._skip_space()
+        return self.pos >= len(self.text)
+
+    def peek_quoted(self) -> bool:
+        self._skip_space()
+        return self.pos < len(self.text) and self.text[self.pos] in _QUOTES
+
+    def word(self) -> str:
+        self._skip_space()
+        if self.peek_quoted():
+            closing = _QUOTES[self.text[self.pos]]
+            end = self.text.find(closing, self.pos + 1)
+            if end == -1:
+                raise ArgumentError("a quote is not closed")
+            value = self.text[self.pos + 1 : end]
+            self.pos = end + 1
+            return value.strip()
+        start = self.pos
+        while self.pos < len(self.text) and not self.text[self.pos].isspace():
+            self.pos += 1
+        return self.text[start : self.pos]
+
+    def rest(self) -> str:
+        self._skip_space()
+        value, self.pos = self.text[self.pos :].strip(), len(self.text)
+        return value
+
+
+@dataclass(frozen=True)
+class Arg:
+    """`key` is the handler's parameter name; `label` is what the usage line shows; `max_length`
+    keeps a name or a text within what a reader (and the database) can take."""
+
+    key: str
+    optional: bool = False
+    label: str = ""
+    max_length: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.label or self.key
+
+    def shown(self) -> str:
+        return f"[{self.name}]" if self.optional else self.name
+
+    def read(self, reader: _Reader):
+        return reader.word()
+
+
+@dataclass(frozen=True)
+class UserArg(Arg):
+    """A member, as people name them: a mention pill (the adapter turns pills into IDs), a Matrix
+    ID, `@bob`, `bob` or "Bob Smith". The dispatcher finds who is meant (see `domain.people`)."""
+
+    key: str = "user"
+    label: str = "@user"
+    max_length: int | None = 255
+
+    def read(self, reader: _Reader) -> str:
+        value = reader.word()
+        if not value:
+            raise ArgumentError("the name is empty")
+        return value if value.startswith("@") else "@" + value
+
+
+@dataclass(frozen=True)
+class PersonArg(Arg):
+    """A member by Matrix ID, or someone with no Matrix account by a "quoted name"."""
+
+    key: str = "person"
+    label: str = '@user|"Name"'
+    max_length: int | None = 80
+
+    def read(self, reader: _Reader) -> str:
+        quoted = reader.peek_quoted()
+        value = reader.word()
+        if quoted:
+            if not value:
+                raise ArgumentError("the name in quotes is empty")
+            return value
+        return value if value.startswith("@") else "@" + value  # a member, found like a UserArg
+
+
+@dataclass(frozen=True)
+class NumberArg(Arg):
+    minimum: int = 1
+
+    def read(self, reader: _Reader) -> int:
+        value = reader.word()
+        if not re.fullmatch(r"\d+", value) or int(value) < self.minimum:
+            raise ArgumentError(f"{self.name} must be a whole number from {self.minimum} up")
+        return int(value)
+
+
+@dataclass(frozen=True)
+class ChoiceArg(Arg):
+    choices: tuple[str, ...] = ()
+
+    def shown(self) -> str:
+        text = "|".join(self.choices)
+        return f"[{text}]" if self.optional else text
+
+    def read(self, reader: _Reader) -> str:
+        value = reader.word().lower()
+        if value not in self.choices:
+            raise ArgumentError(f"choose one of: {', '.join(self.choices)}")
+        return value
+
+
+@dataclass(frozen=True)
+class TextArg(Arg):
+    """Everything left on the line."""
+
+    def read(self, reader: _Reader) -> str:
+        return reader.rest()
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Callable
+    args: tuple[Arg, ...] = ()
+    role: Role = Role.MEMBER
+    help: str = ""
+    rooms: frozenset[RoomKind] = ALL_ROOMS
+    # Private words (a report, a declaration): typed in a shared room, they are taken out of it
+    # and the command goes on in the sender's direct chat.
+    private: bool = False
+
+    def usage(self, prefix: str) -> str:
+        return " ".join([f"{prefix}{self.name}", *(arg.shown() for arg in self.args)])
+
+    def parse_args(self, text: str) -> dict[str, object]:
+        reader = _Reader(text)
+        values: dict[str, object] = {}
+        for arg in self.args:
+            if reader.at_end():
+                if not arg.optional:
+                    raise ArgumentError(f"{arg.shown()} is missing")
+                values[arg.key] = None
+                continue
+            value = arg.read(reader)
+            if arg.max_length and isinstance(value, str) and len(value) > arg.max_length:
+                raise ArgumentError(f"that is longer than I can keep ({len(value)} characters; {arg.max_length} at "
+                                    "most). Could you say it more briefly")
+            values[arg.key] = value
+        if not reader.at_end():
+            raise ArgumentError(f"I did not expect {reader.rest()!r}")
+        return values
+
+
+@dataclass(frozen=True)
+class Invocation:
+    command: Command
+    args: dict[str, object]
+
+
+@dataclass(frozen=True)
+class UnknownCommand:
+    name: str
+    suggestion: str | None
+    group: tuple[str, ...] = ()  # "meeting" alone: the commands it starts (meeting start, meeting end)
+
+
+@dataclass(frozen=True)
+class UsageError:
+    command: Command
+    reason: str
+
+
+@dataclass
+class CommandRegistry:
+    prefix: str = "!"
+    commands: dict[str, Command] = field(default_factory=dict)
+
+    def add(self, command: Command) -> None:
+        if command.name in self.commands:
+            raise ValueError(f"command {command.name!r} declared twice")
+        self.commands[command.name] = command
+
+    def command(self, name: str, *args: Arg, role: Role = Role.MEMBER, help: str = "",
+                rooms: frozenset[RoomKind] = ALL_ROOMS, private: bool = False):
+        """Declare a command: `@registry.command("warn", UserArg(), TextArg("reason", True))`."""
+
+        def declare(handler: Callable) -> Callable:
+            self.add(Command(name, handler, args, role, help, rooms, private))
+            return handler
+
+        return declare
+
+    def parse(self, text: str) -> Invocation | UnknownCommand | UsageError | None:
+        """None when the text is not a command at all (ordinary chat)."""
+        text = text.strip()
+        if not text.startswith(self.prefix) or len(text) == len(self.prefix):
+            return None
+        body = text[len(self.prefix) :]
+        if body[0].isspace() or not (body[0].isalnum()):
+            return None
+        words = body.split()
+        # The longest declared name wins, so "stack add" is found before "stack".
+        for length in range(min(3, len(words)), 0, -1):
+            name = " ".join(words[:length]).lower()
+            command = self.commands.get(name)
+            if command is None:
+                continue
+            rest = body.split(None, length)[length] if len(words) > length else ""
+            try:
+                return Invocation(command, command.parse_args(rest))
+            except ArgumentError as error:
+                return UsageError(command, str(error))
+        name = words[0].lower()
+        group = tuple(sorted(n for n in self.commands if n.startswith(name + " ")))
+        if group:
+            return UnknownCommand(name, None, group)
+        close = difflib.get_close_matches(name, {n.split()[0] for n in self.commands}, n=1)
+        return UnknownCommand(name, close[0] if close else None)
+
+    def find(self, name: str) -> Command | None:
+        name = name.strip().lstrip(self.prefix).lower()
+        return self.commands.get(name)

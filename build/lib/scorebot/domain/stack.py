@@ -1,0 +1,121 @@
+"""The Modified Progressive Stack, as plain rules.
+
+Order, from the code of conduct: a point of clarification goes ahead of all; then the front tier,
+everyone who has not spoken yet in this meeting and everyone who declared priority and has not
+contributed significantly; then everyone else. Within a tier, first asked is first called. A
+facilitator's move pins a person at a position among the others, and the pin holds as newcomers
+arrive; it moves up as people ahead of it are called.
+
+Nothing here says why a person stands where they stand: callers get the order, never the tiers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+# A raised hand: ✋ 🖐 🤚 🙋, then an optional skin tone, gender sign and variation selector.
+_HAND = re.compile(
+    "^(?:\u270b|\U0001f590|\U0001f91a|\U0001f64b)"
+    "[\U0001f3fb-\U0001f3ff]?"
+    "(?:\u200d[\u2640\u2642])?"
+    "\ufe0f?"
+)
+
+
+def is_hand(text: str) -> bool:
+    """Whether a message or a reaction key is, or starts with, a raised hand."""
+    return bool(_HAND.match(text.strip()))
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone on the stack: a member by Matrix ID, or a named person with no account."""
+
+    key: str  # "@user:server", or "name:Pat" for someone on the phone
+    name: str
+
+    @classmethod
+    def named(cls, name: str) -> Person:
+        return cls(f"name:{name.casefold()}", name)
+
+    @property
+    def user_id(self) -> str | None:
+        return self.key if self.key.startswith("@") else None
+
+
+@dataclass(frozen=True)
+class Entry:
+    person: Person
+    seq: int  # when they asked, as a counter: first asked, first called
+    clarification: bool = False
+    term: str | None = None
+    pinned: int | None = None  # a facilitator's move: the position among non-clarifications
+
+
+@dataclass(frozen=True)
+class Contribution:
+    turns: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class StackRules:
+    significant_turns: int = 2
+    significant_seconds: float = 300.0
+
+    def contributed_significantly(self, contribution: Contribution) -> bool:
+        return (contribution.turns >= self.significant_turns
+                or contribution.seconds >= self.significant_seconds)
+
+
+def in_front_tier(person: Person, contributions: Mapping[str, Contribution], priority: Iterable[str],
+                  rules: StackRules) -> bool:
+    done = contributions.get(person.key, Contribution())
+    if done.turns == 0:
+        return True
+    return person.key in set(priority) and not rules.contributed_significantly(done)
+
+
+def order(entries: Iterable[Entry], contributions: Mapping[str, Contribution], priority: Iterable[str],
+          rules: StackRules = StackRules()) -> list[Entry]:
+    """The stack in calling order. Deterministic: the same entries give the same order."""
+    entries = list(entries)
+    priority = set(priority)
+    clarifications = sorted((e for e in entries if e.clarification), key=lambda e: (e.seq, e.person.key))
+    others = [e for e in entries if not e.clarification]
+    natural = sorted(
+        (e for e in others if e.pinned is None),
+        key=lambda e: (not in_front_tier(e.person, contributions, priority, rules), e.seq, e.person.key),
+    )
+    for entry in sorted((e for e in others if e.pinned is not None), key=lambda e: (e.pinned, e.seq, e.person.key)):
+        natural.insert(min(entry.pinned - 1, len(natural)), entry)
+    return clarifications + natural
+
+
+def without(entries: Iterable[Entry], leaving: Entry, ordered: list[Entry]) -> list[Entry]:
+    """The entries once `leaving` is gone (called, withdrawn or removed); pins behind it move up."""
+    others = [e for e in ordered if not e.clarification]
+    place = others.index(leaving) + 1 if leaving in others else None
+    result = []
+    for entry in entries:
+        if entry == leaving:
+            continue
+        if place is not None and entry.pinned is not None and entry.pinned > place:
+            entry = replace(entry, pinned=entry.pinned - 1)
+        result.append(entry)
+    return result
+
+
+def position(ordered: list[Entry], key: str) -> int | None:
+    """1-based place of a person in the calling order."""
+    for index, entry in enumerate(ordered, 1):
+        if entry.person.key == key:
+            return index
+    return None
+
+
+def folded(text: str) -> str:
+    """A stack text as people type it: any case, any spacing, a full stop or ! at the end."""
+    return " ".join(text.casefold().split()).rstrip(".!?…,;: ")

@@ -1,0 +1,31 @@
+"""The bot's parts, one module each. Each declares its commands and reacts to signals."""
+
+from __future__ import annotations
+
+from scorebot.config import Config
+from scorebot.dispatch import Feature
+from scorebot.features.ballot import Ballot
+from scorebot.features.brigading import Brigading
+from scorebot.features.culture import Culture
+from scorebot.features.decisions import Decisions
+from scorebot.features.enforcement import Enforcement
+from scorebot.features.help import Help
+from scorebot.features.reports import Reports
+from scorebot.features.revision import Revision
+from scorebot.features.stack import Stack
+from scorebot.features.threads import IgoThreads
+from scorebot.features.upkeep import Upkeep
+
+
+def all_features(config: Config | None = None) -> list[Feature]:
+    """Every part of the bot, set up from the config (defaults when there is none, as in tests)."""
+    if config is None:
+        ballot = Ballot()
+        return [Help(), Upkeep(), Stack(), Culture(), Decisions(), Enforcement(), Reports(), IgoThreads(),
+                Brigading(), ballot, Revision(ballot)]
+    ballot = Ballot(config.voting)
+    return [Help(), Upkeep(), Stack(config.stack, config.timezone),
+            Culture(config.culture, config.glossary_seed_path, config.timezone), Decisions(),
+            Enforcement(config.enforcement, config.roles.moderator_level), Reports(config.reports), IgoThreads(),
+            Brigading(config.brigading, config.roles.moderator_level, config.timezone), ballot,
+            Revision(ballot, config.roles.steering)]

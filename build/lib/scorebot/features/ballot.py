@@ -1,0 +1,123 @@
+"""The secret ballot on a revision of the code of conduct: one week, in direct chats, counts only.
+
+Every eligible member gets the full text in a direct chat and votes there with `!vote N yes|no`;
+the last vote counts. Nothing ever shows who voted how: not a room, not the log, not an export.
+At the close the counts are kept and every choice is deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from scorebot.config import VotingConfig
+from scorebot.dispatch import Context, Feature
+from scorebot.domain.actions import Send, SendDirect
+from scorebot.domain.commands import ChoiceArg, CommandRegistry, NumberArg
+from scorebot.domain.revision import Proposal, State, ballot_approves, close_due, eligible, remind_due
+from scorebot.domain.rooms import RoomKind
+from scorebot.domain.text import Text, bold, code, lines, plain
+
+DIRECT = frozenset({RoomKind.DIRECT})
+
+
+def when(ms: int) -> str:
+    return f"{datetime.fromtimestamp(ms / 1000, UTC):%Y-%m-%d %H:%M} UTC"
+
+
+class Ballot(Feature):
+    def __init__(self, config: VotingConfig | None = None):
+        self.config = config or VotingConfig()
+        self.duration_ms = int(self.config.ballot_duration * 1000)
+        self.remind_ms = int(self.config.remind_before * 1000)
+
+    def register(self, registry: CommandRegistry) -> None:
+        registry.command("vote", NumberArg("proposal"), ChoiceArg("choice", choices=("yes", "no")), rooms=DIRECT,
+                         private=True, help="Vote on a revision of the code of conduct, secretly: !vote 1 yes. "
+                                            "You may change your vote until the ballot closes.")(self.vote)
+
+    # -- opening --------------------------------------------------------------------------------
+
+    def eligible_rooms(self, ctx: Context) -> list[str]:
+        configured = self.config.eligible_rooms
+        return [room for room, kind in ctx.rooms.items()
+                if (room in configured if configured else kind is RoomKind.ORGANIZING)]
+
+    def voters(self, ctx: Context, opens_at: int) -> list[str]:
+        rooms = self.eligible_rooms(ctx)
+        members = {user for room in rooms for user in (ctx.views.get(room).members if room in ctx.views else {})}
+        members.discard(ctx.bot_user_id)
+        return sorted(user for user in members
+                      if eligible(ctx.store.brigading.last_joined(user, rooms), opens_at,
+                                  self.config.min_membership_days))
+
+    def open(self, ctx: Context, proposal: Proposal) -> int:
+        """Open the ballot now; every eligible member gets it in a direct chat. Returns how many."""
+        now = ctx.signal.timestamp
+        voters = self.voters(ctx, now)
+        closes_at = now + self.duration_ms
+        ctx.store.revisions.open_ballot(proposal.id, voters, now, closes_at)
+        ctx.store.cases.audit(now, ctx.sender, "revision ballot opened", None, proposal=proposal.id,
+                              eligible=len(voters))
+        for voter in voters:
+            ctx.do(SendDirect(voter, lines([
+                bold(f"🗳️ Secret ballot on revision #{proposal.id} of the code of conduct"),
+                plain(proposal.text),
+                plain("Vote here with ") + code(f"!vote {proposal.id} yes") + plain(" or ")
+                + code(f"!vote {proposal.id} no") + plain(f". You can change your vote until {when(closes_at)}."),
+                plain("Your vote is secret: no one is shown who voted how, and when the ballot closes only the "
+                      "counts are kept.")])))
+        return len(voters)
+
+    # -- voting ---------------------------------------------------------------------------------
+
+    def vote(self, ctx: Context, proposal: int, choice: str) -> None:
+        revisions = ctx.store.revisions
+        found = revisions.get(proposal)
+        if found is None or found.state not in (State.BALLOT_OPEN, State.APPROVED, State.NOT_APPROVED,
+                                                State.RATIFIED):
+            ctx.reply(f"There is no ballot on proposal #{proposal} to vote in.")
+            return
+        if found.state is not State.BALLOT_OPEN:
+            ctx.reply(f"The ballot on proposal #{proposal} has closed, so I can't take a vote any more.")
+            return
+        if not revisions.may_vote(proposal, ctx.sender):
+            ctx.reply("I'm sorry, you are not on the list of members who may vote on this one. Members of the "
+                      "group's rooms vote; someone who joined very recently may have to wait for the next "
+                      "ballot. If you think this is a mistake, ask a grievance officer.")
+            return
+        revisions.vote(proposal, ctx.sender, choice)
+        ctx.reply(f"Thank you, your vote is recorded. You can change it until {when(found.ballot_closes_at)}.")
+
+    # -- time passing ---------------------------------------------------------------------------
+
+    def on_tick(self, ctx: Context) -> None:
+        now = ctx.signal.timestamp
+        revisions = ctx.store.revisions
+        for proposal, reminded in revisions.open_ballots():
+            if close_due(proposal.state, now, proposal.ballot_closes_at):
+                self._close(ctx, proposal)
+            elif remind_due(proposal.state, now, proposal.ballot_closes_at, self.remind_ms, reminded):
+                revisions.reminded(proposal.id)
+                for voter in revisions.not_voted(proposal.id):
+                    ctx.do(SendDirect(voter, plain(
+                        f"A reminder: the secret ballot on revision #{proposal.id} of the code of conduct closes "
+                        f"at {when(proposal.ballot_closes_at)}. Vote with !vote {proposal.id} yes or "
+                        f"!vote {proposal.id} no.")))
+
+    def _close(self, ctx: Context, proposal: Proposal) -> None:
+        revisions = ctx.store.revisions
+        yes, no, voters = revisions.tally(proposal.id)
+        approved = ballot_approves(yes, no)
+        revisions.close_ballot(proposal.id, State.APPROVED if approved else State.NOT_APPROVED, yes, no, voters)
+        ctx.store.cases.audit(ctx.signal.timestamp, "scorebot", "revision ballot closed", None,
+                              proposal=proposal.id, yes=yes, no=no, voters=voters)
+        text = result(proposal.id, yes, no, voters, proposal.eligible or 0)
+        for room, kind in ctx.rooms.items():
+            if kind in (RoomKind.ORGANIZING, RoomKind.IGO, RoomKind.STEERING):
+                ctx.do(Send(room, text))
+
+
+def result(number: int, yes: int, no: int, voters: int, eligible_count: int) -> Text:
+    outcome = "Approved." if ballot_approves(yes, no) else "Not approved."
+    return bold(f"🗳️ The ballot on revision #{number} of the code of conduct has closed. {outcome} ") + plain(
+        f"Yes: {yes}, no: {no}; {voters} of {eligible_count} eligible members voted.")

@@ -1,0 +1,160 @@
+"""Brigading and floods: a wave of newcomers, a flood or a mass mention alerts the moderators once.
+
+The bot alerts and, if the config asks, locks invitations; it never removes anyone. Moderators
+decide, with the usual ladder. Alerts name people and link to messages, and never quote a report
+or a direct chat.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scorebot.config import BrigadingConfig
+from scorebot.dispatch import Context, Feature
+from scorebot.domain.actions import Edit, Send, SetInviteLevel, join_rule
+from scorebot.domain.brigading import (
+    Rules,
+    Wave,
+    WaveStep,
+    is_flood,
+    is_mass_mention,
+    on_join,
+    starts_a_burst,
+)
+from scorebot.domain.commands import Arg, CommandRegistry
+from scorebot.domain.minutes import clock
+from scorebot.domain.rooms import Role, RoomKind, RoomView
+from scorebot.domain.signals import Membership, Message
+from scorebot.domain.text import Text, bold, join, lines, message_link, pill, plain
+
+ORGANIZING = frozenset({RoomKind.ORGANIZING})
+JOINS_KEPT_MS = 90 * 24 * 3600 * 1000  # how long a join is remembered (for a ballot's membership age)
+
+
+class Brigading(Feature):
+    def __init__(self, config: BrigadingConfig | None = None, moderator_level: int = 50, timezone: str = "UTC"):
+        config = config or BrigadingConfig()
+        self.rules = Rules(config.join_wave_joins, int(config.join_wave_seconds * 1000), config.flood_messages,
+                           int(config.flood_seconds * 1000), config.max_mentions,
+                           tuple(re.compile(pattern) for pattern in config.ignore_users))
+        self.lock_on_wave = config.lock_on_wave
+        self.moderator_level = moderator_level
+        self.timezone = timezone
+
+    def register(self, registry: CommandRegistry) -> None:
+        registry.command("unlock", Arg("room", optional=True), role=Role.MODERATOR,
+                         rooms=ORGANIZING | frozenset({RoomKind.MODERATORS}),
+                         help="Put invitations back as they were before a wave locked them: here, or in the "
+                              "moderators' room as !unlock ROOM (its name or ID).")(self.unlock)
+
+    # -- waves of joins ----------------------------------------------------------------------------
+
+    def on_membership(self, ctx: Context) -> None:
+        change: Membership = ctx.signal
+        if ctx.room.kind is not RoomKind.ORGANIZING:
+            return
+        store = ctx.store.brigading
+        if change.membership == "invite":
+            store.invited(ctx.room.room_id, change.user_id, change.sender, change.timestamp)
+            return
+        if change.membership != "join" or change.previous == "join":
+            return
+        now = change.timestamp
+        store.forget_before(now - 2 * self.rules.wave_ms, now - JOINS_KEPT_MS)
+        joined = store.joined(ctx.room.room_id, change.user_id, now)
+        wave = store.latest_wave(ctx.room.room_id)
+        step, joins = on_join(self.rules, joined, store.joins_since(ctx.room.room_id, now - self.rules.wave_ms), wave)
+        moderators = ctx.room_of(RoomKind.MODERATORS)
+        if step is WaveStep.NOTHING or moderators is None:
+            return
+        if step is WaveStep.GROWS:
+            wave = store.grow_wave(wave.id, joins)
+            locked = store.lock_of(wave.room_id) is not None
+            ctx.do(Edit(moderators, f"wave:{wave.id}", self._alert(ctx, wave, locked)))
+            return
+        wave = store.new_wave(ctx.room.room_id, joins)
+        locked = self.lock_on_wave and store.lock_of(wave.room_id) is None
+        if locked:
+            self._lock(ctx, wave)
+        ctx.do(Send(moderators, self._alert(ctx, wave, locked), remember=f"wave:{wave.id}"))
+
+    def _lock(self, ctx: Context, wave: Wave) -> None:
+        room = ctx.room
+        ctx.store.brigading.locked(wave.id, room.power_levels.invite, room.join_rule)
+        ctx.do(SetInviteLevel(room.room_id, max(self.moderator_level, room.power_levels.invite)))
+        if room.join_rule in ("public", "knock", "knock_restricted"):
+            ctx.do(join_rule(room.room_id, "invite"))
+
+    def _alert(self, ctx: Context, wave: Wave, locked: bool) -> Text:
+        room = ctx.views.get(wave.room_id) or ctx.room
+        minutes = max(1, round((wave.last_join_at - wave.joins[0].at) / 60_000))
+        parts = [bold(f"⚠️ A wave of newcomers in {room.name or room.room_id}: {len(wave.joins)} people joined "
+                      f"within {minutes} minute{'s' if minutes != 1 else ''}.")]
+        for found in wave.joins:
+            by = plain(", invited by ") + pill(found.inviter, ctx.name_of(found.inviter)) if found.inviter \
+                else plain(", invited by someone I did not see")
+            parts.append(plain("• ") + pill(found.user_id, ctx.name_of(found.user_id)) + by
+                         + plain(f", at {clock(found.at, self.timezone)}"))
+        if locked:
+            parts.append(plain(f"I have locked invitations there (only moderators can invite for now). Write "
+                               f"!unlock {room.name or room.room_id} when it is over."))
+        parts.append(plain("Nothing else was done: you decide. If someone only came to gang up, the usual "
+                           "steps apply (!warn, 🛑, !remove)."))
+        return lines(parts)
+
+    def unlock(self, ctx: Context, room: str | None) -> None:
+        target = self._room(ctx, room)
+        if target is None:
+            return
+        store = ctx.store.brigading
+        lock = store.lock_of(target.room_id)
+        if lock is None:
+            ctx.reply(f"Invitations in {target.name or target.room_id} are not locked by me.")
+            return
+        _, invite_level, previous_rule = lock
+        store.unlocked(target.room_id, ctx.signal.timestamp)
+        ctx.do(SetInviteLevel(target.room_id, invite_level))
+        if previous_rule != target.join_rule:
+            ctx.do(join_rule(target.room_id, previous_rule))
+        ctx.reply(f"Invitations in {target.name or target.room_id} are back as they were.")
+
+    def _room(self, ctx: Context, name: str | None) -> RoomView | None:
+        if ctx.room.kind is RoomKind.ORGANIZING and not name:
+            return ctx.room
+        rooms = [v for v in ctx.views.values() if v.kind is RoomKind.ORGANIZING]
+        found = [v for v in rooms if name and name.strip().casefold() in (v.room_id.casefold(),
+                                                                            (v.name or "").casefold())]
+        if len(found) != 1:
+            names = ", ".join(v.name or v.room_id for v in rooms)
+            ctx.reply(f"Which room? Write !unlock followed by one of: {names}.")
+            return None
+        return found[0]
+
+    # -- floods and mass mentions --------------------------------------------------------------------
+
+    def on_message(self, ctx: Context) -> None:
+        message: Message = ctx.signal
+        moderators = ctx.room_of(RoomKind.MODERATORS)
+        if ctx.room.kind is not RoomKind.ORGANIZING or moderators is None or self.rules.ignored(message.sender):
+            return
+        now, room_id = message.timestamp, ctx.room.room_id
+        where = ctx.room.name or room_id
+        who = pill(message.sender, ctx.name_of(message.sender))
+        store = ctx.store.brigading
+        since = now - self.rules.flood_ms
+        if is_flood(self.rules, ctx.store.culture.message_times(room_id, message.sender, since), now):
+            if starts_a_burst(self.rules, now, store.last_flood(room_id, message.sender)):
+                first = ctx.store.culture.first_message_since(room_id, message.sender, since)
+                ctx.do(Send(moderators, join([
+                    bold("⚠️ A flood: "), who,
+                    plain(f" sent more than {self.rules.flood_messages} messages within "
+                          f"{self.rules.flood_ms // 1000} seconds in {where}; "),
+                    message_link(room_id, first.event_id if first else message.event_id, "the first message"),
+                    plain(". If it is harmful, react 🛑 on one of their messages to ask them to stop.")])))
+            store.flooding(room_id, message.sender, now)
+        if is_mass_mention(self.rules, message.mentions):
+            ctx.do(Send(moderators, join([
+                bold("⚠️ A mass mention: "), who,
+                plain(f" mentioned {len(set(message.mentions))} people in one message in {where}; "),
+                message_link(room_id, message.event_id, "the message"),
+                plain(". If it is harmful, react 🛑 on it to ask them to stop.")])))

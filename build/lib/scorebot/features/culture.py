@@ -1,0 +1,228 @@
+"""Meeting culture: Oops/Ouch pinned and acknowledged, follow-ups, and a shared glossary.
+
+The tone is the code of conduct's: an ouch names a moment, never a verdict, and asks the author
+to acknowledge it kindly. It is not an enforcement step. Who said "ouch" is not repeated by the
+bot or in the minutes: the moment matters, not the person who felt it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import yaml
+
+from scorebot.config import CultureConfig
+from scorebot.dispatch import Context, Feature
+from scorebot.domain.actions import Edit, Send
+from scorebot.domain.commands import CommandRegistry, NumberArg, TextArg
+from scorebot.domain.culture import (
+    AskWhichMessage,
+    acknowledged_by,
+    is_hurt_reaction,
+    is_oops,
+    is_ouch,
+    ouch_target,
+    quote,
+)
+from scorebot.domain.minutes import clock
+from scorebot.domain.rooms import Role, RoomKind
+from scorebot.domain.signals import Message, Reaction
+from scorebot.domain.text import Text, bold, code, join, pill, plain
+from scorebot.store import Store
+
+log = logging.getLogger(__name__)
+
+ORGANIZING = frozenset({RoomKind.ORGANIZING})
+ANYWHERE = frozenset({RoomKind.ORGANIZING, RoomKind.DIRECT, RoomKind.MODERATORS, RoomKind.IGO})
+MEMORY_MS = 7 * 24 * 3600 * 1000  # how long recent messages are kept for quoting
+
+
+class Culture(Feature):
+    def __init__(self, config: CultureConfig | None = None, seed: Path | None = None, timezone: str = "UTC"):
+        config = config or CultureConfig()
+        self.oops_window_ms = int(config.oops_window * 1000)
+        self.seed = seed
+        self.timezone = timezone
+        self._last_prune = 0
+
+    def register(self, registry: CommandRegistry) -> None:
+        def add(name, *args, role=Role.MEMBER, rooms=ANYWHERE, help=""):
+            registry.command(name, *args, role=role, rooms=rooms, help=help)(getattr(self, name.replace(" ", "_")))
+
+        add("define", TextArg("term"), help="Explain a term or acronym from the group's glossary.")
+        add("glossary", help="List the terms in the group's glossary.")
+        add("glossary add", TextArg("entry", label="TERM: explanation", max_length=1000),
+            help="Add a term to the glossary, or improve its explanation: !glossary add IGO: Internal ...")
+        add("glossary remove", TextArg("term"), role=Role.MODERATOR, help="Remove a term from the glossary.")
+        add("followups", rooms=ORGANIZING, help="List the meeting's open follow-ups, such as harms to discuss.")
+        add("followup done", NumberArg("number"), role=Role.FACILITATOR, rooms=ORGANIZING,
+            help="Mark a follow-up (its number in !followups) as done.")
+
+    def on_start(self, store: Store) -> None:
+        if self.seed is None:
+            return
+        try:
+            terms = yaml.safe_load(self.seed.read_text()) or {}
+        except (OSError, yaml.YAMLError) as error:
+            log.warning("Seed glossary %s not loaded: %s", self.seed, error)
+            return
+        loaded = store.culture.seed_glossary({str(k): str(v) for k, v in terms.items()}, int(time.time() * 1000))
+        if loaded:
+            log.info("Loaded %d terms into the empty glossary from %s", loaded, self.seed)
+
+    # -- ouch and oops -------------------------------------------------------------------------
+
+    def on_message(self, ctx: Context) -> None:
+        message: Message = ctx.signal
+        if ctx.room.kind is not RoomKind.ORGANIZING:
+            return
+        if is_ouch(message.body):
+            self._ouch(ctx, message.reply_to)
+        elif is_oops(message.body):
+            self._oops(ctx, message.reply_to)
+
+    def on_reaction(self, ctx: Context) -> None:
+        reaction: Reaction = ctx.signal
+        if ctx.room.kind is RoomKind.ORGANIZING and is_hurt_reaction(reaction.key):
+            self._ouch(ctx, reaction.target_event_id, by_reaction=True)
+
+    def _ouch(self, ctx: Context, reply_to: str | None, by_reaction: bool = False) -> None:
+        culture, meetings = ctx.store.culture, ctx.store.meetings
+        meeting = meetings.running(ctx.room.room_id)
+        speakers_last = None
+        if meeting and not reply_to:
+            turn = meetings.current_turn(meeting.id)
+            last = culture.last_message_of(ctx.room.room_id, turn.person.key, turn.started_at) if turn else None
+            speakers_last = last.event_id if last else None
+        target = ouch_target(reply_to, speakers_last)
+        if isinstance(target, AskWhichMessage):
+            ctx.reply("I hear you. To pin the moment, reply “ouch” to the message you mean, or react to it "
+                      "with 🤕.")
+            return
+        pinned_message = culture.message(target.event_id)
+        if pinned_message is None:
+            ctx.reply("I can't see that message (it's older than what I keep), so I can't pin it. "
+                      "You can still say how it landed, here or to a facilitator.")
+            return
+        key = f"pin:{ctx.room.room_id}:{target.event_id}"
+        pin = culture.pin(ctx.room.room_id, meeting.id if meeting else None, target.event_id,
+                          pinned_message.sender, quote(pinned_message.body), ctx.signal.timestamp, key)
+        if pin is None:
+            if not by_reaction:
+                ctx.reply("That moment is already pinned; it's on the follow-ups.")
+            return
+        ctx.do(Send(ctx.room.room_id, self._pin_notice(ctx, pin.author, pin.quote), reply_to=target.event_id,
+                    remember=key))
+        if meeting:
+            when = clock(pin.at, self.timezone)
+            culture.follow_up(meeting.id, f"Discuss the harm: {ctx.name_of(pin.author)}'s message at {when} "
+                                          f"(“{pin.quote}”)", ctx.signal.timestamp)
+
+    def _pin_notice(self, ctx: Context, author: str, moment: str, acknowledged: bool = False) -> Text:
+        text = plain(f"📌 A moment was pinned with “ouch”: “{moment}”. ")
+        if acknowledged:
+            return text + pill(author, ctx.name_of(author)) + plain(" acknowledged it with “oops”. Thank you.")
+        return (text + pill(author, ctx.name_of(author))
+                + plain(", when you've taken it in, please reply “oops” to this message. We'll make time to "
+                        "talk it through after the current discussion."))
+
+    def _oops(self, ctx: Context, reply_to: str | None) -> None:
+        culture = ctx.store.culture
+        pin = acknowledged_by(culture.open_pins(ctx.room.room_id), ctx.sender, reply_to, ctx.signal.timestamp,
+                              self.oops_window_ms)
+        if pin is None:
+            return  # an oops for no pin of the sender's: ordinary chat
+        culture.acknowledge(pin.id, ctx.signal.timestamp)
+        ctx.confirm()
+        ctx.do(Edit(ctx.room.room_id, f"pin:{ctx.room.room_id}:{pin.event_id}",
+                    self._pin_notice(ctx, pin.author, pin.quote, acknowledged=True)))
+
+    # -- follow-ups ----------------------------------------------------------------------------
+
+    def followups(self, ctx: Context) -> None:
+        meeting = ctx.store.meetings.running(ctx.room.room_id)
+        if meeting is None:
+            ctx.reply("No meeting is running here.")
+            return
+        ctx.reply(self._list_follow_ups(ctx, meeting.id) or plain("No open follow-ups."))
+
+    def followup_done(self, ctx: Context, number: int) -> None:
+        meeting = ctx.store.meetings.running(ctx.room.room_id)
+        if meeting and ctx.store.culture.close_follow_up(meeting.id, number, ctx.signal.timestamp):
+            ctx.confirm()
+        else:
+            ctx.reply(plain(f"There is no open follow-up {number}; see ") + code("!followups") + plain("."))
+
+    def _list_follow_ups(self, ctx: Context, meeting_id: int) -> Text | None:
+        open_ones = ctx.store.culture.follow_ups(meeting_id)
+        if not open_ones:
+            return None
+        lines = [f"{i}. {text}" for i, (_, text, _) in enumerate(open_ones, 1)]
+        return plain("Open follow-ups:\n" + "\n".join(lines))
+
+    def on_meeting_event(self, ctx: Context, event: str, meeting_id: int) -> None:
+        if event not in ("turn ended", "meeting ending"):
+            return
+        listed = self._list_follow_ups(ctx, meeting_id)
+        if listed is None:
+            return
+        meeting = ctx.store.meetings.get(meeting_id)
+        facilitators = ctx.store.meetings.facilitators(meeting_id)
+        names = join([pill(user, ctx.name_of(user)) for user in facilitators], ", ")
+        when = "before we close" if event == "meeting ending" else "after the current discussion"
+        ctx.do(Send(meeting.room_id, plain("Reminder for ") + names + plain(f", {when}. ") + listed))
+
+    def minutes_sections(self, store: Store, meeting_id: int, clock, name) -> list[tuple[str, list[str]]]:
+        pins = []
+        for pin in store.culture.pins_of_meeting(meeting_id):
+            state = (f"acknowledged with oops at {clock(pin.acknowledged_at)}" if pin.acknowledged_at
+                     else "not acknowledged yet")
+            pins.append(f"{clock(pin.at)} Ouch on {name(pin.author)}'s message: “{pin.quote}” ({state})")
+        follow_ups = [f"{text} ({'done' if done else 'open'})"
+                      for _, text, done in store.culture.follow_ups(meeting_id, open_only=False)]
+        terms = store.culture.terms_explained(meeting_id)
+        return [("Oops / Ouch", pins), ("Follow-ups", follow_ups), ("Terms explained", terms)]
+
+    # -- the glossary ----------------------------------------------------------------------------
+
+    def define(self, ctx: Context, term: str) -> None:
+        known = ctx.store.culture.define(term)
+        if known is None:
+            ctx.reply(plain(f"“{term}” is not in the glossary yet. If you know it, add it with ")
+                      + code(f"!glossary add {term}: explanation") + plain(", and thank you!"))
+            return
+        meeting = ctx.store.meetings.running(ctx.room.room_id)
+        if meeting:
+            ctx.store.culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
+        ctx.reply(bold(known.term) + plain(f": {known.explanation}"))
+
+    def glossary(self, ctx: Context) -> None:
+        terms = ctx.store.culture.terms()
+        if not terms:
+            ctx.reply(plain("The glossary is empty. Add a term with ") + code("!glossary add TERM: explanation"))
+            return
+        ctx.reply(plain(f"The glossary has {len(terms)} terms: " + ", ".join(t.term for t in terms) + ". Ask ")
+                  + code("!define TERM") + plain(" for one."))
+
+    def glossary_add(self, ctx: Context, entry: str) -> None:
+        term, colon, explanation = entry.partition(":")
+        if not colon or not term.strip() or not explanation.strip():
+            ctx.reply(plain("Write the term, a colon, then the explanation: ")
+                      + code("!glossary add IGO: Internal Grievance Officer"))
+            return
+        ctx.store.culture.add_term(term, explanation, ctx.sender, ctx.signal.timestamp)
+        ctx.confirm()
+
+    def glossary_remove(self, ctx: Context, term: str) -> None:
+        if ctx.store.culture.remove_term(term):
+            ctx.confirm()
+        else:
+            ctx.reply(f"“{term}” is not in the glossary.")
+
+    def on_tick(self, ctx: Context) -> None:
+        now = ctx.signal.timestamp
+        if now - self._last_prune > 3600 * 1000:
+            self._last_prune = now
+            ctx.store.culture.forget_messages_before(now - MEMORY_MS)

@@ -1,0 +1,213 @@
+"""The code of conduct's revision process, up to the ballot and after it.
+
+A member proposes in writing (in a direct chat); the IGOs (and the Steering Committee's room) hear
+of it. In a meeting, members mark attendance; a facilitator opens a show of hands (✅ / ❌ on the
+bot's message) and counts it; if it passes, the secret ballot (`features/ballot.py`) opens at once.
+An IGO or a steering member ratifies an approved revision; the membership is told, and the bot
+keeps the document's history.
+"""
+
+from __future__ import annotations
+
+from scorebot.dispatch import Context, Feature
+from scorebot.domain.actions import React, Send
+from scorebot.domain.commands import CommandRegistry, NumberArg, TextArg
+from scorebot.domain.privacy import UNVERIFIED_SESSION
+from scorebot.domain.revision import State, meeting_vote_passes
+from scorebot.domain.rooms import Role, RoomKind
+from scorebot.domain.signals import Reaction, Redaction
+from scorebot.domain.text import bold, code, lines, plain
+from scorebot.features.ballot import Ballot, when
+
+DIRECT = frozenset({RoomKind.DIRECT})
+ORGANIZING = frozenset({RoomKind.ORGANIZING})
+YES, NO = "✅", "❌"
+MAX_TEXT = 8000
+
+
+class Revision(Feature):
+    def __init__(self, ballot: Ballot, steering: tuple[str, ...] = ()):
+        self.ballot = ballot
+        self.steering = frozenset(steering)
+
+    def register(self, registry: CommandRegistry) -> None:
+        def add(name, handler, *args, role=Role.MEMBER, rooms=None, help="", private=False):
+            kwargs = {"rooms": rooms} if rooms else {}
+            registry.command(name, *args, role=role, help=help, private=private, **kwargs)(handler)
+
+        add("revision propose", self.propose, TextArg("text"), rooms=DIRECT, private=True,
+            help="Propose a revision of the code of conduct, in writing (it may span several lines).")
+        add("revision list", self.list_proposals, help="The revision proposals and where each one stands.")
+        add("revision show", self.show, NumberArg("proposal"), help="One revision proposal, whole.")
+        add("revision vote", self.open_vote, NumberArg("proposal"), role=Role.FACILITATOR, rooms=ORGANIZING,
+            help="In a meeting: ask the members present to vote on a proposal, with ✅ or ❌.")
+        add("revision count", self.count, NumberArg("proposal"), role=Role.FACILITATOR, rooms=ORGANIZING,
+            help="In a meeting: close the show of hands; if it passes, the secret ballot opens.")
+        add("revision ratify", self.ratify, NumberArg("proposal"),
+            help="Grievance officers and the Steering Committee: ratify an approved revision.")
+        add("revision history", self.history, help="Every ratified revision of the code of conduct.")
+        add("here", self.here, rooms=ORGANIZING,
+            help="In a meeting: mark yourself present (for votes and the minutes).")
+
+    # -- proposals --------------------------------------------------------------------------------
+
+    def propose(self, ctx: Context, text: str) -> None:
+        if len(text) > MAX_TEXT:
+            ctx.reply(f"That is longer than I can keep ({len(text)} characters, up to {MAX_TEXT}). Could you "
+                      "shorten it, or link to a longer document?")
+            return
+        proposal = ctx.store.revisions.propose(ctx.sender, text, ctx.signal.timestamp)
+        ctx.store.cases.audit(proposal.submitted_at, ctx.sender, "revision proposed", None, proposal=proposal.id)
+        notice = lines([bold(f"📜 Revision proposal #{proposal.id} for the code of conduct, from "
+                             f"{ctx.name_of(ctx.sender)}"), plain(text),
+                        plain(f"It needs a meeting to discuss it; there a facilitator opens the vote with "
+                              f"!revision vote {proposal.id}.")])
+        for kind in (RoomKind.IGO, RoomKind.STEERING):
+            room = ctx.room_of(kind)
+            if room:
+                ctx.do(Send(room, notice))
+        ctx.reply(f"Thank you. Your proposal is #{proposal.id}. The grievance officers and the Steering "
+                  "Committee have it, and it will be discussed at a meeting.")
+
+    def list_proposals(self, ctx: Context) -> None:
+        proposals = ctx.store.revisions.all()
+        if not proposals:
+            ctx.reply("No revision has been proposed yet. Propose one in a direct chat with me: !revision propose …")
+            return
+        ctx.reply("\n".join(f"#{p.id} · {self._state(p)} · {p.text.splitlines()[0][:80]}" for p in proposals))
+
+    def show(self, ctx: Context, proposal: int) -> None:
+        found = ctx.store.revisions.get(proposal)
+        if found is None:
+            ctx.reply(f"There is no proposal #{proposal}.")
+            return
+        ctx.reply(lines([bold(f"Revision proposal #{found.id} · {self._state(found)}"), plain(found.text)]))
+
+    def _state(self, proposal) -> str:
+        if proposal.state is State.BALLOT_OPEN:
+            return f"ballot open until {when(proposal.ballot_closes_at)}"
+        if proposal.yes is not None:
+            return f"{proposal.state.value} (yes {proposal.yes}, no {proposal.no})"
+        return proposal.state.value
+
+    # -- in the meeting ---------------------------------------------------------------------------
+
+    def here(self, ctx: Context) -> None:
+        meeting = ctx.store.meetings.running(ctx.room.room_id)
+        if meeting is None:
+            ctx.reply("No meeting is running here, so there is nothing to be present at yet.")
+            return
+        ctx.store.revisions.here(meeting.id, ctx.sender, ctx.signal.timestamp)
+        ctx.confirm()
+
+    def open_vote(self, ctx: Context, proposal: int) -> None:
+        meeting = ctx.store.meetings.running(ctx.room.room_id)
+        found = ctx.store.revisions.get(proposal)
+        if meeting is None or found is None or found.state not in (State.SUBMITTED, State.NOT_APPROVED):
+            ctx.reply(self._why_not(found, proposal, meeting, "open a vote on"))
+            return
+        ctx.store.revisions.set_state(proposal, State.IN_MEETING_VOTE, vote_meeting_id=meeting.id)
+        key = f"revision-vote:{proposal}"
+        ctx.do(Send(ctx.room.room_id, lines([
+            bold(f"🗳️ Vote in this meeting on revision #{proposal} of the code of conduct"), plain(found.text),
+            plain(f"Members present: react {YES} for yes or {NO} for no. It passes with yes from more than half "
+                  f"of the members present; then every member gets a secret ballot, open for a week.")]),
+            remember=key), React(ctx.room.room_id, None, YES, target_key=key),
+            React(ctx.room.room_id, None, NO, target_key=key))
+
+    def on_reaction(self, ctx: Context) -> None:
+        reaction: Reaction = ctx.signal
+        key = reaction.key.replace("\ufe0f", "")
+        if ctx.room.kind is not RoomKind.ORGANIZING or key not in (YES, NO):
+            return
+        remembered = ctx.store.key_of(reaction.target_event_id) or ""
+        if remembered.startswith("revision-vote:"):
+            found = ctx.store.revisions.get(int(remembered.split(":")[1]))
+            if found and found.state is State.IN_MEETING_VOTE:
+                ctx.store.revisions.hand(found.id, ctx.sender, "yes" if key == YES else "no", reaction.event_id)
+
+    def on_redaction(self, ctx: Context) -> None:
+        redaction: Redaction = ctx.signal
+        if ctx.room.kind is RoomKind.ORGANIZING:
+            ctx.store.revisions.hand_down(redaction.redacts)
+
+    def count(self, ctx: Context, proposal: int) -> None:
+        meeting = ctx.store.meetings.running(ctx.room.room_id)
+        found = ctx.store.revisions.get(proposal)
+        if meeting is None or found is None or found.state is not State.IN_MEETING_VOTE:
+            ctx.reply(self._why_not(found, proposal, meeting, "count"))
+            return
+        voters = set(self.ballot.voters(ctx, ctx.signal.timestamp))
+        hands = {user: choice for user, choice in ctx.store.revisions.hands(proposal).items() if user in voters}
+        present = (self.present(ctx, meeting.id) | set(hands)) & voters
+        yes, no = sum(c == "yes" for c in hands.values()), sum(c == "no" for c in hands.values())
+        passed = meeting_vote_passes(yes, len(present))
+        ctx.store.revisions.forget_hands(proposal)
+        ctx.store.revisions.set_state(proposal, State.SUBMITTED, meeting_yes=yes, meeting_no=no, present=len(present))
+        ctx.store.cases.audit(ctx.signal.timestamp, ctx.sender, "revision counted in a meeting", None,
+                              proposal=proposal, yes=yes, no=no, present=len(present), passed=passed)
+        summary = f"Revision #{proposal}: yes {yes}, no {no}, with {len(present)} eligible members present."
+        if not passed:
+            ctx.reply(bold(summary) + plain(" It needed yes from more than half of them, so it does not go to a "
+                                            "ballot. It may be revised and proposed again."))
+            return
+        opened = self.ballot.open(ctx, found)
+        ctx.reply(bold(summary) + plain(f" It passes: the secret ballot is open now, for a week; {opened} members "
+                                        "get it in a direct chat with me."))
+
+    def present(self, ctx: Context, meeting_id: int) -> set[str]:
+        """Who attended: marked with !here, asked to speak, or spoke."""
+        return ctx.store.revisions.marked_present(meeting_id) | ctx.store.meetings.asked(meeting_id)
+
+    def _why_not(self, found, number: int, meeting, what: str) -> str:
+        if meeting is None:
+            return "No meeting is running here. A vote on a revision happens in a meeting."
+        if found is None:
+            return f"There is no proposal #{number}."
+        return f"I can't {what} proposal #{number} now: it is {self._state(found)}."
+
+    # -- after the ballot -------------------------------------------------------------------------
+
+    def ratify(self, ctx: Context, proposal: int) -> None:
+        if not (ctx.roles.is_igo(ctx.sender) or ctx.sender in self.steering):
+            ctx.reply("Only the grievance officers or the Steering Committee can ratify a revision.")
+            return
+        if ctx.signal.unsigned_device:
+            ctx.reply(UNVERIFIED_SESSION)
+            return
+        found = ctx.store.revisions.get(proposal)
+        if found is None or found.state is not State.APPROVED:
+            ctx.reply(f"Only an approved revision can be ratified; #{proposal} is "
+                      f"{self._state(found) if found else 'not a proposal'}.")
+            return
+        now = ctx.signal.timestamp
+        ctx.store.revisions.set_state(proposal, State.RATIFIED, ratified_at=now, ratified_by=ctx.sender)
+        ctx.store.cases.audit(now, ctx.sender, "revision ratified", None, proposal=proposal)
+        for room, kind in ctx.rooms.items():
+            if kind is RoomKind.ORGANIZING:
+                ctx.do(Send(room, lines([bold(f"📜 The code of conduct has changed: revision #{proposal} is "
+                                              "ratified and now in effect."), plain(found.text),
+                                         plain("Send ") + code("!revision history") + plain(" for every change.")])))
+        ctx.confirm()
+
+    def history(self, ctx: Context) -> None:
+        ratified = [p for p in ctx.store.revisions.all() if p.state is State.RATIFIED]
+        if not ratified:
+            ctx.reply("No revision has been ratified yet.")
+            return
+        ctx.reply("Document history:\n" + "\n".join(
+            f"#{p.id}, ratified {when(p.ratified_at)} (proposed {when(p.submitted_at)}; ballot: yes {p.yes}, "
+            f"no {p.no}, {p.voters} of {p.eligible} voted): {p.text.splitlines()[0][:120]}" for p in ratified))
+
+    def minutes_sections(self, store, meeting_id: int, clock, name) -> list[tuple[str, list[str]]]:
+        sections = []
+        present = sorted(store.revisions.marked_present(meeting_id) | store.meetings.asked(meeting_id))
+        if present:
+            sections.append(("Present", [f"- {name(user)}" for user in present]))
+        votes = [f"- Revision #{p.id}: " + ("vote opened, not counted" if p.meeting_yes is None else
+                 f"yes {p.meeting_yes}, no {p.meeting_no}, {p.present} present; "
+                 + ("passed to a secret ballot" if meeting_vote_passes(p.meeting_yes, p.present) else "not passed"))
+                 for p in store.revisions.in_meeting(meeting_id)]
+        if votes:
+            sections.append(("Votes", votes))
+        return sections

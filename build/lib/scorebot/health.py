@@ -1,0 +1,76 @@
+"""An optional HTTP endpoint for whoever runs the bot: `/healthz` and `/metrics` (Prometheus).
+
+Off unless `metrics.listen` is set (say `127.0.0.1:9104`). `/healthz` answers 200 while the bot
+has synced recently and its outbox is moving, 503 with the reason otherwise. `/metrics` counts
+what the bot does; no label ever carries a person, a room or a message.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+
+@dataclass
+class Metrics:
+    """The bot's counters, in a registry of their own (so tests and several bots don't collide)."""
+
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    last_sync: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.events = Counter("scorebot_events_handled", "Events and signals handled, by kind", ["kind"],
+                              registry=self.registry)
+        self.actions = Counter("scorebot_actions", "Outbox actions by outcome: sent, parked or failed",
+                               ["outcome"], registry=self.registry)
+        self.handling = Histogram("scorebot_handling_seconds", "Time to decide what one event leads to",
+                                  registry=self.registry)
+        self.sync_age = Gauge("scorebot_seconds_since_sync", "Seconds since the last successful sync",
+                              registry=self.registry)
+        self.sync_age.set_function(lambda: time.monotonic() - self.last_sync)
+        self.outbox = Gauge("scorebot_outbox_depth", "Actions waiting to go out", registry=self.registry)
+        self.rooms = Gauge("scorebot_rooms", "Rooms the bot is in", registry=self.registry)
+        self.meetings = Gauge("scorebot_meetings_running", "Meetings running now", registry=self.registry)
+
+    def synced(self) -> None:
+        self.last_sync = time.monotonic()
+
+
+class HealthServer:
+    def __init__(self, metrics: Metrics, listen: str, stale_after: float, outbox_stuck, refresh):
+        host, _, port = listen.rpartition(":")
+        self.host, self.port = host or "127.0.0.1", int(port)
+        self.metrics = metrics
+        self.stale_after = stale_after
+        self.outbox_stuck = outbox_stuck  # async () -> reason or None
+        self.refresh = refresh  # async (): update the gauges read from the store
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/metrics", self._metrics)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self.port).start()
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    async def _healthz(self, _request: web.Request) -> web.Response:
+        age = time.monotonic() - self.metrics.last_sync
+        reason = (f"no successful sync for {age:.0f} s" if age > self.stale_after
+                  else await self.outbox_stuck())
+        if reason:
+            return web.Response(status=503, text=f"unhealthy: {reason}\n")
+        return web.Response(text="ok\n")
+
+    async def _metrics(self, _request: web.Request) -> web.Response:
+        await self.refresh()
+        return web.Response(body=generate_latest(self.metrics.registry),
+                            headers={"Content-Type": CONTENT_TYPE_LATEST})

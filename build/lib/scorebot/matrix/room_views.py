@@ -1,0 +1,75 @@
+"""How the bot sees its rooms and the organization's roles, from what the homeserver told it."""
+
+from __future__ import annotations
+
+from nio import AsyncClient, Event
+
+from scorebot.config import RolesConfig
+from scorebot.domain.reports import MODERATED_BY
+from scorebot.domain.rooms import Roles, RoomKind, RoomView
+
+_KEPT_STATE = ("m.room.create", "m.room.power_levels", "m.room.join_rules", MODERATED_BY)
+
+
+class RoomViews:
+    def __init__(self, client: AsyncClient, kinds: dict[str, RoomKind], roles: RolesConfig):
+        self.client = client
+        self.kinds = kinds  # the configured rooms, resolved
+        self.roles_config = roles
+        self._state: dict[str, dict[str, dict]] = {}  # room -> event type -> event
+
+    def update(self, room_id: str, events: list[Event]) -> None:
+        """Keep the state events a decision needs (nio keeps no create or join-rules content)."""
+        for event in events:
+            source = getattr(event, "source", None) or {}
+            if source.get("type") in _KEPT_STATE and source.get("state_key") == "":
+                self._state.setdefault(room_id, {})[source["type"]] = source
+
+    def forget(self, room_id: str) -> None:
+        self._state.pop(room_id, None)
+
+    def view(self, room_id: str) -> RoomView:
+        room = self.client.rooms.get(room_id)
+        state = self._state.get(room_id, {})
+        members, invited = {}, frozenset()
+        if room is not None:
+            members = {user_id: user.display_name or user_id for user_id, user in room.users.items()
+                       if user_id not in room.invited_users}
+            invited = frozenset(room.invited_users)
+        levels = state.get("m.room.power_levels", {}).get("content")
+        return RoomView.from_state(
+            room_id, self.kinds.get(room_id, RoomKind.OTHER), state.get("m.room.create"), levels,
+            members=members, invited=invited, encrypted=bool(room and room.encrypted),
+            join_rule=str((state.get("m.room.join_rules", {}).get("content") or {}).get("join_rule", "invite")),
+            moderation_bot=(state.get(MODERATED_BY, {}).get("content") or {}).get("user_id"),
+            name=room.display_name if room else None,
+        )
+
+    def views(self) -> dict[str, RoomView]:
+        """How the bot sees each configured room it is in."""
+        return {room_id: self.view(room_id) for room_id in self.kinds if room_id in self.client.rooms}
+
+    def roles(self, views: dict[str, RoomView] | None = None) -> Roles:
+        """Roles as the organization's configured rooms give them (see `Roles`)."""
+        views = self.views() if views is None else views
+        config = self.roles_config
+        return Roles.of_organization(views.values(), self.client.user_id, config.moderator_level,
+                                     config.moderators, config.igos)
+
+    def joined(self, kind: RoomKind) -> set[str]:
+        members: set[str] = set()
+        for room_id, room_kind in self.kinds.items():
+            room = self.client.rooms.get(room_id)
+            if room_kind is kind and room is not None:
+                members.update(u for u in room.users if u not in room.invited_users)
+        members.discard(self.client.user_id)
+        return members
+
+    def organization_members(self) -> set[str]:
+        """Who may open a direct chat with the bot: anyone in one of the configured rooms."""
+        return self.joined(RoomKind.ORGANIZING) | self.joined(RoomKind.MODERATORS) | self.joined(RoomKind.IGO)
+
+    def where_is(self, user_id: str) -> str | None:
+        """An organizing room `user_id` is in, if any."""
+        return next((room_id for room_id, kind in self.kinds.items() if kind is RoomKind.ORGANIZING
+                     and room_id in self.client.rooms and user_id in self.client.rooms[room_id].users), None)

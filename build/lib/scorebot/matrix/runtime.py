@@ -1,0 +1,219 @@
+"""The bot's life on a homeserver: log in, prove its identity, catch up, follow the rooms, act, and
+keep going. Each part lives in its own module; this one starts them, in order, and stops them.
+
+- `sync.py` follows the rooms and hands each event to the dispatcher, exactly once;
+- `executor.py` carries out the outbox;
+- `room_views.py` is how the bot sees its rooms and the roles they give;
+- `report_reader.py` reads the homeserver's reports, where the bot may;
+- the timers let features act on time passing, and forget what is no longer needed.
+
+The Matrix client comes from `connect`, and the bot's identity from `prove_identity`: both can be
+replaced, so the whole runtime runs in tests against a fake homeserver client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal as os_signal
+import time
+from collections.abc import Awaitable, Callable
+
+from nio import AsyncClient
+
+from scorebot.config import Config
+from scorebot.dispatch import Dispatcher, Feature
+from scorebot.domain.actions import Join
+from scorebot.domain.rooms import RoomKind
+from scorebot.health import HealthServer, Metrics
+from scorebot.matrix.cross_signing import CrossSigning, DeviceTrust
+from scorebot.matrix.events import event_report_signal, user_report_signal
+from scorebot.matrix.executor import Executor
+from scorebot.matrix.late_keys import LateKeys
+from scorebot.matrix.report_reader import ReportReader
+from scorebot.matrix.room_views import RoomViews
+from scorebot.matrix.session import connect
+from scorebot.matrix.sync import SyncLoop
+from scorebot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+async def cross_sign(config: Config, client: AsyncClient) -> DeviceTrust:
+    """The bot's device cross-signed by its own identity; then who else is (see `cross_signing`)."""
+    await CrossSigning(config.homeserver, client.user_id, client.device_id, client.access_token,
+                       config.password).ensure(config.data_path, config.cross_signing.reset)
+    return DeviceTrust(config.homeserver, client.access_token)
+
+
+class Runtime:
+    def __init__(self, config: Config, features: list[Feature],
+                 connect: Callable[[Config], Awaitable[AsyncClient]] = connect,
+                 prove_identity: Callable[[Config, AsyncClient], Awaitable[DeviceTrust | None]] = cross_sign,
+                 read_reports: bool = True):
+        self.config = config
+        self.features = features
+        self.store = Store(config.database_url)
+        self._connect = connect
+        self._prove_identity = prove_identity
+        self._read_reports = read_reports
+        self.client: AsyncClient | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.executor: Executor | None = None
+        self.rooms: RoomViews | None = None
+        self.sync: SyncLoop | None = None
+        self.trust: DeviceTrust | None = None
+        self.metrics = Metrics()
+        self.health: HealthServer | None = None
+        self._synced = asyncio.Condition()
+        self._stopping = asyncio.Event()
+        self.ready = asyncio.Event()
+
+    # -- start and stop ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Run until SIGINT or SIGTERM (or `stop()`), then close cleanly."""
+        loop = asyncio.get_running_loop()
+        for sig in (os_signal.SIGINT, os_signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.stop)
+        applied = await self.store.run(self.store.open)
+        for step in applied:
+            log.info("Database upgraded to schema %d: %s", step.version, step.description)
+        try:
+            self.client = await self._connect(self.config)
+            self.trust = await self._prove_identity(self.config, self.client)
+            self._lift_blacklist()
+            kinds = await self._resolve_rooms()
+            self.rooms = RoomViews(self.client, kinds, self.config.roles)
+            self.dispatcher = Dispatcher(self.store, self.features, self.client.user_id,
+                                         self.config.command_prefix, kinds)
+            by_kind = {kind: room for room, kind in kinds.items()}
+            self.executor = Executor(self.client, self.store, self._synced, self.trust, by_kind.get(RoomKind.IGO),
+                                     by_kind.get(RoomKind.MODERATORS), self.metrics)
+            late_keys = LateKeys(self.client, self.store, self.config.connection.key_wait) if self.client.olm else None
+            self.sync = SyncLoop(self.client, self.store, self.dispatcher, self.executor, self.rooms,
+                                 self.config.connection, self._synced, self.trust, late_keys, self.metrics)
+            await self.store.run(self.dispatcher.start)
+            await self.sync.first_sync()
+            await self._join_configured_rooms(kinds)
+            tasks = [asyncio.create_task(self.sync.forever(), name="sync"),
+                     asyncio.create_task(self.executor.run_forever(), name="outbox"),
+                     asyncio.create_task(self._timers(), name="timers")]
+            if self._read_reports:
+                token = self.config.reports.admin_token or self.client.access_token
+                reader = ReportReader(self.config.homeserver, token, self.store, self.config.reports.poll_interval,
+                                      self._take_in_report)
+                tasks.append(asyncio.create_task(reader.run(), name="reports"))
+            self.executor.wake()
+            if self.config.metrics.listen:
+                self.health = HealthServer(self.metrics, self.config.metrics.listen, self.config.metrics.stale_after,
+                                           self._outbox_stuck, self._refresh_gauges)
+                await self.health.start()
+            log.info("scorebot is ready as %s (device %s)", self.client.user_id, self.client.device_id)
+            self.ready.set()
+            await self._until_stopped(tasks)
+        finally:
+            if self.health:
+                await self.health.stop()
+            if self.trust:
+                await self.trust.close()
+            if self.client:
+                await self.client.close()
+            self.store.close()
+            log.info("scorebot stopped")
+
+    async def _until_stopped(self, tasks: list[asyncio.Task]) -> None:
+        stopper = asyncio.create_task(self._stopping.wait())
+        running = {*tasks, stopper}
+        try:
+            # A task that ends cleanly (the report reader, for a bot that is no server admin)
+            # just ends; a stop request or a task that fails ends the bot.
+            while stopper in running:
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task is not stopper and task.exception():
+                        raise task.exception()
+        finally:
+            for task in running:
+                task.cancel()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def _resolve_rooms(self) -> dict[str, RoomKind]:
+        rooms = self.config.rooms
+        wanted = [(ref, RoomKind.ORGANIZING) for ref in rooms.organizing]
+        wanted += [(rooms.moderators, RoomKind.MODERATORS), (rooms.igo, RoomKind.IGO),
+                   (rooms.steering, RoomKind.STEERING)]
+        kinds: dict[str, RoomKind] = {}
+        for ref, kind in wanted:
+            if not ref:
+                continue
+            room_id = ref
+            if ref.startswith("#"):
+                answer = await self.client.room_resolve_alias(ref)
+                if not hasattr(answer, "room_id"):
+                    log.error("rooms: cannot find the room %s (%s); skipping it", ref, answer.message)
+                    continue
+                room_id = answer.room_id
+            kinds[room_id] = kind
+        return kinds
+
+    async def _join_configured_rooms(self, kinds: dict[str, RoomKind]) -> None:
+        for room_id in kinds:
+            if room_id not in self.client.rooms:
+                await self.store.run(self.store.enqueue, [Join(room_id)])
+
+    def _lift_blacklist(self) -> None:
+        """The bot blacklists a device only for the length of one send (see the executor); a crash
+        in between must not leave it out of every other room."""
+        if not self.client.olm:
+            return
+        for devices in self.client.device_store.values():
+            for device in devices.values():
+                if device.blacklisted:
+                    self.client.unblacklist_device(device)
+
+    # -- health --------------------------------------------------------------------------------
+
+    async def _outbox_stuck(self) -> str | None:
+        now = int(time.time() * 1000)
+        since = await self.store.run(self.store.oldest_waiting_since, now)
+        waited = (now - since) / 1000 if since is not None else 0
+        return f"an action has waited {waited:.0f} s to go out" if waited > self.config.metrics.stale_after else None
+
+    async def _refresh_gauges(self) -> None:
+        self.metrics.outbox.set(await self.store.run(self.store.outbox_depth))
+        self.metrics.meetings.set(len(await self.store.run(self.store.meetings.all_running)))
+        self.metrics.rooms.set(len(self.client.rooms))
+
+    # -- time passing, and the homeserver's reports --------------------------------------------
+
+    async def _timers(self) -> None:
+        """Let features act on time passing (an automatic wrap-up, reminders); forget, once an hour,
+        what the bot no longer needs to remember."""
+        keep_ms = int(self.config.connection.keep_handled_days * 24 * 3600 * 1000)
+        pruned_at = 0
+        while True:
+            await asyncio.sleep(self.config.connection.timer_interval)
+            now = int(time.time() * 1000)
+            views = self.rooms.views()
+            actions = await self.store.run(self.dispatcher.tick, now, self.rooms.roles(views), views)
+            if actions:
+                self.executor.wake()
+            if now - pruned_at >= 3_600_000:
+                pruned_at = now
+                await self.store.run(self.store.prune, now - keep_ms)
+
+    async def _take_in_report(self, key: str, report: dict) -> None:
+        """A report on a message in an organizing room, or on a person who is in one."""
+        if key == "event_reports":
+            signal = event_report_signal(report)
+        else:
+            room = self.rooms.where_is(report.get("target_user_id"))
+            signal = user_report_signal(report, room) if room else None
+        if signal is not None and self.rooms.kinds.get(signal.room_id) is RoomKind.ORGANIZING:
+            views = self.rooms.views()
+            await self.sync.dispatch(signal, views, self.rooms.roles(views))

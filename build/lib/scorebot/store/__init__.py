@@ -1,0 +1,265 @@
+"""Everything the bot must not forget, behind one small API.
+
+peewee is synchronous, so the bot runs all database work in one dedicated thread (`Store.run`):
+the event loop never waits on a disk, and each signal's changes, outgoing actions and "handled"
+mark are committed together in one short transaction. Command-line tools use the same methods
+directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from peewee import Database, SqliteDatabase
+from playhouse.db_url import connect
+
+from scorebot.domain.actions import Action
+from scorebot.store import codec
+from scorebot.store.brigading import Brigading
+from scorebot.store.cases import Cases
+from scorebot.store.culture import Culture
+from scorebot.store.meetings import Meetings
+from scorebot.store.migrations import Migration, SchemaTooNew, upgrade
+from scorebot.store.models import (
+    MODELS,
+    DirectChat,
+    HandledEvent,
+    Outbox,
+    RememberedMessage,
+    Room,
+    Setting,
+    WaitingEvent,
+)
+from scorebot.store.reports import Reports
+from scorebot.store.revisions import Revisions
+
+T = TypeVar("T")
+
+__all__ = ["SchemaTooNew", "Store", "StoreError"]
+
+
+class StoreError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    id: int
+    action: Action
+    attempts: int = 0
+    next_try_at: int = 0  # milliseconds; 0: at once
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def open_database(url: str) -> Database:
+    """Connect to `url`; an SQLite file is made private to its owner and put in WAL mode."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        return SqliteDatabase(
+            str(path),
+            pragmas={
+                "journal_mode": "wal",
+                "synchronous": "normal",
+                "foreign_keys": 1,
+                "busy_timeout": 5000,
+                "secure_delete": 1,  # deleted rows (a ballot's choices, an old report) are overwritten
+            },
+        )
+    try:
+        return connect(url)
+    except Exception as error:  # peewee raises plain errors for unknown schemes
+        raise StoreError(f"cannot use database {url.split('://')[0]}://…: {error}") from None
+
+
+class Store:
+    def __init__(self, url: str):
+        self.url = url
+        self.db = open_database(url)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        self.meetings = Meetings()
+        self.culture = Culture()
+        self.cases = Cases()
+        self.reports = Reports()
+        self.brigading = Brigading()
+        self.revisions = Revisions()
+
+    def open(self) -> list[Migration]:
+        """Connect and bring the schema up to date; return the migrations applied."""
+        self.db.bind(MODELS)
+        self.db.connect(reuse_if_open=True)
+        return upgrade(self.db)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        if not self.db.is_closed():
+            self.db.close()
+
+    async def run(self, work: Callable[..., T], *args) -> T:
+        """Run `work(*args)` in the store's thread, inside one transaction."""
+
+        def atomic() -> T:
+            with self.db.atomic():
+                return work(*args)
+
+        return await asyncio.get_running_loop().run_in_executor(self._thread, atomic)
+
+    # -- settings --------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        row = Setting.get_or_none(Setting.key == key)
+        return row.value if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        Setting.insert(key=key, value=value).on_conflict_replace().execute()
+
+    def instance_id(self) -> str:
+        """A random name for this database, so transaction IDs never collide with another's."""
+        value = self.setting("instance_id")
+        if value is None:
+            value = secrets.token_hex(6)
+            self.set_setting("instance_id", value)
+        return value
+
+    def sync_token(self) -> str | None:
+        return self.setting("sync_token")
+
+    def set_sync_token(self, token: str) -> None:
+        self.set_setting("sync_token", token)
+
+    # -- exactly-once handling -------------------------------------------------------------
+
+    def was_handled(self, event_id: str) -> bool:
+        return HandledEvent.get_or_none(HandledEvent.event_id == event_id) is not None
+
+    def mark_handled(self, event_id: str, room_id: str) -> None:
+        HandledEvent.insert(event_id=event_id, room_id=room_id, handled_at=_now_ms()).on_conflict_ignore().execute()
+
+    def prune(self, older_than: int) -> tuple[int, int]:
+        """Forget handled-event marks and finished actions from before `older_than` (ms).
+
+        A restart replays only what came after the last saved sync position, so old marks guard
+        against nothing; without this both tables would grow for as long as the bot runs."""
+        marks = HandledEvent.delete().where(HandledEvent.handled_at < older_than).execute()
+        actions = Outbox.delete().where((Outbox.state != "pending") & (Outbox.created_at < older_than)).execute()
+        return marks, actions
+
+    # -- the outbox --------------------------------------------------------------------------
+
+    def enqueue(self, actions: Iterable[Action], source_event_id: str | None = None) -> list[int]:
+        ids = []
+        for action in actions:
+            kind, payload = codec.dump(action)
+            row = Outbox.create(
+                kind=kind, payload=payload, source_event_id=source_event_id, created_at=_now_ms()
+            )
+            ids.append(row.id)
+        return ids
+
+    def pending_actions(self) -> list[tuple[int, Action]]:
+        return [(row.id, row.action) for row in self.pending_rows()]
+
+    def pending_rows(self) -> list[PendingAction]:
+        """Every action still to go out, oldest first, with its attempts and next-try time."""
+        rows = Outbox.select().where(Outbox.state == "pending").order_by(Outbox.id)
+        return [PendingAction(row.id, codec.load(row.kind, row.payload), row.attempts, row.next_try_at)
+                for row in rows]
+
+    def outbox_depth(self) -> int:
+        return Outbox.select().where(Outbox.state == "pending").count()
+
+    def oldest_waiting_since(self, now: int) -> int | None:
+        """When the oldest action that is due (not parked for later) was decided, if any."""
+        row = (Outbox.select(Outbox.created_at).where((Outbox.state == "pending") & (Outbox.next_try_at <= now))
+               .order_by(Outbox.id).first())
+        return row.created_at if row else None
+
+    def action_parked(self, action_id: int, attempts: int, next_try_at: int, reason: str) -> None:
+        """It could not go now; try again at `next_try_at`."""
+        Outbox.update(attempts=attempts, next_try_at=next_try_at, error=reason[:2000]).where(
+            Outbox.id == action_id).execute()
+
+    # Once an action has gone out (or failed for good) its body is dropped: it may be a report's
+    # words, an answer to a reporter or a quote, and the outbox is no place to keep those.
+
+    def action_done(self, action_id: int, result_event_id: str | None = None) -> None:
+        Outbox.update(state="done", result_event_id=result_event_id, payload="").where(
+            Outbox.id == action_id).execute()
+
+    def action_failed(self, action_id: int, error: str) -> None:
+        Outbox.update(state="failed", error=error[:2000], payload="").where(Outbox.id == action_id).execute()
+
+    # -- messages the bot sent and may edit later ------------------------------------------
+
+    def remember(self, key: str, room_id: str, event_id: str) -> None:
+        RememberedMessage.insert(key=key, room_id=room_id, event_id=event_id).on_conflict_replace().execute()
+
+    def recall(self, key: str) -> str | None:
+        row = RememberedMessage.get_or_none(RememberedMessage.key == key)
+        return row.event_id if row else None
+
+    def key_of(self, event_id: str) -> str | None:
+        """The key a message the bot sent was remembered under (a proposal, a case thread...)."""
+        row = RememberedMessage.get_or_none(RememberedMessage.event_id == event_id)
+        return row.key if row else None
+
+    # -- rooms and direct chats ------------------------------------------------------------
+
+    def room_joined(self, room_id: str, joined_at: int) -> None:
+        Room.insert(room_id=room_id, joined_at=joined_at, left_at=None).on_conflict_replace().execute()
+
+    def room_left(self, room_id: str, left_at: int) -> None:
+        Room.update(left_at=left_at).where(Room.room_id == room_id).execute()
+        self.forget_direct_chat(room_id)
+
+    def joined_at(self, room_id: str) -> int | None:
+        row = Room.get_or_none(Room.room_id == room_id)
+        return row.joined_at if row and row.left_at is None else None
+
+    def direct_chat(self, user_id: str) -> str | None:
+        row = DirectChat.get_or_none(DirectChat.user_id == user_id)
+        return row.room_id if row else None
+
+    def direct_chat_user(self, room_id: str) -> str | None:
+        row = DirectChat.get_or_none(DirectChat.room_id == room_id)
+        return row.user_id if row else None
+
+    def set_direct_chat(self, user_id: str, room_id: str) -> None:
+        DirectChat.delete().where(DirectChat.room_id == room_id).execute()
+        DirectChat.insert(user_id=user_id, room_id=room_id).on_conflict_replace().execute()
+
+    def forget_direct_chat(self, room_id: str) -> None:
+        """That room is no direct chat any more (someone else is in it)."""
+        DirectChat.delete().where(DirectChat.room_id == room_id).execute()
+
+    def is_confidential_room(self, room_id: str) -> bool:
+        """A direct chat, or a room made for a report: room keys go only to cross-signed devices."""
+        if DirectChat.get_or_none(DirectChat.room_id == room_id):
+            return True
+        return Setting.select().where(Setting.key.startswith("report-room:") & (Setting.value == room_id)).exists()
+
+    # -- encrypted events waiting for their key ----------------------------------------------
+
+    def keep_waiting(self, event_id: str, room_id: str, sender: str, source: str, at: int) -> None:
+        WaitingEvent.insert(event_id=event_id, room_id=room_id, sender=sender, source=source,
+                            received_at=at).on_conflict_ignore().execute()
+
+    def waiting_events(self) -> list[tuple[str, str, str, str, int]]:
+        rows = WaitingEvent.select().order_by(WaitingEvent.received_at)
+        return [(r.event_id, r.room_id, r.sender, r.source, r.received_at) for r in rows]
+
+    def stop_waiting(self, event_id: str) -> None:
+        WaitingEvent.delete().where(WaitingEvent.event_id == event_id).execute()

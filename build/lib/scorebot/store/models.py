@@ -1,0 +1,376 @@
+"""The live tables. Their shape must match what the migrations build; a test checks it."""
+
+from peewee import BigIntegerField, BooleanField, CharField, IntegerField, Model, TextField
+
+
+class Setting(Model):
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class HandledEvent(Model):
+    event_id = CharField(primary_key=True)
+    room_id = CharField()
+    handled_at = BigIntegerField(index=True)
+
+
+class Outbox(Model):
+    kind = CharField()
+    payload = TextField()
+    source_event_id = CharField(null=True)
+    created_at = BigIntegerField()
+    state = CharField(default="pending", index=True)
+    result_event_id = CharField(null=True)
+    error = TextField(null=True)
+    attempts = IntegerField(default=0)
+    next_try_at = BigIntegerField(default=0)  # a parked action waits until then
+
+
+class RememberedMessage(Model):
+    key = CharField(primary_key=True)
+    room_id = CharField()
+    event_id = CharField(index=True)
+
+
+class Room(Model):
+    room_id = CharField(primary_key=True)
+    joined_at = BigIntegerField()
+    left_at = BigIntegerField(null=True)
+
+
+class DirectChat(Model):
+    user_id = CharField(primary_key=True)
+    room_id = CharField(unique=True)
+
+
+class Meeting(Model):
+    room_id = CharField(index=True)
+    title = TextField()
+    started_by = CharField()
+    started_at = BigIntegerField()
+    ended_at = BigIntegerField(null=True)
+    closed = BooleanField(default=False)
+    board_key = CharField(null=True)
+    board_serial = IntegerField(default=0)
+    minutes_text = TextField(null=True)
+    minutes_html = TextField(null=True)
+
+
+class MeetingFacilitator(Model):
+    meeting_id = IntegerField(index=True)
+    user_id = CharField()
+    since = BigIntegerField()
+    until = BigIntegerField(null=True)
+
+
+class StackEntry(Model):
+    meeting_id = IntegerField(index=True)
+    person_key = CharField()
+    name = TextField()
+    via = CharField()
+    clarification = BooleanField(default=False)
+    term = TextField(null=True)
+    pinned = IntegerField(null=True)
+    source_event_id = CharField(null=True, index=True)
+    asked_at = BigIntegerField()
+    left_at = BigIntegerField(null=True)
+    left_how = CharField(null=True)
+    target_event_id = CharField(null=True, index=True)  # what a hand reaction was on (a call membership)
+
+
+class Turn(Model):
+    meeting_id = IntegerField(index=True)
+    person_key = CharField()
+    name = TextField()
+    started_at = BigIntegerField()
+    ended_at = BigIntegerField(null=True)
+    wrapup_asked = BooleanField(default=False)
+
+
+class PriorityDeclaration(Model):
+    """A member's standing wish for priority, said in a direct chat. Deleted on 'priority off'."""
+
+    user_id = CharField(primary_key=True)
+    declared_at = BigIntegerField()
+
+
+class MeetingPriority(Model):
+    """Priority a facilitator set for one meeting, at the member's spoken request."""
+
+    meeting_id = IntegerField(index=True)
+    person_key = CharField()
+
+
+class MeetingNote(Model):
+    """What goes into the minutes besides the turns: overrides and notes (never priority)."""
+
+    meeting_id = IntegerField(index=True)
+    at = BigIntegerField()
+    text = TextField()
+
+
+class RecentMessage(Model):
+    """Organizing-room messages of the last days, so a pin or evidence can quote them."""
+
+    event_id = CharField(primary_key=True)
+    room_id = CharField(index=True)
+    sender = CharField()
+    body = TextField()
+    at = BigIntegerField(index=True)
+
+
+class Pin(Model):
+    """An "ouch": the message it pins, its author and words, and whether "oops" came."""
+
+    room_id = CharField()
+    meeting_id = IntegerField(null=True, index=True)
+    event_id = CharField()
+    author = CharField()
+    quote = TextField()
+    at = BigIntegerField()
+    notice_key = CharField(null=True)
+    acknowledged_at = BigIntegerField(null=True)
+
+
+class FollowUp(Model):
+    meeting_id = IntegerField(index=True)
+    text = TextField()
+    at = BigIntegerField()
+    done_at = BigIntegerField(null=True)
+
+
+class GlossaryTerm(Model):
+    key = CharField(primary_key=True)
+    term = TextField()
+    explanation = TextField()
+    added_by = CharField()
+    added_at = BigIntegerField()
+
+
+class MeetingTerm(Model):
+    meeting_id = IntegerField(index=True)
+    term = TextField()
+    at = BigIntegerField()
+
+
+class Case(Model):
+    subject = CharField(unique=True)
+    opened_at = BigIntegerField()
+    escalated_at = BigIntegerField(null=True)
+    resolved_at = BigIntegerField(null=True)
+    outcome = TextField(null=True)
+
+
+class CaseStep(Model):
+    case_id = IntegerField(index=True)
+    kind = CharField()
+    at = BigIntegerField()
+    by = CharField()
+    room_id = CharField(null=True)
+    reason = TextField(null=True)
+    category = CharField(null=True)
+    evidence_event = CharField(null=True)
+    evidence_text = TextField(null=True)
+
+
+class Proposal(Model):
+    case_id = IntegerField(index=True)
+    subject = CharField()
+    room_id = CharField(null=True)
+    proposer = CharField()
+    needed = IntegerField()
+    expires_at = BigIntegerField()
+    state = CharField(default="open", index=True)
+    decided_by = CharField(null=True)
+    reason = TextField(null=True)
+    category = CharField(null=True)
+    redact_event = CharField(null=True)
+    message_key = CharField(null=True, index=True)
+
+
+class ProposalApproval(Model):
+    proposal_id = IntegerField(index=True)
+    voter = CharField()
+    at = BigIntegerField()
+    event_id = CharField(null=True, index=True)  # the ✅ reaction; taken back, the approval goes
+
+
+class TimedBan(Model):
+    room_id = CharField()
+    user_id = CharField()
+    until = BigIntegerField(index=True)
+    lifted_at = BigIntegerField(null=True)
+
+
+class AuditEntry(Model):
+    at = BigIntegerField()
+    actor = CharField()
+    action = CharField()
+    subject = CharField(null=True)
+    room_id = CharField(null=True)
+    detail = TextField(null=True)
+
+
+class Report(Model):
+    reporter = CharField(index=True)
+    subject = CharField(null=True, index=True)
+    subject_name = TextField(null=True)
+    anonymous = BooleanField(default=False)
+    wants_answers = BooleanField(default=True)
+    via = CharField()
+    room_id = CharField(null=True)
+    evidence_event = CharField(null=True)
+    evidence_text = TextField(null=True)
+    words = TextField()
+    state = CharField(default="open")
+    created_at = BigIntegerField()
+    reminded_at = BigIntegerField(null=True)
+    native_id = IntegerField(null=True, unique=True)
+
+
+
+class ReportAssignee(Model):
+    report_id = IntegerField(index=True)
+    user_id = CharField()
+
+
+
+class ReportEntry(Model):
+    report_id = IntegerField(index=True)
+    at = BigIntegerField()
+    by = CharField()
+    kind = CharField()
+    text = TextField()
+
+
+class RoomInvite(Model):
+    """Who invited whom into an organizing room, so a wave's alert can name them."""
+
+    room_id = CharField()
+    user_id = CharField()
+    inviter = CharField()
+    at = BigIntegerField(index=True)
+
+    class Meta:
+        indexes = ((("room_id", "user_id"), True),)
+
+
+class RoomJoin(Model):
+    room_id = CharField(index=True)
+    user_id = CharField()
+    inviter = CharField(null=True)
+    at = BigIntegerField(index=True)
+
+
+class JoinWave(Model):
+    room_id = CharField(index=True)
+    joins = TextField()  # JSON: [[user, at, inviter], ...]
+    last_join_at = BigIntegerField()
+    locked = BooleanField(default=False)
+    previous_invite_level = IntegerField(null=True)
+    previous_join_rule = CharField(null=True)
+    unlocked_at = BigIntegerField(null=True)
+
+
+class FloodBurst(Model):
+    room_id = CharField()
+    user_id = CharField()
+    last_flood_at = BigIntegerField()
+
+    class Meta:
+        indexes = ((("room_id", "user_id"), True),)
+
+
+class RevisionProposal(Model):
+    proposer = CharField()
+    text = TextField()
+    submitted_at = BigIntegerField()
+    state = CharField(default="submitted")
+    vote_meeting_id = IntegerField(null=True)
+    meeting_yes = IntegerField(null=True)
+    meeting_no = IntegerField(null=True)
+    present = IntegerField(null=True)
+    ballot_opened_at = BigIntegerField(null=True)
+    ballot_closes_at = BigIntegerField(null=True, index=True)
+    reminded = BooleanField(default=False)
+    yes = IntegerField(null=True)
+    no = IntegerField(null=True)
+    voters = IntegerField(null=True)
+    eligible = IntegerField(null=True)
+    ratified_at = BigIntegerField(null=True)
+    ratified_by = CharField(null=True)
+
+
+class MeetingAttendance(Model):
+    meeting_id = IntegerField()
+    user_id = CharField()
+    at = BigIntegerField()
+
+    class Meta:
+        indexes = ((("meeting_id", "user_id"), True),)
+
+
+class MeetingVote(Model):
+    """A show of hands in a meeting: public by nature (reactions on the bot's message)."""
+
+    proposal_id = IntegerField()
+    user_id = CharField()
+    choice = CharField()
+    event_id = CharField(index=True)
+
+    class Meta:
+        indexes = ((("proposal_id", "user_id"), True),)
+
+
+class BallotVoter(Model):
+    """Who may vote on a ballot, and whether they did: never what they chose."""
+
+    proposal_id = IntegerField()
+    user_id = CharField()
+    voted = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("proposal_id", "user_id"), True),)
+
+
+class BallotChoice(Model):
+    """A voter's current choice, kept only while the ballot is open (it may change), deleted at
+    the close, when only the counts remain."""
+
+    proposal_id = IntegerField()
+    user_id = CharField()
+    choice = CharField()
+
+    class Meta:
+        indexes = ((("proposal_id", "user_id"), True),)
+
+
+class WaitingEvent(Model):
+    """An encrypted event whose room key has not arrived yet: only its ciphertext, kept until the key
+    comes (and it is handled) or the wait is given up."""
+
+    event_id = CharField(primary_key=True)
+    room_id = CharField()
+    sender = CharField()
+    source = TextField()  # the encrypted event as received
+    received_at = BigIntegerField()
+
+
+class MeetingItem(Model):
+    """A decision or an action item recorded in a meeting, for its minutes."""
+
+    meeting_id = IntegerField(index=True)
+    kind = CharField()  # "decision" or "action"
+    text = TextField()
+    who = CharField(null=True)  # who takes the action on
+    by = CharField()
+    at = BigIntegerField()
+
+
+MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
+          Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote,
+          RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm,
+          Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry, Report, ReportAssignee, ReportEntry,
+          RoomInvite, RoomJoin, JoinWave, FloodBurst,
+          RevisionProposal, MeetingAttendance, MeetingVote, BallotVoter, BallotChoice, WaitingEvent,
+          MeetingItem]
