@@ -1,9 +1,10 @@
 """`scorebot backup FILE` and `scorebot restore FILE`: everything the bot must not lose, in one file.
 
-What is in it: the database (copied with SQLite's online backup, so a running bot gives a
-consistent copy), the login session, the device's encryption keys (`crypto/`, its databases copied
-the same way) and the cross-signing identity. Restored into an empty data folder, the bot starts
-as the same device with the same identity: no new device, no "identity reset" for members.
+What is in it: the database (copied with SQLite's online backup, or dumped with PostgreSQL's
+`pg_dump`, so a running bot gives a consistent copy), the login session, the device's encryption
+keys (`crypto/`, its databases copied the same way) and the cross-signing identity. Restored into
+an empty data folder, the bot starts as the same device with the same identity: no new device, no
+"identity reset" for members.
 The archive holds confidential things (report texts, keys): it is written readable by its owner
 only, and should be kept as carefully as the data folder itself.
 """
@@ -13,25 +14,44 @@ from __future__ import annotations
 import io
 import os
 import sqlite3
+import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
 
+from playhouse.db_url import connect
+
 from scorebot.config import Config
 
 DATABASE = "scorebot.db"
+POSTGRES_DUMP = "scorebot.pgdump"  # pg_dump's custom format, for pg_restore
 
 
 class BackupError(Exception):
     """Why a backup or a restore cannot be done; the message says what to do."""
 
 
-def _sqlite_path(config: Config) -> Path:
+def _sqlite_path(config: Config) -> Path | None:
+    """The SQLite file, or None when the database is PostgreSQL."""
     url = config.database_url
-    if not url.startswith("sqlite:///"):
-        raise BackupError("the database is not SQLite: back it up with its own tools (for PostgreSQL, pg_dump), "
-                          "then this command for the rest is not enough on its own")
-    return Path(url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///"))
+    if url.split("://")[0] not in ("postgres", "postgresql"):
+        raise BackupError(f"cannot back up a {url.split('://')[0]} database: only SQLite and PostgreSQL")
+    return None
+
+
+def _postgres_tool(command: list[str], stdin: bytes | None = None) -> bytes:
+    """Run pg_dump or pg_restore; their own words are the reason when they fail."""
+    try:
+        done = subprocess.run(command, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise BackupError(f"{command[0]} is not installed: install PostgreSQL's client tools "
+                          "(the same major version as the server)") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode(errors="replace").strip().splitlines()
+        raise BackupError(f"{command[0]} failed: {reason[0] if reason else 'no reason given'}")
+    return done.stdout
 
 
 def _copy_sqlite(source: Path) -> bytes:
@@ -47,13 +67,17 @@ def backup(config: Config, file: Path) -> list[str]:
     """Write the archive; return what went into it."""
     data = config.data_path
     database = _sqlite_path(config)
-    if not database.exists():
+    if database is None:
+        name, content = POSTGRES_DUMP, _postgres_tool(
+            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", config.database_url])
+    elif not database.exists():
         raise BackupError(f"there is no database at {database}: has the bot run here yet?")
+    else:
+        name, content = DATABASE, _copy_sqlite(database)
     fd = os.open(file, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    written = []
+    written = [name]
     with os.fdopen(fd, "wb") as handle, tarfile.open(fileobj=handle, mode="w:gz") as archive:
-        _add(archive, DATABASE, _copy_sqlite(database))
-        written.append(DATABASE)
+        _add(archive, name, content)
         for path in sorted(data.rglob("*")) if data.exists() else []:
             name = path.relative_to(data).as_posix()
             if not path.is_file() or path == database or name.endswith(("-wal", "-shm", "-journal")):
@@ -71,25 +95,54 @@ def _add(archive: tarfile.TarFile, name: str, content: bytes) -> None:
 
 
 def restore(config: Config, file: Path) -> list[str]:
-    """Unpack the archive into an empty data folder; return what was restored."""
+    """Unpack the archive into an empty data folder (and an empty PostgreSQL database, if that is the
+    configured one); return what was restored."""
     data = config.data_path
     database = _sqlite_path(config)
     if data.exists() and any(data.iterdir()):
         raise BackupError(f"{data} is not empty: restore only into an empty data folder, so nothing is mixed up")
-    if database.exists():
+    if database is None:
+        _check_empty_postgres(config.database_url)
+    elif database.exists():
         raise BackupError(f"a database already exists at {database}")
-    restored = []
     with tarfile.open(file, mode="r:gz") as archive:
-        for member in archive.getmembers():
+        members = archive.getmembers()
+        names = {member.name for member in members}
+        expected, other = (POSTGRES_DUMP, DATABASE) if database is None else (DATABASE, POSTGRES_DUMP)
+        if expected not in names:
+            raise BackupError(f"{file} has no database in it: not a scorebot backup" if other not in names else
+                              f"{file} is the backup of a bot on {_kind(other)}; this config uses {_kind(expected)}")
+        restored = []
+        for member in members:
             name = Path(member.name)
             if not member.isfile() or name.is_absolute() or ".." in name.parts:
                 raise BackupError(f"{file} holds an unexpected entry ({member.name}): not a scorebot backup")
-            target = database if member.name == DATABASE else data / name
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(archive.extractfile(member).read())
+            content = archive.extractfile(member).read()
+            if member.name == POSTGRES_DUMP:
+                _postgres_tool(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
+                                f"--dbname={config.database_url}"], stdin=content)
+            else:
+                _write_private(database if member.name == DATABASE else data / name, content)
             restored.append(member.name)
-    if DATABASE not in restored:
-        raise BackupError(f"{file} has no database in it: not a scorebot backup")
     return restored
+
+
+def _kind(entry: str) -> str:
+    return "PostgreSQL" if entry == POSTGRES_DUMP else "SQLite"
+
+
+def _check_empty_postgres(url: str) -> None:
+    database = connect(url)
+    try:
+        tables = database.get_tables()
+    finally:
+        database.close()
+    if tables:
+        raise BackupError("the PostgreSQL database already has tables: restore only into an empty database")
+
+
+def _write_private(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)

@@ -11,6 +11,7 @@ import pytest
 from scorebot.homeserver import LocalHomeserver
 from tests.support.bot import BotProcess
 from tests.support.members import Member
+from tests.support.postgres import PostgresServer
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +20,21 @@ def homeserver(tmp_path_factory) -> LocalHomeserver:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory) -> PostgresServer:
+    server = PostgresServer(tmp_path_factory.mktemp("postgres"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """The store on both databases an admin may choose: the default SQLite file, and PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'scorebot.db'}"
+    return request.getfixturevalue("postgres").fresh_database()
 
 
 @dataclass

@@ -37,6 +37,7 @@ from scorebot.store.models import (
     Room,
     Setting,
     WaitingEvent,
+    upsert,
 )
 from scorebot.store.reports import Reports
 from scorebot.store.revisions import Revisions
@@ -124,7 +125,7 @@ class Store:
         return row.value if row else None
 
     def set_setting(self, key: str, value: str) -> None:
-        Setting.insert(key=key, value=value).on_conflict_replace().execute()
+        upsert(Setting, key=key, value=value)
 
     def instance_id(self) -> str:
         """A random name for this database, so transaction IDs never collide with another's."""
@@ -205,7 +206,7 @@ class Store:
     # -- messages the bot sent and may edit later ------------------------------------------
 
     def remember(self, key: str, room_id: str, event_id: str) -> None:
-        RememberedMessage.insert(key=key, room_id=room_id, event_id=event_id).on_conflict_replace().execute()
+        upsert(RememberedMessage, key=key, room_id=room_id, event_id=event_id)
 
     def recall(self, key: str) -> str | None:
         row = RememberedMessage.get_or_none(RememberedMessage.key == key)
@@ -219,7 +220,7 @@ class Store:
     # -- rooms and direct chats ------------------------------------------------------------
 
     def room_joined(self, room_id: str, joined_at: int) -> None:
-        Room.insert(room_id=room_id, joined_at=joined_at, left_at=None).on_conflict_replace().execute()
+        upsert(Room, room_id=room_id, joined_at=joined_at, left_at=None)
 
     def room_left(self, room_id: str, left_at: int) -> None:
         Room.update(left_at=left_at).where(Room.room_id == room_id).execute()
@@ -239,7 +240,7 @@ class Store:
 
     def set_direct_chat(self, user_id: str, room_id: str) -> None:
         DirectChat.delete().where(DirectChat.room_id == room_id).execute()
-        DirectChat.insert(user_id=user_id, room_id=room_id).on_conflict_replace().execute()
+        upsert(DirectChat, user_id=user_id, room_id=room_id)
 
     def forget_direct_chat(self, room_id: str) -> None:
         """That room is no direct chat any more (someone else is in it)."""

@@ -18,7 +18,7 @@ def _dump(joins) -> str:
 
 class Brigading:
     def invited(self, room_id: str, user_id: str, inviter: str, at: int) -> None:
-        m.RoomInvite.insert(room_id=room_id, user_id=user_id, inviter=inviter, at=at).on_conflict_replace().execute()
+        m.upsert(m.RoomInvite, room_id=room_id, user_id=user_id, inviter=inviter, at=at)
 
     def joined(self, room_id: str, user_id: str, at: int) -> Join:
         """Record a join (with whoever invited them, if known) and return it."""
@@ -70,7 +70,7 @@ class Brigading:
         return row.last_flood_at if row else None
 
     def flooding(self, room_id: str, user_id: str, at: int) -> None:
-        m.FloodBurst.insert(room_id=room_id, user_id=user_id, last_flood_at=at).on_conflict_replace().execute()
+        m.upsert(m.FloodBurst, room_id=room_id, user_id=user_id, last_flood_at=at)
 
     def forget_before(self, invites_at: int, joins_at: int) -> None:
         """Old invitations tell nothing about a wave any more; joins are kept longer, for the

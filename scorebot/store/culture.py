@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scorebot.domain.culture import Pinned, term_key
-from scorebot.store.models import FollowUp, GlossaryTerm, MeetingTerm, Pin, RecentMessage, RememberedMessage
+from scorebot.store.models import FollowUp, GlossaryTerm, MeetingTerm, Pin, RecentMessage, RememberedMessage, upsert
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,8 @@ class Culture:
         return Term(row.term, row.explanation) if row else None
 
     def add_term(self, term: str, explanation: str, by: str, at: int) -> None:
-        GlossaryTerm.insert(key=term_key(term), term=term.strip(), explanation=explanation.strip(), added_by=by,
-                            added_at=at).on_conflict_replace().execute()
+        upsert(GlossaryTerm, key=term_key(term), term=term.strip(), explanation=explanation.strip(), added_by=by,
+                            added_at=at)
 
     def remove_term(self, term: str) -> bool:
         return GlossaryTerm.delete().where(GlossaryTerm.key == term_key(term)).execute() > 0

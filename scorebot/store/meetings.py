@@ -15,6 +15,7 @@ from scorebot.store.models import (
     PriorityDeclaration,
     StackEntry,
     Turn,
+    upsert,
 )
 
 
@@ -196,7 +197,7 @@ class Meetings:
     # -- priority (private: never shown, never logged) -------------------------------------------
 
     def declare_priority(self, user_id: str, at: int) -> None:
-        PriorityDeclaration.insert(user_id=user_id, declared_at=at).on_conflict_replace().execute()
+        upsert(PriorityDeclaration, user_id=user_id, declared_at=at)
 
     def withdraw_priority(self, user_id: str) -> None:
         PriorityDeclaration.delete().where(PriorityDeclaration.user_id == user_id).execute()

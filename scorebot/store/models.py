@@ -374,3 +374,19 @@ MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
           RoomInvite, RoomJoin, JoinWave, FloodBurst,
           RevisionProposal, MeetingAttendance, MeetingVote, BallotVoter, BallotChoice, WaitingEvent,
           MeetingItem]
+
+
+def upsert(model: type[Model], **values) -> None:
+    """Insert a row, or update the one with the same key: SQLite's REPLACE is not PostgreSQL's.
+
+    The key is the model's unique index when it has one, else its primary key."""
+    unique = [fields for fields, is_unique in model._meta.indexes if is_unique]
+    key = list(unique[0]) if unique else [model._meta.primary_key.name]
+    fields = model._meta.fields
+    update = {fields[name]: value for name, value in values.items() if name not in key}
+    query = model.insert(**values)
+    if update:
+        query = query.on_conflict(conflict_target=[fields[name] for name in key], update=update)
+    else:
+        query = query.on_conflict_ignore()
+    query.execute()

@@ -50,8 +50,8 @@ class Revisions:
         return {r.user_id for r in m.MeetingAttendance.select().where(m.MeetingAttendance.meeting_id == meeting_id)}
 
     def hand(self, proposal_id: int, user_id: str, choice: str, event_id: str) -> None:
-        m.MeetingVote.insert(proposal_id=proposal_id, user_id=user_id, choice=choice,
-                             event_id=event_id).on_conflict_replace().execute()
+        m.upsert(m.MeetingVote, proposal_id=proposal_id, user_id=user_id, choice=choice,
+                             event_id=event_id)
 
     def hand_down(self, event_id: str) -> None:
         m.MeetingVote.delete().where(m.MeetingVote.event_id == event_id).execute()
@@ -77,7 +77,7 @@ class Revisions:
 
     def vote(self, number: int, user_id: str, choice: str) -> None:
         """Record (or change) a choice; only the last one counts."""
-        m.BallotChoice.insert(proposal_id=number, user_id=user_id, choice=choice).on_conflict_replace().execute()
+        m.upsert(m.BallotChoice, proposal_id=number, user_id=user_id, choice=choice)
         m.BallotVoter.update(voted=True).where((m.BallotVoter.proposal_id == number)
                                                & (m.BallotVoter.user_id == user_id)).execute()
 

@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from tests.conftest import World
@@ -15,30 +16,38 @@ from tests.integration.test_runtime import meeting_room
 from tests.support.bot import BotProcess
 
 
-def scorebot(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scorebot", *args], capture_output=True, text=True, timeout=60)
+def scorebot(*args: str, tools: str | None = None) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}"} if tools else None
+    return subprocess.run([sys.executable, "-m", "scorebot", *args], capture_output=True, text=True, timeout=60,
+                          env=environment)
 
 
-async def test_backup_and_restore_keep_the_bot_who_it_is(world: World):
-    alice, bob, room, bot = await meeting_room(world, encrypted=True)
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+async def test_backup_and_restore_keep_the_bot_who_it_is(world: World, database, request):
+    postgres = request.getfixturevalue("postgres") if database == "postgresql" else None
+    tools = str(postgres.tools) if postgres else None
+    more = {"database": postgres.fresh_database()} if postgres else {}
+    alice, bob, room, bot = await meeting_room(world, encrypted=True, **more)
     bot_id = world.bot_user.user_id
     added = await alice.send(room, "!glossary add Picket: a line of people standing together")
     await alice.checked(room, bot_id, added)
     master = (bot.config_path.parent / "data" / "cross_signing.json").read_text()
 
     archive = bot.config_path.parent / "scorebot-backup.tar.gz"
-    done = scorebot("backup", "--config", str(bot.config_path), str(archive))  # while the bot runs
+    done = scorebot("backup", "--config", str(bot.config_path), str(archive), tools=tools)  # while the bot runs
     assert done.returncode == 0, done.stderr
     assert stat.S_IMODE(os.stat(archive).st_mode) == 0o600
     bot.stop()
 
     # A new machine: the same config, an empty data folder.
     config = yaml.safe_load(bot.config_path.read_text())
+    if postgres:  # and an empty database
+        config["database"] = postgres.fresh_database()
     fresh = BotProcess.write_config(bot.config_path.parent.parent / "restored", config)
     world.bots.append(fresh)
-    restored = scorebot("restore", "--config", str(fresh.config_path), str(archive))
+    restored = scorebot("restore", "--config", str(fresh.config_path), str(archive), tools=tools)
     assert restored.returncode == 0, restored.stderr
-    again = scorebot("restore", "--config", str(fresh.config_path), str(archive))
+    again = scorebot("restore", "--config", str(fresh.config_path), str(archive), tools=tools)
     assert again.returncode == 1 and "not empty" in again.stderr  # never over what is there
     assert (fresh.config_path.parent / "data" / "cross_signing.json").read_text() == master
 

@@ -9,7 +9,7 @@ from nio import RoomMessageNotice
 from tests.conftest import World
 
 
-async def meeting_room(world: World, *, encrypted: bool = False):
+async def meeting_room(world: World, *, encrypted: bool = False, **config):
     """alice creates an organizing room with bob in it; the bot is invited and started."""
     alice = await world.member("alice")
     bob = await world.member("bob")
@@ -17,7 +17,7 @@ async def meeting_room(world: World, *, encrypted: bool = False):
     room = await alice.create_room("Organizing", (bot_id, bob.user_id), encrypted=encrypted,
                                    power={bot_id: 100})
     await bob.join(room)
-    bot = world.bot(world.bot_config([room]))
+    bot = world.bot({**world.bot_config([room]), **config})
     await bot.start_ready()
     await alice.member_joined(room, bot_id)
     return alice, bob, room, bot

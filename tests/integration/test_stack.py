@@ -7,6 +7,9 @@ import re
 import subprocess
 import sys
 
+import pytest
+
+from scorebot.store import Store
 from tests.conftest import World
 from tests.support.members import Member
 
@@ -180,8 +183,11 @@ async def test_priority_declared_in_a_direct_chat_stays_private(world: World):
     assert not [line for line in log.splitlines() if "priority" in line.lower() and bob.user_id in line]
 
 
-async def test_a_crash_mid_meeting_keeps_stack_speaker_and_board(world: World):
-    alice, (bob, carol, dave, erin), room, bot = await organizing(world, "bob", "carol", "dave", "erin")
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+async def test_a_crash_mid_meeting_keeps_stack_speaker_and_board(world: World, database, request):
+    """The whole bot, killed mid-meeting, on either database an admin may choose."""
+    url = request.getfixturevalue("postgres").fresh_database() if database == "postgresql" else None
+    alice, (bob, carol, dave, erin), room, bot = await organizing(world, "bob", "carol", "dave", "erin", database=url)
     bot_id = world.bot_user.user_id
     await start_meeting(alice, room, bot_id)
     signals = [await bob.send(room, "✋"), await carol.send(room, "stack")]
@@ -208,3 +214,8 @@ async def test_a_crash_mid_meeting_keeps_stack_speaker_and_board(world: World):
     await bob.reply_to(room, marker, bot_id)
     await asyncio.sleep(1)
     assert [alice.checks(room, bot_id, signal) for signal in signals] == [1, 1, 1, 1]
+    if url:  # the stack really lives in PostgreSQL
+        store = Store(url)
+        assert store.open() == []
+        assert store.db.execute_sql("SELECT COUNT(*) FROM stackentry").fetchone()[0] == 4
+        store.close()

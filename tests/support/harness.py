@@ -6,8 +6,6 @@ in one transaction), without Matrix: what comes back are the actions the executo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from scorebot.dispatch import Dispatcher, Feature
 from scorebot.domain.actions import Send, SendDirect
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
@@ -18,8 +16,8 @@ BOT = "@bot:x"
 
 
 class Harness:
-    def __init__(self, folder: Path, features: list[Feature], views: list[RoomView]):
-        self.store = Store(f"sqlite:///{folder / 'db.sqlite'}")
+    def __init__(self, database_url: str, features: list[Feature], views: list[RoomView]):
+        self.store = Store(database_url)
         self.store.open()
         self.views = {view.room_id: view for view in views}
         self.dispatcher = Dispatcher(self.store, features, BOT, rooms={v.room_id: v.kind for v in views})

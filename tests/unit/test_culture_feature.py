@@ -19,8 +19,8 @@ SEED = EXAMPLE.parent / "scorebot" / "seed" / "glossary.yaml"
 
 
 class Room:
-    def __init__(self, tmp_path):
-        self.store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    def __init__(self, database_url):
+        self.store = Store(database_url)
         self.store.open()
         self.dispatcher = Dispatcher(self.store, [Help(), Stack(StackConfig()), Culture(CultureConfig(60), SEED)],
                                      "@bot:x")
@@ -38,8 +38,8 @@ class Room:
 
 
 @pytest.fixture
-def room(tmp_path):
-    room = Room(tmp_path)
+def room(database_url):
+    room = Room(database_url)
     yield room
     room.store.close()
 

@@ -37,8 +37,8 @@ class Sample(Feature):
 
 
 @pytest.fixture
-def dispatcher(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+def dispatcher(database_url):
+    store = Store(database_url)
     store.open()
     sample = Sample()
     dispatcher = Dispatcher(store, [*all_features(), sample], BOT)

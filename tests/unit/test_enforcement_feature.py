@@ -16,8 +16,8 @@ MODS = RoomView("!mods:x", RoomKind.MODERATORS, members={"@maya:x": "Maya", "@mi
 
 
 class Org(Harness):
-    def __init__(self, tmp_path, features=None):
-        super().__init__(tmp_path, features or all_features(), [ORG, MODS])
+    def __init__(self, database_url, features=None):
+        super().__init__(database_url, features or all_features(), [ORG, MODS])
 
     def say(self, sender, body, room=ORG):
         return super().say(sender, body, room)
@@ -27,8 +27,8 @@ class Org(Harness):
 
 
 @pytest.fixture
-def org(tmp_path):
-    org = Org(tmp_path)
+def org(database_url):
+    org = Org(database_url)
     yield org
     org.close()
 
@@ -48,10 +48,10 @@ def test_a_refused_removal_leaves_no_empty_case(org):
     assert org.store.cases.find("@eve:x") is None
 
 
-def test_an_approval_taken_back_before_it_carries_no_longer_counts(tmp_path):
+def test_an_approval_taken_back_before_it_carries_no_longer_counts(database_url):
     features = [f if not isinstance(f, Enforcement) else Enforcement(EnforcementConfig(removal_approvals=2))
                 for f in all_features()]
-    org = Org(tmp_path, features)
+    org = Org(database_url, features)
     org.say("@maya:x", "!warn @eve:x insults")
     org.say("@maya:x", "!remove @eve:x insults again")
     [proposal] = org.store.cases.open_proposals()

@@ -18,8 +18,8 @@ DM = RoomView("!dm:x", RoomKind.OTHER, members={"@ann:x": "Ann", BOT: "bot"})
 
 
 class Meeting:
-    def __init__(self, tmp_path, stack_config: StackConfig | None = None):
-        self.store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    def __init__(self, database_url, stack_config: StackConfig | None = None):
+        self.store = Store(database_url)
         self.store.open()
         self.dispatcher = Dispatcher(self.store, [Help(), Stack(stack_config or StackConfig())], BOT)
         self.count = 0
@@ -45,8 +45,8 @@ class Meeting:
 
 
 @pytest.fixture
-def meeting(tmp_path):
-    meeting = Meeting(tmp_path)
+def meeting(database_url):
+    meeting = Meeting(database_url)
     meeting.say("@fac:x", "!meeting start Budget")
     yield meeting
     meeting.store.close()
@@ -66,8 +66,8 @@ def test_every_signal_is_one_entry_confirmed_with_a_check(meeting):
     assert meeting.queue() == ["Ann", "Ben", "Cal"]
 
 
-def test_outside_a_meeting_hands_are_chat(tmp_path):
-    meeting = Meeting(tmp_path)
+def test_outside_a_meeting_hands_are_chat(database_url):
+    meeting = Meeting(database_url)
     assert meeting.say("@ann:x", "✋")[0] == []
     [answer], _ = meeting.say("@ann:x", "!stack")
     assert "No meeting is running here" in answer.text.plain
@@ -138,8 +138,8 @@ def test_redacting_ones_hand_leaves_the_stack(meeting):
     assert meeting.queue() == []
 
 
-def test_direct_chat_stack_and_automatic_wrap_up(tmp_path):
-    meeting = Meeting(tmp_path, StackConfig(wrapup_after=30))
+def test_direct_chat_stack_and_automatic_wrap_up(database_url):
+    meeting = Meeting(database_url, StackConfig(wrapup_after=30))
     meeting.say("@fac:x", "!meeting start")
     meeting.store.set_direct_chat("@ann:x", "!dm:x")
     actions, asked = meeting.say("@ann:x", "stack", room=DM)
@@ -217,10 +217,10 @@ def test_a_closed_stack_does_not_invite_people_to_join(meeting):
     assert "closed for now" in board and "To join" not in board and "To leave" in board
 
 
-def test_decisions_and_action_items_go_into_the_minutes(tmp_path):
+def test_decisions_and_action_items_go_into_the_minutes(database_url):
     from scorebot.features import Decisions
 
-    meeting = Meeting(tmp_path)
+    meeting = Meeting(database_url)
     meeting.dispatcher = Dispatcher(meeting.store, [Help(), Stack(StackConfig()), Decisions()], BOT)
     [refused], _ = meeting.say("@fac:x", "!decision We meet on Tuesdays")  # no meeting: no facilitator yet
     assert refused.text.plain.startswith("Sorry, only")

@@ -2,18 +2,18 @@ import os
 import stat
 
 import pytest
-from peewee import SqliteDatabase
 
 from scorebot.domain.actions import Edit, Kick, React, Send, SendDirect
 from scorebot.domain.text import Text, pill, plain
-from scorebot.store import SchemaTooNew, Store
+from scorebot.store import SchemaTooNew, Store, open_database
 from scorebot.store.migrations import MIGRATIONS, current_version, upgrade
-from scorebot.store.models import MODELS
+from scorebot.store.models import MODELS, HandledEvent
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'data' / 'scorebot.db'}")
+def store(database_url):
+    """Every test here runs on SQLite and on PostgreSQL (see `database_url`)."""
+    store = Store(database_url)
     store.open()
     yield store
     store.close()
@@ -27,9 +27,8 @@ def test_schema_is_built_from_empty_and_matches_the_models(store):
         assert columns == {f.column_name for f in model._meta.sorted_fields}, table
 
 
-def test_an_older_database_is_upgraded_and_keeps_its_data(tmp_path):
-    path = tmp_path / "old.db"
-    old = SqliteDatabase(str(path))
+def test_an_older_database_is_upgraded_and_keeps_its_data(database_url):
+    old = open_database(database_url)
     upgrade(old, target=1)
     old.execute_sql("INSERT INTO setting (key, value) VALUES ('sync_token', 's42')")
     old.execute_sql("INSERT INTO outbox (kind, payload, created_at, state) VALUES "
@@ -37,7 +36,7 @@ def test_an_older_database_is_upgraded_and_keeps_its_data(tmp_path):
     assert not old.table_exists("direct_chat")
     old.close()
 
-    store = Store(f"sqlite:///{path}")
+    store = Store(database_url)
     applied = store.open()
     assert [m.version for m in applied] == [m.version for m in MIGRATIONS[1:]]
     assert store.sync_token() == "s42"
@@ -48,19 +47,22 @@ def test_an_older_database_is_upgraded_and_keeps_its_data(tmp_path):
     store.close()
 
 
-def test_a_database_newer_than_the_code_is_refused(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'new.db'}")
+def test_a_database_newer_than_the_code_is_refused(database_url):
+    store = Store(database_url)
     store.open()
     store.db.execute_sql("INSERT INTO schema_version (version, description, applied_at) VALUES (999, 'future', 0)")
     store.close()
     with pytest.raises(SchemaTooNew, match="999"):
-        Store(f"sqlite:///{tmp_path / 'new.db'}").open()
+        Store(database_url).open()
 
 
-def test_sqlite_file_is_private_and_in_wal_mode(store, tmp_path):
+def test_sqlite_file_is_private_and_in_wal_mode(tmp_path):
     path = tmp_path / "data" / "scorebot.db"
+    store = Store(f"sqlite:///{path}")
+    store.open()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert store.db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
 
 
 def test_outbox_keeps_actions_in_order_until_done(store):
@@ -108,15 +110,15 @@ async def test_run_commits_or_rolls_back_as_one(store):
 
 def test_storage_stays_bounded(store):
     day = 24 * 3600 * 1000
-    with store.db.atomic():
-        for n in range(20_000):  # one handled event every minute, about two weeks of them
-            store.mark_handled(f"$e{n}", "!r:x")
-    store.db.execute_sql("UPDATE handledevent SET handled_at = ? - CAST(substr(event_id, 3) AS INTEGER) * 60000",
-                         (20_000 * 60_000,))
+    now = 20_000 * 60_000
+    store.mark_handled("$e0", "!r:x")
+    store.db.execute_sql(f"UPDATE handledevent SET handled_at = {store.db.param}", (now,))
+    with store.db.atomic():  # one handled event every minute before it, about two weeks of them
+        HandledEvent.insert_many([{"event_id": f"$e{n}", "room_id": "!r:x", "handled_at": now - n * 60_000}
+                                  for n in range(1, 20_000)]).execute()
     [sent, waiting] = store.enqueue([React("!r:x", "$e", "✅"), React("!r:x", "$f", "✅")])
     store.action_done(sent, "$r")
     store.db.execute_sql("UPDATE outbox SET created_at = 0")
-    now = 20_000 * 60_000
     marks, actions = store.prune(now - 7 * day)
     kept = store.db.execute_sql("SELECT COUNT(*) FROM handledevent").fetchone()[0]
     assert kept == 7 * 24 * 60 + 1 and marks == 20_000 - kept  # a week's worth, to the minute
