@@ -22,6 +22,7 @@ from scorebot.domain.commands import (
     UsageError,
     UserArg,
 )
+from scorebot.domain.help import usage_answer
 from scorebot.domain.people import find_member, is_matrix_id
 from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, UNVERIFIED_SESSION, no_longer_private
 from scorebot.domain.rooms import Role, Roles, RoomKind, RoomView
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 _ROOM_NAMES = {
     RoomKind.ORGANIZING: "organizing rooms",
     RoomKind.MODERATORS: "the moderators' room",
-    RoomKind.IGO: "the IGO room",
+    RoomKind.IGO: "the grievance officers' room",
     RoomKind.DIRECT: "a direct chat with me",
 }
 
@@ -96,8 +97,9 @@ class Context:
     def name_of(self, user_id: str) -> str:
         """A member's display name, from this room or another the bot serves; else their ID."""
         for view in [self.room, *self.views.values()]:
-            if user_id in view.members:
-                return view.members[user_id]
+            name = view.members.get(user_id)
+            if name and name != user_id:
+                return name
         return user_id
 
     def who(self, user_id: str) -> str:
@@ -314,9 +316,13 @@ class Dispatcher:
                       + plain("Send ") + code(f"{self.registry.prefix}help") + plain(" for the list."))
             return
         if isinstance(parsed, UsageError):
-            ctx.reply(plain(f"{parsed.reason}. Usage: ") + code(parsed.command.usage(self.registry.prefix)))
+            ctx.reply(self._usage(parsed))
             return
         self._invoke(ctx, parsed)
+
+    def _usage(self, error: UsageError) -> Text:
+        prefix = self.registry.prefix
+        return usage_answer(error.command.name, error.command.usage(prefix), error.reason, prefix)
 
     def _plain_message(self, ctx: Context) -> None:
         taken = [feature.on_message(ctx) for feature in self.features]
@@ -345,8 +351,7 @@ class Dispatcher:
         if isinstance(parsed, Invocation):
             self._invoke(private, parsed)
         elif isinstance(parsed, UsageError):
-            private.reply(plain(f"{parsed.reason}. Usage: ")
-                          + code(parsed.command.usage(self.registry.prefix)))
+            private.reply(self._usage(parsed))
         else:
             for feature in self.features:
                 feature.on_message(private)

@@ -45,4 +45,14 @@ def render_board(title: str, speaker: str | None, ordered: list[Entry], closed: 
             else "To join: ✋, “stack”, or react with ✋. To leave: “unstack”.")
     plain.append(hint)
     html.append(f"<small>{escape(hint)}</small>")
-    return Text("\n".join(plain), "<br>".join(html))
+    return Text("\n".join(plain), _html_lines(html))
+
+
+def _html_lines(parts: list[str]) -> str:
+    """Lines joined by <br>, except around a list, which is a block of its own in HTML."""
+    joined = ""
+    for index, part in enumerate(parts):
+        if index and not part.startswith("<ol>") and not parts[index - 1].startswith("<ol>"):
+            joined += "<br>"
+        joined += part
+    return joined

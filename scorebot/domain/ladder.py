@@ -37,6 +37,11 @@ class StepKind(Enum):
     REMOVED_EVERYWHERE = "removed from every room"
     MEMBER_REPLIED = "answered in their direct chat"
 
+    @property
+    def label(self) -> str:
+        """The words shown in a case; the value is what the database keeps, so it never changes."""
+        return "sent to the grievance officers" if self is StepKind.ESCALATED else self.value
+
 
 @dataclass(frozen=True)
 class Step:
@@ -87,7 +92,7 @@ def removal_refused(case: Case, category: str | None, now: int, window_ms: int) 
 
 
 def escalates(case: Case, new_step: StepKind) -> bool:
-    """Conduct that goes on after a removal goes to the IGOs."""
+    """Conduct that goes on after a removal goes to the grievance officers."""
     return new_step in (StepKind.WARNED, StepKind.REMOVAL_PROPOSED) and case.was_removed
 
 

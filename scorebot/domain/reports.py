@@ -82,14 +82,16 @@ class Report:
 
     def about(self, name_of=lambda user: user) -> str:
         if self.subject:
-            return f"{name_of(self.subject)} ({self.subject})"
+            name = name_of(self.subject)
+            return f"{name} ({self.subject})" if name != self.subject else self.subject
         return self.subject_name or "someone (see the report)"
 
-    @property
-    def reporter_shown(self) -> str:
-        """Who the IGOs see as the reporter."""
-        return "a member (anonymous)" if self.anonymous else self.reporter
+    def reporter_shown(self, who=lambda user: user) -> str:
+        """Who the grievance officers see as the reporter: `who` gives "Name (@id)"."""
+        return "a member (anonymous)" if self.anonymous else who(self.reporter)
 
     def root(self, name_of=lambda user: user) -> str:
-        assigned = f" to {', '.join(name_of(u) for u in self.assigned)}" if self.assigned else ""
-        return f"Report #{self.id} · about {self.about(name_of)} · {self.state.value}{assigned}"
+        status = self.state.value
+        if self.assigned and self.state is ReportState.ASSIGNED:
+            status = f"taken on by {', '.join(name_of(u) for u in self.assigned)}"
+        return f"Report #{self.id} · about {self.about(name_of)} · {status}"

@@ -1,7 +1,7 @@
 """What the bot knows of a room when it decides something: its kind, its members, its powers.
 
 Roles are worked out here, by Matrix ID only, and only from the organization's own rooms: the
-organizing rooms' power levels, the moderators' room, the IGO room and the config lists. A direct
+organizing rooms' power levels, the moderators' room, the grievance officers' room and the config lists. A direct
 chat or any other room grants nothing, although its creator holds power 100 there. From room
 version 12 on, a room's creators stand above every power level and are not listed in the power
 levels event: in an organizing room they count as the highest.
@@ -40,7 +40,7 @@ class Role(Enum):
     FACILITATOR = "facilitator"
     MODERATOR = "moderator"
     IGO = "igo"
-    STAFF = "moderator or IGO"
+    STAFF = "moderator or grievance officer"
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ class Roles:
       (a version 12 creator counts). That is the check for acting on that room (a warning, a vote).
     - A moderator of the organization: a moderator of any organizing room, or a member of the
       moderators' room. That is the check in every other room, direct chats included.
-    - An IGO: listed in the config, or a member of the IGO room.
+    - An IGO: listed in the config, or a member of the grievance officers' room.
     """
 
     moderator_level: int = 50

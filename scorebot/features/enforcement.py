@@ -1,4 +1,4 @@
-"""Step-by-step enforcement: ask to stop, removal approved by other moderators, escalation to the IGOs.
+"""Step-by-step enforcement: ask to stop, removal approved by other moderators, escalation to the grievance officers.
 
 Every step is kept in the member's case and in the audit log, in the same transaction as the
 actions it leads to. A carried removal is therefore acted on once: the kick waits in the outbox
@@ -70,11 +70,11 @@ class Enforcement(Feature):
                  "moderators' room. Needs a prior request to stop, unless the conduct is severe.")
         add("escalate", UserArg(), TextArg("reason", optional=True), role=Role.MODERATOR,
             rooms=ORGANIZING | frozenset({RoomKind.MODERATORS}),
-            help="Send a member's case to the IGOs (step 3), as a thread in the IGO room.")
+            help="Send a member's case to the grievance officers (step 3), as a thread in their room.")
         add("case", UserArg(), role=Role.STAFF, rooms=STAFF_ROOMS, help="Show a member's case.")
         add("cases", role=Role.STAFF, rooms=STAFF_ROOMS, help="List the open cases.")
         add("remove-everywhere", TextArg("reason", optional=True), role=Role.IGO, rooms=frozenset({RoomKind.IGO}),
-            help="In a case's thread: propose removing the member from every room; another IGO approves.")
+            help="In a case's thread: propose removing the member from every room; another grievance officer approves.")
 
     # -- step 1: ask to stop -----------------------------------------------------------------
 
@@ -317,10 +317,10 @@ class Enforcement(Feature):
     def escalate(self, ctx: Context, user: str, reason: str | None) -> None:
         case = ctx.store.cases.case_of(user, ctx.signal.timestamp)
         if case.escalated:
-            ctx.reply("That case is already with the IGOs; new steps go to its thread.")
+            ctx.reply("That case is already with the grievance officers; new steps go to its thread.")
             return
         if not self._escalate(ctx, case, reason or "a moderator asked for it"):
-            ctx.reply("No IGO room is configured (rooms.igo).")
+            ctx.reply("No grievance officers' room is set up (rooms.igo in the config).")
             return
         ctx.confirm()
 
@@ -358,7 +358,7 @@ class Enforcement(Feature):
     def _thread_case(self, ctx: Context) -> Case | None:
         number = ctx.thread("case")
         if number is None:
-            ctx.reply("Use this in a case's thread in the IGO room.")
+            ctx.reply("Use this in a case's thread in the grievance officers' room.")
             return None
         return ctx.store.cases.get(number)
 
@@ -385,7 +385,7 @@ class Enforcement(Feature):
         key = f"proposal:{proposal.id}"
         ctx.store.cases.audit(now, ctx.sender, "removal from every room proposed", case.subject, reason=reason)
         ctx.do(Send(ctx.room.room_id, bold(f"Removal from every room, proposal #{proposal.id}: ")
-                    + plain(f"{ctx.who(case.subject)}. Another IGO approves with "
+                    + plain(f"{ctx.who(case.subject)}. Another grievance officer approves with "
                             f"{APPROVE} or rejects with {REJECT}."), remember=key, thread_key=f"case:{case.id}"),
                React(ctx.room.room_id, None, APPROVE, target_key=key),
                React(ctx.room.room_id, None, REJECT, target_key=key))
@@ -397,7 +397,8 @@ class Enforcement(Feature):
             if view.kind not in (RoomKind.ORGANIZING, RoomKind.MODERATORS) or proposal.subject not in view.members:
                 continue
             if self._protected(ctx, view, proposal.subject) is None:
-                ctx.do(Kick(room_id, proposal.subject, "removed from the organization's rooms by the IGOs"))
+                ctx.do(Kick(room_id, proposal.subject,
+                            "removed from the organization's rooms by the grievance officers"))
                 removed_from.append(view.name or room_id)
         self._record(ctx, case, Step(StepKind.REMOVED_EVERYWHERE, now, ctx.sender,
                                      reason=f"from {', '.join(removed_from) or 'no room'}"))
@@ -437,11 +438,11 @@ class Enforcement(Feature):
             ctx.reply("No open cases.")
             return
         rows = [f"#{c.id} {ctx.who(c.subject)}: {count_of(len(c.steps), 'step')}"
-                + (", with the IGOs" if c.escalated else "") for c in open_cases]
+                + (", with the grievance officers" if c.escalated else "") for c in open_cases]
         ctx.reply("Open cases:\n" + "\n".join(rows))
 
     def _timeline(self, ctx: Context, case: Case) -> Text:
-        state = "resolved" if case.resolved else ("with the IGOs" if case.escalated else "open")
+        state = "resolved" if case.resolved else ("with the grievance officers" if case.escalated else "open")
         header = bold(f"Case #{case.id} · {ctx.who(case.subject)} · {state}")
         return join([header, *(plain(self._step_line(ctx, s)) for s in case.steps)], Text("\n", "<br>"))
 
@@ -452,7 +453,7 @@ class Enforcement(Feature):
             where = f" in {view.name if view and view.name else step.room_id}"
         # A removal is carried out by the bot once approved: its step names who approved it.
         by = "approved by" if step.kind in (StepKind.REMOVED, StepKind.REMOVED_EVERYWHERE) else "by"
-        text = f"{_when(step.at)}: {step.kind.value} {by} {ctx.name_of(step.by)}{where}"
+        text = f"{_when(step.at)}: {step.kind.label} {by} {ctx.name_of(step.by)}{where}"
         if step.category:
             text += f" [{step.category}]"
         if step.reason:

@@ -1,17 +1,18 @@
-"""`!help`: the commands the asker may use where they ask, and what one of them does."""
+"""`!help`: what the asker may do where they ask, by task, and one command explained."""
 
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import help as words
 from scorebot.domain.commands import CommandRegistry, TextArg
-from scorebot.domain.text import Text, bold, code, lines, plain
+from scorebot.domain.text import code, plain
 
 
 class Help(Feature):
     def register(self, registry: CommandRegistry) -> None:
         registry.command(
             "help", TextArg("command", optional=True),
-            help="List the commands you can use here, or explain one: !help stack",
+            help="What you can do here, by task, or one command explained: !help stack",
         )(self.help)
 
     def help(self, ctx: Context, command: str | None) -> None:
@@ -23,15 +24,10 @@ class Help(Feature):
                 ctx.reply(plain(f"There is no {prefix}{command.lstrip(prefix)}. ")
                           + plain("Send ") + code(f"{prefix}help") + plain(" for the list."))
                 return
-            note = "" if found.name in allowed else " (not available to you here)"
-            ctx.reply(lines([code(found.usage(prefix)) + plain(note), plain(found.help)]))
+            ctx.reply(words.one_command(found.name, found.usage(prefix), found.help, prefix, found.name in allowed))
             return
-        entries: list[Text] = [bold("What I can do for you here:")]
-        for found in sorted(allowed.values(), key=lambda c: c.name):
-            summary = found.help.split(":")[0].split(".")[0]
-            entries.append(code(found.usage(prefix)) + plain(f" — {summary}"))
-        entries.append(plain(f"Send {prefix}help COMMAND to learn more about one."))
-        ctx.reply(lines(entries))
+        summaries = {name: c.help.split(":")[0].split(".")[0] for name, c in allowed.items()}
+        ctx.reply(words.render_overview(words.overview(set(allowed), ctx.room.kind, prefix, summaries), prefix))
 
 
 def _allowed(ctx: Context):

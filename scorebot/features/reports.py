@@ -1,10 +1,10 @@
 """Confidential reports to the Internal Grievance Officers.
 
 Ways in: `!report` in a direct chat, a 🚩 reaction (taken away at once), and Matrix's own Report
-button (read through the homeserver's admin API). Each report is a thread in the IGO room, where
-the IGOs assign themselves, take notes, answer the reporter as "the IGO team" and resolve it.
+button (read through the homeserver's admin API). Each report is a thread in the grievance officers' room, where
+the IGOs assign themselves, take notes, answer the reporter as "the grievance officers" and resolve it.
 
-Report texts go only to the IGO room, a report's own room and the reporter's direct chat; an
+Report texts go only to the grievance officers' room, a report's own room and the reporter's direct chat; an
 anonymous reporter's name goes nowhere. Nothing of a report is logged at INFO.
 """
 
@@ -49,11 +49,11 @@ class Reports(Feature):
                          help="In a report's thread: sign someone on to assist (yourself, if no one is named).")(
             self.assign)
         registry.command("reply", TextArg("text"), role=Role.IGO, rooms=IGO_ROOM,
-                         help="In a report's thread: write to the reporter, as the IGO team.")(self.reply)
+                         help="In a report's thread: write to the reporter, as the grievance officers.")(self.reply)
         registry.command("reopen", role=Role.IGO, rooms=IGO_ROOM,
                          help="In a report's thread: open a resolved report again.")(self.reopen)
         registry.command("room-for", NumberArg("report"), role=Role.IGO, rooms=IGO_ROOM,
-                         help="Create a private, encrypted room for a report, with only the IGOs assisting.")(
+                         help="Create a private, encrypted room for a report, with only those assisting.")(
             self.room_for)
 
     # -- ways in -------------------------------------------------------------------------------
@@ -77,8 +77,8 @@ class Reports(Feature):
                 if request.subject is None:
                     request = ReportRequest(request.words, subject=seen.sender, anonymous=request.anonymous,
                                             wants_answers=request.wants_answers)
-        report = ctx.store.reports.create(ctx.sender, request, "direct chat", ctx.signal.timestamp, evidence_room,
-                                          evidence_event, evidence_text)
+        report = ctx.store.reports.create(ctx.sender, request, "a direct chat with me", ctx.signal.timestamp,
+                                          evidence_room, evidence_event, evidence_text)
         self._open_thread(ctx, report)
         ctx.reply(self._thanks(report))
 
@@ -95,7 +95,7 @@ class Reports(Feature):
         self._open_thread(ctx, report)
         ctx.do(SendDirect(ctx.sender, self._thanks(report) + plain(
             "\nWhat happened? Reply to this message, or write !report "
-            f"{report.id} followed by what you'd like the IGOs to know. They see it as from “a member”; "
+            f"{report.id} followed by what you'd like the grievance officers to know. They see it as from “a member”; "
             f"write !report {report.id} named if you want them to know it's you."), remember=f"report-dm:{report.id}"))
 
     def on_native_report(self, ctx: Context) -> None:
@@ -112,8 +112,8 @@ class Reports(Feature):
                                 native.reported_event_id or None, seen.body if seen else None, native.native_id)
         self._open_thread(ctx, report)
         ctx.do(SendDirect(native.sender, self._thanks(report) + plain(
-            f"\nThe IGOs see it as from “a member”. Add to it here with !report {report.id} followed by what "
-            f"happened, or !report {report.id} named to give them your name."),
+            f"\nThe grievance officers see it as from “a member”. Add to it here with !report {report.id} "
+            f"followed by what happened, or !report {report.id} named to give them your name."),
             remember=f"report-dm:{report.id}"))
 
     def on_message(self, ctx: Context) -> bool:
@@ -156,9 +156,11 @@ class Reports(Feature):
         key = f"report:{report.id}"
         ctx.do(Send(igo, bold(report.root(ctx.name_of)), remember=key))
         where = ctx.views.get(report.room_id)
-        room = (where.name if where and where.name else report.room_id) or "told to me in a direct chat"
-        parts = [plain(f"Reported by {report.reporter_shown}, {_when(report.created_at)}, through {report.via}."),
-                 plain(f"Where: {room}")]
+        room = where.name if where and where.name else report.room_id
+        parts = [plain(f"Reported by {report.reporter_shown(ctx.who)}, {_when(report.created_at)}, "
+                       f"through {report.via}.")]
+        if room:  # else it was told in a direct chat, as the line above says
+            parts.append(plain(f"Where: {room}"))
         if report.evidence_text or report.evidence_event:
             evidence = plain(f"Evidence: “{report.evidence_text or '(a message I could not read)'}”")
             if report.evidence_event and report.room_id:
@@ -168,8 +170,10 @@ class Reports(Feature):
         parts.append(plain(f"In their words: {report.words}" if report.words else "Their words: not yet."))
         if not report.wants_answers:
             parts.append(plain("They asked not to be written to."))
-        parts.append(plain("Here: !assign [@igo], !note, !reply, !resolve, !reopen, and !room-for "
-                           f"{report.id} for a private room."))
+        prefix = ctx.registry.prefix
+        parts.append(plain(f"In this thread: {prefix}assign to take it on, {prefix}reply to write to the person "
+                           f"who reported, {prefix}note, {prefix}resolve when it is settled; {prefix}room-for "
+                           f"{report.id} opens a private room."))
         ctx.do(Send(igo, lines(parts), thread_key=key))
 
     def _to_thread(self, ctx: Context, report: Report, text: Text) -> None:
@@ -215,8 +219,8 @@ class Reports(Feature):
             ctx.reply("The reporter asked not to be written to.")
             return
         ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reply", text)
-        ctx.do(SendDirect(report.reporter, plain(f"From the IGO team, about your report #{report.id}: {text}\n"
-                                                 "(Reply to this message to answer them.)"),
+        ctx.do(SendDirect(report.reporter, plain(f"From the grievance officers, about your report #{report.id}: "
+                                                 f"{text}\n(Reply to this message to answer them.)"),
                           remember=f"report-dm:{report.id}:{ctx.signal.event_id}"))
         ctx.confirm()
 
@@ -225,7 +229,7 @@ class Reports(Feature):
         ctx.store.reports.set_state(number, ReportState.RESOLVED)
         ctx.store.reports.record(number, ctx.signal.timestamp, ctx.sender, "resolved", outcome)
         self._update_root(ctx, number)
-        ctx.do(SendDirect(report.reporter, plain(f"Your report #{number} has been resolved by the IGO team: "
+        ctx.do(SendDirect(report.reporter, plain(f"Your report #{number} has been resolved by the grievance officers: "
                                                  f"{outcome}\nThank you for telling us.")))
         ctx.confirm()
 

@@ -203,8 +203,8 @@ class Revision(Feature):
         sections = []
         present = sorted(store.revisions.marked_present(meeting_id) | store.meetings.asked(meeting_id))
         if present:
-            sections.append(("Present", [f"- {name(user)}" for user in present]))
-        votes = [f"- Revision #{p.id}: " + ("vote opened, not counted" if p.meeting_yes is None else
+            sections.append(("Present", [name(user) for user in present]))
+        votes = [f"Revision #{p.id}: " + ("vote opened, not counted" if p.meeting_yes is None else
                  f"yes {p.meeting_yes}, no {p.meeting_no}, {p.present} present; "
                  + ("passed to a secret ballot" if meeting_vote_passes(p.meeting_yes, p.present) else "not passed"))
                  for p in store.revisions.in_meeting(meeting_id)]

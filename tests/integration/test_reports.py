@@ -49,7 +49,8 @@ async def test_reports_from_every_way_in_stay_with_the_igos(world: World):
     assert "Your report is #1" in thanks.body
     first = await root(org.ida, org, 1)
     assert "about eve-" in first.body and org.eve.user_id in first.body and first.body.endswith("· open")
-    await in_thread(org.ida, org, first.event_id, f"Reported by {org.bob.user_id}")
+    bob_name = org.bob.user_id.split(":")[0][1:]  # Synapse's default display name
+    await in_thread(org.ida, org, first.event_id, f"Reported by {bob_name} ({org.bob.user_id})")
     await in_thread(org.ida, org, first.event_id, SECRET_WORDS[0])
 
     # 2. A 🚩 on the message: gone at once, then the reporter is asked in a direct chat.
@@ -79,11 +80,11 @@ async def test_reports_from_every_way_in_stay_with_the_igos(world: World):
     thread = {"m.relates_to": {"rel_type": "m.thread", "event_id": first.event_id}}
     await org.ida.send(org.igo, "!assign", extra=thread)
     await org.ida.wait_until(lambda: any(s.content.get("m.new_content", {}).get("body", "").endswith(
-        "· assigned to ida-" + org.ida.user_id.split("-")[1].split(":")[0]) for s in org.ida.seen),
+        "· taken on by ida-" + org.ida.user_id.split("-")[1].split(":")[0]) for s in org.ida.seen),
         what="the root to show the assignment")
     await org.ida.send(org.igo, f"!reply {SECRET_WORDS[3]}", extra=thread)
     relayed = await direct_notice(org.bob, org, SECRET_WORDS[3])
-    assert "From the IGO team" in relayed.body and "ida" not in relayed.body
+    assert "From the grievance officers" in relayed.body and "ida" not in relayed.body
     back = await org.bob.send(relayed.room_id, SECRET_WORDS[2], reply_to=relayed.event_id)
     await org.bob.checked(relayed.room_id, org.bot_id, back)
     await in_thread(org.ida, org, first.event_id, f"The reporter adds: {SECRET_WORDS[2]}")
@@ -94,16 +95,16 @@ async def test_reports_from_every_way_in_stay_with_the_igos(world: World):
     info = org.ida.client.rooms[private]
     assert set(info.users) == {org.bot_id, org.ida.user_id} and info.encrypted
     await org.ida.send(org.igo, "!resolve talked it through together", extra=thread)
-    await direct_notice(org.bob, org, "has been resolved by the IGO team: talked it through together")
+    await direct_notice(org.bob, org, "has been resolved by the grievance officers: talked it through together")
 
     # No one else can use or read reports, not even by guessing numbers.
     eve_dm = await open_direct_chat(org.eve, org)
     guess = await org.eve.send(eve_dm, "!report 1 hello?")
     assert (await org.eve.reply_to(eve_dm, guess, org.bot_id, timeout=30)).body == "You have no report #1."
     refused = await org.eve.send(eve_dm, "!assign")
-    assert "IGO room" in (await org.eve.reply_to(eve_dm, refused, org.bot_id)).body
+    assert "grievance officers' room" in (await org.eve.reply_to(eve_dm, refused, org.bot_id)).body
     moderator = await org.maya.send(org.mods, "!reply hello", extra={})
-    assert "IGO room" in (await org.maya.reply_to(org.mods, moderator, org.bot_id)).body
+    assert "grievance officers' room" in (await org.maya.reply_to(org.mods, moderator, org.bot_id)).body
 
     # A restart takes in no Report-button report twice and loses no open report.
     org.bot.kill()

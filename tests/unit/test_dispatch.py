@@ -194,7 +194,8 @@ def test_a_timer_that_fails_sends_nothing_of_what_it_decided(dispatcher):
 
 def test_help_explains_a_command_of_several_words(dispatcher):
     [one] = bodies(handle(dispatcher, message("!help stack priority", "@bob:x", "$sp")))
-    assert one.startswith("!stack priority @user") and "did not expect" not in one
+    assert one.startswith("!stack priority @sam") and "In full: !stack priority @user" in one
+    assert "did not expect" not in one
 
 
 def test_members_are_found_as_people_type_them(dispatcher):

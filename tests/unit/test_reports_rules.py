@@ -1,3 +1,5 @@
+import dataclasses
+
 from scorebot.domain.reports import Report, ReportRequest, ReportState, parse_report
 
 
@@ -27,5 +29,9 @@ def test_someone_who_is_not_a_member():
 def test_anonymous_reporters_are_shown_as_a_member():
     report = Report(3, "@ann:x", "@eve:x", None, True, True, "direct chat", None, None, None, "words",
                     ReportState.ASSIGNED, ("@ida:x",), 0)
-    assert report.reporter_shown == "a member (anonymous)"
-    assert report.root() == "Report #3 · about @eve:x (@eve:x) · assigned to @ida:x"
+    assert report.reporter_shown() == "a member (anonymous)"
+    assert report.root() == "Report #3 · about @eve:x · taken on by @ida:x"  # an ID alone, never twice
+    names = {"@eve:x": "Eve", "@ida:x": "Ida"}.get
+    assert report.root(names) == "Report #3 · about Eve (@eve:x) · taken on by Ida"
+    resolved = dataclasses.replace(report, state=ReportState.RESOLVED)
+    assert resolved.root(names) == "Report #3 · about Eve (@eve:x) · resolved"
