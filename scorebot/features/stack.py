@@ -254,6 +254,9 @@ class Stack(Feature):
         meetings.add(meeting.id, person, via, ctx.signal.timestamp, source, clarification, term,
                      target_event_id=reply_to)
         ctx.do(React(confirm_room, confirm_event, CONFIRM))
+        if ctx.room.kind is RoomKind.DIRECT:  # the board is in the meeting's room, out of sight here
+            spot = position(self._order(ctx, meeting), person.key)
+            ctx.reply(f"You're on the stack for “{meeting.title}”, at position {spot}.")
         if board:
             self._update_board(ctx, meeting)
 
@@ -394,7 +397,7 @@ class Stack(Feature):
             return
         first = ordered[0]
         self._leave(ctx, meeting, first, "called")
-        meetings.start_turn(meeting.id, first.person, now)
+        meetings.start_turn(meeting.id, first.person, now, clarification=first.clarification)
         about = f" (point of clarification: {first.term})" if first.clarification and first.term else ""
         floor = plain("🎤 ") + self._speaker(first.person) + plain(f", you have the floor{about}.")
         ctx.do(Send(meeting.room_id, floor))

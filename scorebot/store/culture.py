@@ -89,11 +89,13 @@ class Culture:
     def follow_up(self, meeting_id: int, text: str, at: int) -> None:
         FollowUp.create(meeting_id=meeting_id, text=text, at=at)
 
-    def follow_ups(self, meeting_id: int, open_only: bool = True) -> list[tuple[int, str, bool]]:
+    def follow_ups(self, meeting_id: int, open_only: bool = True, with_time: bool = False) -> list[tuple]:
+        """(id, text, done), and when each was added if `with_time`."""
         rows = FollowUp.select().where(FollowUp.meeting_id == meeting_id)
         if open_only:
             rows = rows.where(FollowUp.done_at.is_null())
-        return [(r.id, r.text, r.done_at is not None) for r in rows.order_by(FollowUp.id)]
+        return [(r.id, r.text, r.done_at is not None, *((r.at,) if with_time else ()))
+                for r in rows.order_by(FollowUp.id)]
 
     def close_follow_up(self, meeting_id: int, number: int, at: int) -> bool:
         """Close the meeting's follow-up listed as `number` (1-based among open ones)."""

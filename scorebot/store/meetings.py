@@ -50,6 +50,7 @@ class TurnRecord:
     started_at: int
     ended_at: int | None
     wrapup_asked: bool
+    clarification: bool = False
 
     def seconds(self, now: int | None = None) -> float:
         end = self.ended_at if self.ended_at is not None else now
@@ -68,7 +69,8 @@ def _stacked(row: StackEntry) -> Stacked:
 
 
 def _turn(row: Turn) -> TurnRecord:
-    return TurnRecord(row.id, Person(row.person_key, row.name), row.started_at, row.ended_at, bool(row.wrapup_asked))
+    return TurnRecord(row.id, Person(row.person_key, row.name), row.started_at, row.ended_at, bool(row.wrapup_asked),
+                      bool(row.clarification))
 
 
 class Meetings:
@@ -178,8 +180,9 @@ class Meetings:
         row = Turn.get_or_none((Turn.meeting_id == meeting_id) & Turn.ended_at.is_null())
         return _turn(row) if row else None
 
-    def start_turn(self, meeting_id: int, person: Person, at: int) -> TurnRecord:
-        return _turn(Turn.create(meeting_id=meeting_id, person_key=person.key, name=person.name, started_at=at))
+    def start_turn(self, meeting_id: int, person: Person, at: int, clarification: bool = False) -> TurnRecord:
+        return _turn(Turn.create(meeting_id=meeting_id, person_key=person.key, name=person.name, started_at=at,
+                                 clarification=clarification))
 
     def end_turn(self, turn_id: int, at: int) -> None:
         Turn.update(ended_at=at).where(Turn.id == turn_id).execute()
@@ -190,6 +193,8 @@ class Meetings:
     def contributions(self, meeting_id: int, now: int) -> dict[str, Contribution]:
         totals: dict[str, Contribution] = {}
         for turn in self.turns(meeting_id):
+            if turn.clarification:  # a brief explanation does not cost anyone their place in front
+                continue
             done = totals.get(turn.person.key, Contribution())
             totals[turn.person.key] = Contribution(done.turns + 1, done.seconds + turn.seconds(now))
         return totals

@@ -443,6 +443,14 @@ def _meeting_items(db: Database) -> None:
     _tables(db, MeetingItem)
 
 
+@migration(14, "a turn remembers whether it was a point of clarification, which is not a full turn")
+def _clarification_turns(db: Database) -> None:
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(db)
+    migrate(migrator.add_column("turn", "clarification", BooleanField(default=False)))
+
+
 class SchemaVersion(Model):
     version = IntegerField(primary_key=True)
     description = TextField()

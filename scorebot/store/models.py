@@ -85,6 +85,7 @@ class Turn(Model):
     started_at = BigIntegerField()
     ended_at = BigIntegerField(null=True)
     wrapup_asked = BooleanField(default=False)
+    clarification = BooleanField(default=False)  # a brief point of clarification: not a full turn
 
 
 class PriorityDeclaration(Model):

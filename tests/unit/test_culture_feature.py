@@ -69,6 +69,21 @@ def test_ouch_without_a_reply_in_a_meeting_pins_the_speakers_last_message(room):
     assert room.store.culture.open_pins("!r:x")[0].event_id == last
 
 
+def test_a_follow_up_is_recalled_once_after_its_discussion_without_the_words(room):
+    room.say("@fac:x", "!meeting start")
+    room.say("@ben:x", "stack")
+    room.say("@ann:x", "stack")
+    room.say("@fac:x", "!next")
+    _, hurtful = room.say("@ben:x", "a thoughtless remark")
+    room.say("@ann:x", "ouch", reply_to=hurtful)
+    [reminder] = [t for t in texts(room.say("@fac:x", "!next")[0]) if t.startswith("Reminder")]
+    assert reminder == "Reminder for Fac, after the current discussion: 1 open follow-up to come back to. " \
+                       "!followups lists them."
+    assert not [t for t in texts(room.say("@ann:x", "!done")[0]) if t.startswith("Reminder")]  # once only
+    [closing] = [t for t in texts(room.say("@fac:x", "!meeting end")[0]) if t.startswith("Reminder")]
+    assert "before we close: 1 open follow-up" in closing and "thoughtless" not in closing
+
+
 def test_plain_oops_counts_only_within_the_window(room):
     _, hurtful = room.say("@ben:x", "hmm")
     room.say("@ann:x", "ouch", reply_to=hurtful)

@@ -144,6 +144,8 @@ def test_direct_chat_stack_and_automatic_wrap_up(database_url):
     meeting.store.set_direct_chat("@ann:x", "!dm:x")
     actions, asked = meeting.say("@ann:x", "stack", room=DM)
     assert React("!dm:x", asked, "✅") in actions
+    [told] = [a.text.plain for a in actions if isinstance(a, Send | SendDirect)]
+    assert told == "You're on the stack for “General”, at position 1."  # the board is out of sight here
     assert meeting.queue() == ["Ann"]
     meeting.say("@fac:x", "!next")
     with meeting.store.db.atomic():
@@ -235,3 +237,24 @@ def test_decisions_and_action_items_go_into_the_minutes(database_url):
     assert "## Decisions" in minutes and "We meet on Tuesdays" in minutes and "Ben decides" not in minutes
     assert "## Action items\n- Ann: book the hall" in minutes
     meeting.store.close()
+
+
+def test_a_clarification_is_not_a_full_turn(meeting):
+    """Two brief explanations must not cost someone their place among those who have not spoken yet."""
+    for _ in range(2):
+        meeting.say("@ann:x", "!clarify quorum")
+        meeting.say("@fac:x", "!next")
+        meeting.say("@fac:x", "!done")
+        meeting.say("@ben:x", "stack")
+        meeting.say("@fac:x", "!next")
+        meeting.say("@fac:x", "!done")
+    meeting.say("@ben:x", "stack")
+    meeting.say("@ann:x", "stack")
+    assert meeting.queue() == ["Ann", "Ben"]  # Ann has had no full turn yet; Ben has had two
+
+
+def test_unstack_with_no_meeting_says_so(database_url):
+    outside = Meeting(database_url)
+    [answer], _ = outside.say("@ann:x", "!unstack")
+    assert answer.text.plain.startswith("No meeting is running here")
+    outside.store.close()
