@@ -1,8 +1,24 @@
-"""`scorebot check-config`: can the bot log in, and does it stand where it needs to in each room?"""
+"""`scorebot check-config`: can the bot log in, and does it stand where it needs to in each room?
+
+It tells the truth an admin needs: a room the bot is only invited to is fine (it joins when it
+starts); a room that does not exist is named as such; a configured password is tried even when a
+saved session would do, since the bot falls back on it one day.
+"""
 
 from __future__ import annotations
 
-from nio import AsyncClient, ErrorResponse, JoinedRoomsResponse, RoomGetStateResponse
+from dataclasses import dataclass, field
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    ErrorResponse,
+    JoinedRoomsResponse,
+    JoinResponse,
+    LoginResponse,
+    RoomGetStateResponse,
+    SyncResponse,
+)
 
 from scorebot.config import Config
 from scorebot.domain.rooms import RoomKind, RoomView
@@ -19,24 +35,77 @@ _WORDS = {"kick": "remove members (kick)", "ban": "ban members", "redact": "dele
                    "Element's Report dialog, and to lock invitations in a wave)"}
 
 
-async def check_config(config: Config) -> list[str]:
-    """Each problem as one line naming the config key; an empty list means all is well."""
+@dataclass
+class Findings:
+    """What check-config found: problems to fix, notes that are fine, and what was checked."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+
+async def check_config(config: Config) -> Findings:
+    """Each problem and note as one line naming the config key."""
+    found = Findings()
+    if not config.rooms.organizing:
+        found.problems.append("rooms.organizing: empty; list at least one room where the group meets")
     try:
         client = await connect(config, give_up_after=2)
     except LoginFailed as error:
-        return [str(error)]
+        found.problems.append(str(error))
+        return found
     except OSError as error:
-        return [f"homeserver: cannot reach {config.homeserver} ({error})"]
+        found.problems.append(f"homeserver: cannot reach {config.homeserver} ({error})")
+        return found
     try:
-        return await _check_rooms(client, config)
+        found.checked.append(f"the login as {config.user_id}")
+        if config.password and config.access_token is None:
+            problem = await _try_password(config)
+            if problem:
+                found.problems.append(problem)
+        await _check_rooms(client, config, found)
     finally:
         await client.close()
+    return found
 
 
-async def _check_rooms(client: AsyncClient, config: Config) -> list[str]:
-    problems: list[str] = []
+async def _try_password(config: Config) -> str | None:
+    """Log in with the password on a throwaway device, then log that device out again."""
+    trial = AsyncClient(config.homeserver, config.user_id, config=AsyncClientConfig(encryption_enabled=False))
+    try:
+        answer = await trial.login(config.password, device_name="scorebot check-config")
+        if not isinstance(answer, LoginResponse):
+            return f"password: the homeserver refused it ({answer.message}); the saved session works for now"
+        await trial.logout()
+        return None
+    finally:
+        await trial.close()
+
+
+async def _invited(client: AsyncClient) -> set[str]:
+    answer = await client.sync(timeout=0, sync_filter={"room": {"timeline": {"limit": 0}, "state": {"types": []},
+                                                                 "ephemeral": {"types": []}},
+                                                        "presence": {"types": []}, "account_data": {"types": []}})
+    return set(answer.rooms.invite) if isinstance(answer, SyncResponse) else set()
+
+
+async def _not_joined(client: AsyncClient, key: str, ref: str, room_id: str, invited: set[str]) -> str | None:
+    """Why the bot is not in a room, or None when it is invited (it joins when it starts)."""
+    if room_id in invited:
+        return None
+    answer = await client.join(room_id)  # a public room: joining is what the bot would do at start
+    if isinstance(answer, JoinResponse):
+        return None
+    if answer.status_code == "M_FORBIDDEN":
+        return f"{key}: the bot is not invited to {ref}; invite it there"
+    return f"{key}: there is no room {ref} that this homeserver knows of; check the ID ({answer.message})"
+
+
+async def _check_rooms(client: AsyncClient, config: Config, found: Findings) -> None:
+    problems = found.problems
     joined = await client.joined_rooms()
     joined_ids = set(joined.rooms) if isinstance(joined, JoinedRoomsResponse) else set()
+    invited = await _invited(client)
     wanted = [(f"rooms.organizing[{i}]", ref, RoomKind.ORGANIZING)
               for i, ref in enumerate(config.rooms.organizing)]
     wanted += [("rooms.moderators", config.rooms.moderators, RoomKind.MODERATORS),
@@ -44,7 +113,7 @@ async def _check_rooms(client: AsyncClient, config: Config) -> list[str]:
     for key, ref, kind in wanted:
         if not ref:
             if kind is not RoomKind.ORGANIZING:
-                problems.append(f"{key}: not set; the features that use it stay off")
+                found.notes.append(f"{key}: not set; the features that use it stay off")
             continue
         room_id = ref
         if ref.startswith("#"):
@@ -53,15 +122,20 @@ async def _check_rooms(client: AsyncClient, config: Config) -> list[str]:
                 problems.append(f"{key}: the alias {ref} does not resolve ({answer.message})")
                 continue
             room_id = answer.room_id
+        found.checked.append(key)
         if room_id not in joined_ids:
-            problems.append(f"{key}: the bot has not joined {ref}; invite it there")
-            continue
+            problem = await _not_joined(client, key, ref, room_id, invited)
+            if problem:
+                problems.append(problem)
+                continue
+            if room_id in invited:
+                found.notes.append(f"{key}: the bot is invited to {ref} and will join when it starts")
+                continue
         view = await _room_view(client, room_id, kind)
         for power in _NEEDED[kind]:
             if not view.can(client.user_id, power):
                 problems.append(f"{key}: the bot cannot {_WORDS[power]} in {ref}; "
                                 f"give it power level 50 or more there")
-    return problems
 
 
 async def _room_view(client: AsyncClient, room_id: str, kind: RoomKind) -> RoomView:

@@ -77,12 +77,15 @@ def _check(path: str) -> int:
 
     config = _load(path)
     setup_logging("WARNING")
-    problems = asyncio.run(check_config(config))
-    for problem in problems:
+    logging.getLogger("nio").setLevel(logging.CRITICAL)  # the bot's own words say what matters here
+    found = asyncio.run(check_config(config))
+    for note in found.notes:
+        print(f"note: {note}")
+    for problem in found.problems:
         print(f"missing: {problem}")
-    if problems:
+    if found.problems:
         return EXIT_FAILED
-    print(f"config OK: {path}")
+    print(f"config OK: {path}: checked {', '.join(found.checked)}")
     return 0
 
 

@@ -41,29 +41,64 @@ def test_bad_config_stops_run_with_one_line(tmp_path: Path, config: dict, key: s
     assert reason in lines[0]
 
 
-async def test_check_config_names_unjoined_rooms_and_missing_power(world: World):
+async def test_check_config_tells_the_truth_about_each_room(world: World):
     alice = await world.member("alice")
     bot_id = world.bot_user.user_id
     token = world.bot_user.access_token
-    not_joined = await alice.create_room("Not joined")
+    not_invited = await alice.create_room("Not invited")
+    invited = await alice.create_room("Invited", (bot_id,))
     powerless = await alice.create_room("No power", (bot_id,))
     world.server.client_request(token, "POST", f"/_matrix/client/v3/join/{powerless}", {})
+    missing = "!nosuchroom:localhost"
     # Rooms the bot made itself: room version 12 makes it a creator, unlisted in the power levels.
     created = [world.server.client_request(token, "POST", "/_matrix/client/v3/createRoom",
                                            {"name": name})["room_id"] for name in ("Own", "Mods", "IGO")]
-    config = world.bot_config([not_joined, powerless, created[0]], moderators=created[1], igo=created[2])
+    config = world.bot_config([not_invited, invited, powerless, missing, created[0]],
+                              moderators=created[1], igo=created[2])
     path = world.folder / "check.yaml"
     path.write_text(yaml.safe_dump(config))
 
     result = scorebot("check-config", "--config", str(path))
     assert result.returncode == 1, result.stdout + result.stderr
-    problems = result.stdout.strip().splitlines()
-    assert problems[0] == f"missing: rooms.organizing[0]: the bot has not joined {not_joined}; invite it there"
-    assert any(p.startswith("missing: rooms.organizing[1]: the bot cannot remove members (kick)") for p in problems)
-    assert not any("organizing[2]" in p or "moderators" in p or "igo" in p for p in problems), problems
+    said = result.stdout.strip().splitlines()
+    assert said[0] == f"note: rooms.organizing[1]: the bot is invited to {invited} and will join when it starts"
+    assert said[1] == f"missing: rooms.organizing[0]: the bot is not invited to {not_invited}; invite it there"
+    assert said[2].startswith("missing: rooms.organizing[2]: the bot cannot remove members (kick)")
+    assert f"missing: rooms.organizing[3]: there is no room {missing} that this homeserver knows of; check the ID" \
+        in result.stdout
+    assert not any("organizing[4]" in p or "moderators" in p or "igo" in p for p in said), said
+    assert result.stderr == ""  # nothing from the Matrix library's own logging
 
-    config["rooms"]["organizing"] = [created[0]]
+    config["rooms"]["organizing"] = [created[0], invited]
     path.write_text(yaml.safe_dump(config))
     result = scorebot("check-config", "--config", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "config OK" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == (
+        f"config OK: {path}: checked the login as {bot_id}, rooms.organizing[0], rooms.organizing[1], "
+        "rooms.moderators, rooms.igo")
+
+    config["rooms"] = {"organizing": []}
+    path.write_text(yaml.safe_dump(config))
+    result = scorebot("check-config", "--config", str(path))
+    assert "missing: rooms.organizing: empty; list at least one room where the group meets" in result.stdout
+
+
+async def test_check_config_tries_the_password_even_with_a_saved_session(world: World):
+    alice = await world.member("alice")
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id,))
+    config = {**world.bot_config([room]), "password": world.bot_user.password}
+    del config["access_token"]
+    path = world.folder / "password.yaml"
+    path.write_text(yaml.safe_dump(config))
+    assert scorebot("check-config", "--config", str(path)).returncode == 0  # logs in, saves the session
+    devices = world.server.client_request(world.bot_user.access_token, "GET", "/_matrix/client/v3/devices")
+    assert not any(d.get("display_name") == "scorebot check-config" for d in devices["devices"])  # logged out
+
+    path.write_text(yaml.safe_dump({**config, "password": "not the password"}))
+    result = scorebot("check-config", "--config", str(path))
+    assert result.returncode == 1
+    assert "missing: password: the homeserver refused it" in result.stdout
+    assert "the saved session works for now" in result.stdout
+    after = world.server.client_request(world.bot_user.access_token, "GET", "/_matrix/client/v3/devices")
+    assert len(after["devices"]) == len(devices["devices"])  # the trial login left no device behind
