@@ -1,7 +1,8 @@
 """`scorebot demo`: the bot on a throwaway local homeserver, for someone who has none.
 
-It starts Synapse on 127.0.0.1, makes the bot and two members (alice moderates, bob takes part),
-an encrypted organizing room, a moderators' room and an IGO room, writes a config for them, and
+It starts Synapse on 127.0.0.1, makes the bot and four people (alice and carol moderate, so a
+removal one proposes the other can approve; ida is a grievance officer; bob takes part), an
+encrypted organizing room, a moderators' room and a grievance officers' room, writes a config for them, and
 runs the bot exactly as `scorebot run` would. Each start begins afresh.
 """
 
@@ -43,19 +44,25 @@ def prepare(folder: Path, port: int):
     bot = server.register("scorebot", admin=True)
     alice = server.register("alice", secrets.token_urlsafe(9))
     bob = server.register("bob", secrets.token_urlsafe(9))
+    carol = server.register("carol", secrets.token_urlsafe(9))
+    ida = server.register("ida", secrets.token_urlsafe(9))
 
     def create(name: str, invite: list[str], encrypted: bool) -> str:
         body = {"name": name, "preset": "private_chat", "invite": invite,
-                "power_level_content_override": {"users": {bot.user_id: 100}},
+                # alice creates the rooms, so she holds the most power (in room version 12, as a creator).
+                "power_level_content_override": {"users": {bot.user_id: 100, carol.user_id: 50}},
                 "initial_state": [_ENCRYPTED] if encrypted else []}
         return server.client_request(alice.access_token, "POST", "/_matrix/client/v3/createRoom", body)["room_id"]
 
+    everyone = [bot.user_id, bob.user_id, carol.user_id, ida.user_id]
     rooms = {
-        "organizing": create("Organizing (demo)", [bot.user_id, bob.user_id], encrypted=True),
-        "moderators": create("Moderators (demo)", [bot.user_id], encrypted=False),
-        "igo": create("Internal Grievance Officers (demo)", [bot.user_id], encrypted=False),
+        "organizing": create("Organizing (demo)", everyone, encrypted=True),
+        "moderators": create("Moderators (demo)", [bot.user_id, carol.user_id], encrypted=False),
+        "igo": create("Internal Grievance Officers (demo)", [bot.user_id, ida.user_id], encrypted=False),
     }
-    server.client_request(bob.access_token, "POST", f"/_matrix/client/v3/join/{rooms['organizing']}", {})
+    for person, room in ((bob, "organizing"), (carol, "organizing"), (ida, "organizing"), (carol, "moderators"),
+                         (ida, "igo")):
+        server.client_request(person.access_token, "POST", f"/_matrix/client/v3/join/{rooms[room]}", {})
     config = {
         "homeserver": server.url,
         "user_id": bot.user_id,
@@ -67,7 +74,7 @@ def prepare(folder: Path, port: int):
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     config_path.chmod(0o600)
     people = DemoPeople(server.url, bot.user_id,
-                        {alice.user_id: alice.password, bob.user_id: bob.password}, rooms)
+                        {p.user_id: p.password for p in (alice, carol, ida, bob)}, rooms)
     return server, config_path, people
 
 
@@ -90,7 +97,8 @@ scorebot demo is running.
   (In Element: Sign in > Edit homeserver > {people.homeserver_url})
   Logins:
 {logins}
-  alice created the rooms, so she is a moderator; bob is a member.
+  alice and carol are moderators (a removal one proposes, the other approves); ida is a grievance
+  officer; bob is a member.
   Rooms: "Organizing (demo)" (encrypted), "Moderators (demo)", "Internal Grievance Officers (demo)".
   Try !help in the organizing room. Stop with Ctrl-C.
 """

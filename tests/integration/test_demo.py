@@ -34,7 +34,8 @@ async def test_demo_prints_logins_and_answers_help(tmp_path):
         output = await read_until(demo.stdout, "Stop with Ctrl-C")
         url = re.search(r"Homeserver: (http://127\.0\.0\.1:\d+)", output).group(1)
         password = re.search(r"@alice:localhost\s+password: (\S+)", output).group(1)
-        assert re.search(r"@bob:localhost\s+password: \S+", output)
+        for person in ("bob", "carol", "ida"):
+            assert re.search(rf"@{person}:localhost\s+password: \S+", output)
 
         login = AsyncClient(url, "@alice:localhost")
         answer = await login.login(password)
@@ -48,6 +49,13 @@ async def test_demo_prints_logins_and_answers_help(tmp_path):
         asked = await alice.send(room, "!help")
         reply = await alice.reply_to(room, asked, bot, timeout=30)
         assert "!help" in reply.body
+        # A second moderator, so a removal can be approved in the demo, and a grievance officer.
+        levels = await alice.client.room_get_state_event(room, "m.room.power_levels")
+        assert levels.content["users"]["@carol:localhost"] == 50
+        members = {name: set(alice.client.rooms[r].users) for r, name in
+                   ((r, info.name) for r, info in alice.client.rooms.items())}
+        assert "@carol:localhost" in members["Moderators (demo)"]
+        assert "@ida:localhost" in members["Internal Grievance Officers (demo)"]
     finally:
         if alice:
             await alice.stop()
