@@ -102,6 +102,10 @@ class Culture(Feature):
                       "with 🤕.")
             return
         pinned_message = culture.message(target.event_id)
+        if pinned_message is None and ctx.store.sent_by_the_bot(target.event_id):
+            ctx.reply("That was one of my own messages, and I'm sorry it landed badly. Please tell a "
+                      "moderator what hurt, so the people who look after me can change it.")
+            return
         if pinned_message is None:
             ctx.reply("I can't see that message (it's older than what I keep), so I can't pin it. "
                       "You can still say how it landed, here or to a facilitator.")

@@ -8,6 +8,7 @@ from scorebot.dispatch import Dispatcher
 from scorebot.domain.actions import React, Send
 from scorebot.domain.rooms import PowerLevels, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Message
+from scorebot.domain.text import plain
 from scorebot.features import Culture, Help, Stack
 from scorebot.features.culture import MEMORY_MS
 from scorebot.store import Store
@@ -82,6 +83,13 @@ def test_a_follow_up_is_recalled_once_after_its_discussion_without_the_words(roo
     assert not [t for t in texts(room.say("@ann:x", "!done")[0]) if t.startswith("Reminder")]  # once only
     [closing] = [t for t in texts(room.say("@fac:x", "!meeting end")[0]) if t.startswith("Reminder")]
     assert "before we close: 1 open follow-up" in closing and "thoughtless" not in closing
+
+
+def test_ouch_on_the_bots_own_note_is_heard_not_called_too_old(room):
+    [sent] = room.store.enqueue([Send("!r:x", plain("a note"))])
+    room.store.action_done(sent, "$bots-note")
+    [answer] = texts(room.say("@ann:x", "ouch", reply_to="$bots-note")[0])
+    assert answer.startswith("That was one of my own messages, and I'm sorry") and "older" not in answer
 
 
 def test_plain_oops_counts_only_within_the_window(room):
