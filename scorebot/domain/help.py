@@ -88,6 +88,8 @@ TOPICS: tuple[Topic, ...] = (
         Example("revision show", "!revision show 1", "one proposal, whole"),
         Example("revision history", "!revision history", "every change made so far"),
         Example("vote", "!vote 1 yes", "your secret vote on a proposal"),
+        Example("revision ratify", "!revision ratify 1",
+                "for the grievance officers and the steering committee: ratify an approved change"),
     )),
     Topic("Facilitating", (), (
         Example("next", "!next", "give the floor to the next person"),
@@ -129,7 +131,6 @@ TOPICS: tuple[Topic, ...] = (
         Example("room-for", "!room-for 3", "a private room for a report, with only those assisting"),
         Example("remove-everywhere", "!remove-everywhere repeated threats",
                 "in a case's thread: propose removal from every room"),
-        Example("revision ratify", "!revision ratify 1", "ratify an approved change to the code of conduct"),
     )),
     Topic("Help", (), (
         Example("help", "!help warn", "more about one command"),
