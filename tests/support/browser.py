@@ -39,8 +39,9 @@ MEASURE = """
 addEventListener("load", () => {
   const body = document.querySelector(".body");
   const items = [...body.querySelectorAll("li")].map(li => li.getBoundingClientRect().height);
-  const result = {height: Math.ceil(document.querySelector(".tile").getBoundingClientRect().bottom), overflow: document.documentElement.scrollWidth
-                  > document.documentElement.clientWidth, text: body.innerText, items: items};
+  const page = document.documentElement;
+  const result = {height: Math.ceil(document.querySelector(".tile").getBoundingClientRect().bottom),
+                  overflow: page.scrollWidth > page.clientWidth, text: body.innerText, items: items};
   const out = document.createElement("pre");
   out.id = "measured"; out.textContent = JSON.stringify(result); out.style.display = "none";
   document.body.appendChild(out);
