@@ -88,6 +88,8 @@ class Context:
     actions: list[Action] = field(default_factory=list)
     # Set when a private command typed in a shared room goes on in the sender's direct chat.
     moved_to_direct: bool = False
+    # Who facilitates here, asked of every feature once per event (`!help` checks every command).
+    _facilitators: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def directory(self) -> dict[str, dict[str, str]]:
@@ -156,7 +158,9 @@ class Context:
     def may(self, role: Role) -> bool:
         facilitators: frozenset[str] = frozenset()
         if role is Role.FACILITATOR:
-            facilitators = frozenset(user for f in self.features for user in f.facilitators(self))
+            if self._facilitators is None:
+                self._facilitators = frozenset(user for f in self.features for user in f.facilitators(self))
+            facilitators = self._facilitators
         return self.roles.has(role, self.room, self.sender, facilitators)
 
     def privately(self) -> Context:

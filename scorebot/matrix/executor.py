@@ -6,9 +6,15 @@ event instead of a second message. A kick looks at the membership first, so no o
 twice (a second ban changes nothing on the server).
 
 Actions go out in order within a lane (a room, or one person's direct chat), so an answer never
-overtakes the one before it. An action that cannot go now (a room not joined yet, an error that
-may pass) is parked with a growing pause, and only its own lane waits; after `MAX_ATTEMPTS` it is
-given up, logged once. A refusal from the homeserver marks the action failed at once.
+overtakes the one before it; lanes go out side by side, up to `IN_FLIGHT` requests at once, so a
+removal from a hundred rooms or a catch-up over many rooms does not go one request at a time. An
+action that cannot go now (a room not joined yet, an error that may pass) is parked with a growing
+pause, and only its own lane waits; after `MAX_ATTEMPTS` it is given up, logged once. A refusal
+from the homeserver marks the action failed at once.
+
+Encrypted sends go one at a time: leaving unverified devices out of a confidential room's key
+(see `_exclude_unsigned_devices`) marks them for the whole client while it lasts, so no other
+room's key may be shared meanwhile.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ class NotYet(Exception):
 
 
 MAX_ATTEMPTS = 12  # with the pauses below, about twenty minutes of trying
+IN_FLIGHT = 8  # requests at once, across lanes: well within a homeserver's rate limits for a bot
 _FIRST_PAUSE_MS, _LONGEST_PAUSE_MS = 1_000, 300_000
 
 
@@ -108,12 +115,18 @@ class Executor:
         self._synced = synced  # notified after each sync, when client.rooms is fresh
         self._wake = asyncio.Event()
         self._instance = ""
+        self._in_flight = asyncio.Semaphore(IN_FLIGHT)
+        self._encrypting = asyncio.Lock()  # one encrypted send at a time (see the module's docstring)
+        # Set once the first sync has given nio the rooms: the outbox starts then, while the
+        # rest of that sync (a catch-up after downtime) is still being handled.
+        self.rooms_known = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_forever(self) -> None:
         self._instance = await self.store.run(self.store.instance_id)
+        await self.rooms_known.wait()
         while True:
             self._wake.clear()
             next_due = await self.drain()
@@ -122,33 +135,39 @@ class Executor:
                 await asyncio.wait_for(self._wake.wait(), pause)
 
     async def drain(self) -> int | None:
-        """Carry out every action that is due; return when the next parked one is due, if any."""
+        """Carry out every action that is due, lanes side by side; return when the next parked one
+        is due, if any."""
         now = _now_ms()
-        waiting: set[str] = set()  # lanes with a parked action: what follows it there waits too
-        next_due: int | None = None
+        lanes: dict[str, list[PendingAction]] = {}
         for row in await self.store.run(self.store.pending_rows):
-            lane = lane_of(row.action)
-            if lane in waiting:
-                continue
+            lanes.setdefault(lane_of(row.action), []).append(row)
+        dues = await asyncio.gather(*(self._drain_lane(rows, now) for rows in lanes.values()))
+        return min((due for due in dues if due is not None), default=None)
+
+    async def _drain_lane(self, rows: list[PendingAction], now: int) -> int | None:
+        """One lane, in order; a parked action holds up what follows it here. Returns its next try."""
+        for row in rows:
             if row.next_try_at > now:
-                waiting.add(lane)
-                next_due = min(next_due or row.next_try_at, row.next_try_at)
-                continue
-            try:
-                result = await self._carry_out(row.id, row.action)
-            except Refused as error:
-                log.warning("The homeserver refused %s #%d: %s", type(row.action).__name__, row.id, error)
-                await self._failed(row, str(error))
-                continue
-            except Exception as error:  # one action's trouble must never stop the others
-                retry_at = await self._park(row, error)
-                if retry_at is not None:
-                    waiting.add(lane)
-                    next_due = min(next_due or retry_at, retry_at)
-                continue
-            await self.store.run(self._done, row.id, row.action, result)
-            self.metrics.actions.labels(outcome="sent").inc()
-        return next_due
+                return row.next_try_at
+            async with self._in_flight:
+                retry_at = await self._attempt(row)
+            if retry_at is not None:
+                return retry_at
+        return None
+
+    async def _attempt(self, row: PendingAction) -> int | None:
+        """Carry out one action and record how it went; the time of its next try if it was parked."""
+        try:
+            result = await self._carry_out(row.id, row.action)
+        except Refused as error:
+            log.warning("The homeserver refused %s #%d: %s", type(row.action).__name__, row.id, error)
+            await self._failed(row, str(error))
+            return None
+        except Exception as error:  # one action's trouble must never stop the others
+            return await self._park(row, error)
+        await self.store.run(self._done, row.id, row.action, result)
+        self.metrics.actions.labels(outcome="sent").inc()
+        return None
 
     async def _park(self, row: PendingAction, error: Exception) -> int | None:
         """Try it again later, with a growing pause; give up after `MAX_ATTEMPTS`. Returns the next try."""
@@ -289,22 +308,30 @@ class Executor:
         room = self.client.rooms.get(room_id)
         if room is None:
             raise NotYet(f"the bot is not in {room_id} (yet)")
-        if room.encrypted and self.client.olm:
-            # Someone the bot shares no other encrypted room with (just invited to a direct chat)
-            # has no known devices yet. Ask now, even if the sync loop's query is under way: a room
-            # key shared before their devices are known never reaches them.
-            unknown = {user for user in room.users
-                       if user != self.client.user_id and not self.client.device_store[user]}
-            if unknown:
-                self.client.olm.users_for_key_query.update(unknown)
-                await self.client.keys_query()
-        excluded = await self._exclude_unsigned_devices(room_id, room) if room.encrypted and self.client.olm else []
+        if not (room.encrypted and self.client.olm):
+            return self._sent(await self.client.room_send(room_id, event_type, content, tx_id=txn))
+        async with self._encrypting:
+            return self._sent(await self._send_encrypted(room_id, room, event_type, content, txn))
+
+    async def _send_encrypted(self, room_id: str, room, event_type: str, content: dict, txn: str):
+        # Someone the bot shares no other encrypted room with (just invited to a direct chat)
+        # has no known devices yet. Ask now, even if the sync loop's query is under way: a room
+        # key shared before their devices are known never reaches them.
+        unknown = {user for user in room.users
+                   if user != self.client.user_id and not self.client.device_store[user]}
+        if unknown:
+            self.client.olm.users_for_key_query.update(unknown)
+            await self.client.keys_query()
+        excluded = await self._exclude_unsigned_devices(room_id, room)
         try:
-            answer = await self.client.room_send(room_id, event_type, content, tx_id=txn,
-                                                 ignore_unverified_devices=True)
+            return await self.client.room_send(room_id, event_type, content, tx_id=txn,
+                                               ignore_unverified_devices=True)
         finally:
             for device in excluded:
                 self.client.unblacklist_device(device)
+
+    @staticmethod
+    def _sent(answer) -> str | None:
         if isinstance(answer, RoomSendResponse):
             return answer.event_id
         if answer.status_code == "M_DUPLICATE_ANNOTATION":

@@ -1,4 +1,8 @@
-"""How the bot sees its rooms and the organization's roles, from what the homeserver told it."""
+"""How the bot sees its rooms and the organization's roles, from what the homeserver told it.
+
+A room's view is built when an event needs it and kept until a state event (a member joining, a
+new name, new power levels) arrives in that room; the roles, until any configured room changes. A
+sync with nothing new in a hundred rooms builds nothing."""
 
 from __future__ import annotations
 
@@ -17,18 +21,39 @@ class RoomViews:
         self.kinds = kinds  # the configured rooms, resolved
         self.roles_config = roles
         self._state: dict[str, dict[str, dict]] = {}  # room -> event type -> event
+        self._views: dict[str, RoomView] = {}
+        self._configured: dict[str, RoomView] | None = None
+        self._roles: Roles | None = None
 
     def update(self, room_id: str, events: list[Event]) -> None:
         """Keep the state events a decision needs (nio keeps no create or join-rules content)."""
+        changed = False
         for event in events:
             source = getattr(event, "source", None) or {}
+            changed = changed or "state_key" in source
             if source.get("type") in _KEPT_STATE and source.get("state_key") == "":
                 self._state.setdefault(room_id, {})[source["type"]] = source
+        if changed:
+            self._changed(room_id)
 
     def forget(self, room_id: str) -> None:
         self._state.pop(room_id, None)
+        self._changed(room_id)
+
+    def _changed(self, room_id: str) -> None:
+        self._views.pop(room_id, None)
+        if room_id in self.kinds:
+            self._configured = self._roles = None
 
     def view(self, room_id: str) -> RoomView:
+        kept = self._views.get(room_id)
+        if kept is None:
+            kept = self._build(room_id)
+            if room_id in self.client.rooms:
+                self._views[room_id] = kept
+        return kept
+
+    def _build(self, room_id: str) -> RoomView:
         room = self.client.rooms.get(room_id)
         state = self._state.get(room_id, {})
         members, invited = {}, frozenset()
@@ -46,12 +71,20 @@ class RoomViews:
         )
 
     def views(self) -> dict[str, RoomView]:
-        """How the bot sees each configured room it is in."""
-        return {room_id: self.view(room_id) for room_id in self.kinds if room_id in self.client.rooms}
+        """How the bot sees each configured room it is in (kept: do not change the mapping)."""
+        if self._configured is None:
+            self._configured = {room_id: self.view(room_id) for room_id in self.kinds if room_id in self.client.rooms}
+        return self._configured
 
     def roles(self, views: dict[str, RoomView] | None = None) -> Roles:
         """Roles as the organization's configured rooms give them (see `Roles`)."""
-        views = self.views() if views is None else views
+        if views is None or views is self._configured:
+            if self._roles is None:
+                self._roles = self._roles_from(self.views())
+            return self._roles
+        return self._roles_from(views)
+
+    def _roles_from(self, views: dict[str, RoomView]) -> Roles:
         config = self.roles_config
         return Roles.of_organization(views.values(), self.client.user_id, config.moderator_level,
                                      config.moderators, config.igos)

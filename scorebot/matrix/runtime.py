@@ -96,10 +96,16 @@ class Runtime:
             self.sync = SyncLoop(self.client, self.store, self.dispatcher, self.executor, self.rooms,
                                  self.config.connection, self._synced, self.trust, late_keys, self.metrics)
             await self.store.run(self.dispatcher.start)
-            await self.sync.first_sync()
-            await self._join_configured_rooms(kinds)
-            tasks = [asyncio.create_task(self.sync.forever(), name="sync"),
-                     asyncio.create_task(self.executor.run_forever(), name="outbox"),
+            # The outbox runs from the start: it waits for the first sync's rooms, then sends while
+            # the rest of a catch-up is handled.
+            outbox = asyncio.create_task(self.executor.run_forever(), name="outbox")
+            try:
+                await self.sync.first_sync()
+                await self._join_configured_rooms(kinds)
+            except BaseException:
+                outbox.cancel()
+                raise
+            tasks = [asyncio.create_task(self.sync.forever(), name="sync"), outbox,
                      asyncio.create_task(self._timers(), name="timers")]
             if self._read_reports:
                 token = self.config.reports.admin_token or self.client.access_token

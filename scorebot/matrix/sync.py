@@ -69,6 +69,7 @@ class SyncLoop:
         """Full state (nio keeps no room state across restarts), and what was missed since."""
         token = await self.store.run(self.store.sync_token)
         answer = await self._sync(since=token, full_state=True, timeout=0)
+        self.executor.rooms_known.set()  # nio knows the rooms now: answers go out during the catch-up
         if token is None:
             # The very first start: remember where now is, act on none of the history.
             for room_id, info in answer.rooms.join.items():
@@ -112,9 +113,10 @@ class SyncLoop:
         # nio has applied the whole response already: rooms and roles are the same for every event.
         views = self.rooms.views()
         roles = self.rooms.roles(views)
+        joined_times = await self.store.run(self.store.joined_times, list(answer.rooms.join))
         for room_id, info in answer.rooms.join.items():
             events = list(info.timeline.events)
-            known = await self.store.run(self.store.joined_at, room_id)
+            known = joined_times.get(room_id)
             if info.timeline.limited and since and info.timeline.prev_batch and known is not None:
                 events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
             for event in await self._after_own_join(room_id, events, known):

@@ -8,10 +8,12 @@ The Synapse suite stays the final proof; this shows the outbox's own logic quick
 from __future__ import annotations
 
 import itertools
+import asyncio
 from dataclasses import dataclass, field
 
 from nio import (
     RoomCreateResponse,
+    RoomKickResponse,
     RoomGetStateEventError,
     RoomGetStateEventResponse,
     RoomLeaveResponse,
@@ -45,7 +47,12 @@ class FakeClient:
         self.created: list[dict] = []
         self.left: list[str] = []
         self.failing: dict[str, Exception] = {}  # room -> what its next send raises
-        self.crash_after_create = False  # the next room creation succeeds, then the bot "dies"
+        # The next room creation (or the next with this option set, like "is_direct") succeeds, then
+        # the bot "dies".
+        self.crash_after_create: bool | str = False
+        self.kicked: list[tuple[str, str]] = []
+        self.dies_after_kick: set[str] = set()  # rooms where the kick is done, then the bot "dies"
+        self.in_flight = self.most_in_flight = 0  # requests under way at once
         self._events = itertools.count(1)
         self._by_txn: dict[tuple[str, str], str] = {}
 
@@ -62,12 +69,25 @@ class FakeClient:
             self.sent.append(Sent(room_id, message_type, content, tx_id))
         return RoomSendResponse(self._by_txn[key], room_id)
 
+    async def room_kick(self, room_id, user_id, reason=None):
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0.001)  # the request is under way: others may start meanwhile
+        self.in_flight -= 1
+        self.rooms[room_id].users.pop(user_id, None)
+        self.kicked.append((room_id, user_id))
+        if room_id in self.dies_after_kick:
+            self.dies_after_kick.discard(room_id)
+            raise ConnectionError("the bot died right after the homeserver removed them")
+        return RoomKickResponse()
+
     async def room_create(self, **options):
         room_id = f"!new{len(self.created) + 1}:x"
         self.created.append(options)
         room = self.room(room_id, *options.get("invite", ()))
         room.state = {event["type"]: event["content"] for event in options.get("initial_state", ())}
-        if self.crash_after_create:
+        crash = self.crash_after_create
+        if crash is True or (isinstance(crash, str) and options.get(crash)):
             self.crash_after_create = False
             raise ConnectionError("the bot died right after the homeserver made the room")
         return RoomCreateResponse(room_id)

@@ -62,6 +62,7 @@ class FakeHomeserver:
         self._batch = itertools.count(1)
         self._events = itertools.count(1)
         self._sent: dict[tuple[str, str], str] = {}
+        self.on_send = lambda: None  # called as each message arrives, to observe the bot at that moment
 
     # -- what a test says happened --------------------------------------------------------------
 
@@ -123,6 +124,7 @@ class FakeHomeserver:
                 response = await asyncio.wait_for(self.syncs.get(), min(timeout, 0.2) or 0.001)
             return 200, {"next_batch": f"s{next(self._batch)}", "rooms": {}, **response}
         if match := re.search(r"/rooms/([^/]+)/send/([^/]+)/([^/]+)$", path):
+            self.on_send()
             key = (match.group(1), match.group(3))
             self._sent.setdefault(key, f"$bot{next(self._events)}")
             return 200, {"event_id": self._sent[key]}

@@ -19,6 +19,7 @@ ROOM = RoomView("!r:x", RoomKind.ORGANIZING, members={"@mod:x": "Mod", "@bob:x":
 class Sample(Feature):
     def __init__(self):
         self.seen = []
+        self.asked_for_facilitators = 0
 
     def register(self, registry):
         registry.command("caution", UserArg(), role=Role.MODERATOR, rooms=frozenset({RoomKind.ORGANIZING}))(self.warn)
@@ -34,6 +35,10 @@ class Sample(Feature):
 
     def on_message(self, ctx: Context):
         self.seen.append(ctx.signal.body)
+
+    def facilitators(self, ctx: Context) -> list[str]:
+        self.asked_for_facilitators += 1
+        return []
 
 
 @pytest.fixture
@@ -101,6 +106,12 @@ def test_help_lists_only_what_the_asker_may_use(dispatcher):
     assert "!caution" not in for_member and "!caution" in for_moderator
     [one] = bodies(handle(dispatcher, message("!help caution", "@bob:x", "$c")))
     assert "!caution @user" in one and "not available to you here" in one
+
+
+def test_help_works_out_the_facilitators_once(dispatcher):
+    """!help checks every command against the asker's roles: the facilitators are asked for once."""
+    handle(dispatcher, message("!help", "@bob:x", "$once"))
+    assert dispatcher.sample.asked_for_facilitators == 1
 
 
 def test_the_bots_own_messages_are_ignored(dispatcher):

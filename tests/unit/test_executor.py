@@ -6,7 +6,7 @@ import pytest
 
 from scorebot.domain.actions import CreateRoom, Kick, Send, SendDirect
 from scorebot.domain.text import plain
-from scorebot.matrix.executor import MAX_ATTEMPTS, Executor
+from scorebot.matrix.executor import IN_FLIGHT, MAX_ATTEMPTS, Executor
 from scorebot.store import Store
 from tests.support.fake_client import FakeClient
 
@@ -92,7 +92,7 @@ async def test_a_private_message_never_goes_to_a_chat_someone_else_is_in(outbox)
 async def test_a_room_made_just_before_a_crash_is_found_again_not_made_twice(outbox):
     store, client, executor = outbox
     client.room("!org:x", "@bob:x")
-    client.crash_after_create = True
+    client.crash_after_create = "is_direct"
     await queue(store, SendDirect("@bob:x", plain("a word for bob")),
                 CreateRoom("Report #1", ("@ida:x",), "report-room:1"))
     await executor.drain()
@@ -102,9 +102,11 @@ async def test_a_room_made_just_before_a_crash_is_found_again_not_made_twice(out
         await store.run(store.action_parked, row.id, row.attempts, 0, "due now")
     await executor.drain()
     assert len(client.created) == 2  # the direct chat made before the crash is used, not a second one
-    assert client.texts("!new1:x") == ["a word for bob"]
-    assert await store.run(store.direct_chat, "@bob:x") == "!new1:x"
-    assert await store.run(store.setting, "report-room:1") == "!new2:x"
+    [direct] = [room for room, options in zip(("!new1:x", "!new2:x"), client.created, strict=True)
+                if options.get("is_direct")]
+    assert client.texts(direct) == ["a word for bob"]
+    assert await store.run(store.direct_chat, "@bob:x") == direct
+    assert await store.run(store.setting, "report-room:1") == ({"!new1:x", "!new2:x"} - {direct}).pop()
 
 
 async def test_who_waited_for_an_action_given_up_is_told(outbox):
@@ -119,4 +121,23 @@ async def test_who_waited_for_an_action_given_up_is_told(outbox):
     await executor.drain()  # the notice queued when it was given up
     [told] = client.texts("!mods:x")
     assert "I could not remove @eve:x from !gone:x" in told
+    assert await store.run(store.pending_rows) == []
+
+
+async def test_a_removal_from_many_rooms_goes_out_side_by_side_and_kicks_once_even_after_a_crash(outbox):
+    store, client, executor = outbox
+    rooms = [f"!r{n}:x" for n in range(30)]
+    for room in rooms:
+        client.room(room, "@eve:x")
+    client.dies_after_kick = set(rooms[::7])  # done by the homeserver, but never recorded as done
+    await queue(store, *(Kick(room, "@eve:x", "removed") for room in rooms))
+    await executor.drain()
+    assert 1 < client.most_in_flight <= IN_FLIGHT  # several at once, and never more than allowed
+    # A restart: a new outbox over the same store; the unrecorded kicks are tried again.
+    again = Executor(client, store, asyncio.Condition())
+    again._instance = "test"
+    for row in await store.run(store.pending_rows):
+        await store.run(store.action_parked, row.id, row.attempts, 0, "due now")
+    await again.drain()
+    assert sorted(client.kicked) == sorted((room, "@eve:x") for room in rooms)  # each room once
     assert await store.run(store.pending_rows) == []

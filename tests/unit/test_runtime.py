@@ -14,14 +14,15 @@ ORG, DM = "!org:fake", "!dm:fake"
 BOB = "@bob:fake"
 
 
-def fake_bot(tmp_path, **config) -> tuple[FakeHomeserver, Runtime]:
-    """The real runtime, its client talking to an in-process fake homeserver."""
+def fake_bot(tmp_path, server: FakeHomeserver | None = None, **config) -> tuple[FakeHomeserver, Runtime]:
+    """The real runtime, its client talking to an in-process fake homeserver (a new one, or `server`
+    again to restart the bot)."""
     path = tmp_path / "config.yaml"
     connection = {"sync_timeout": 1, "timer_interval": 0.2, **config.pop("connection", {})}
     path.write_text(yaml.safe_dump({"homeserver": "http://fake.invalid", "user_id": BOT, "access_token": "token",
                                     "rooms": {"organizing": [ORG]}, "connection": connection, **config}))
     loaded = load_config(path, environ={})
-    server = FakeHomeserver()
+    server = server or FakeHomeserver()
 
     async def connect(_config):
         return FakeClient(server)
@@ -159,4 +160,30 @@ async def test_health_and_metrics_follow_the_bot(tmp_path):
         await server.wait_for(lambda: syncs() >= back + 2, timeout=10)
         assert await health() == 200
     runtime.stop()
+    await task
+
+
+async def test_a_catch_up_answers_while_it_is_still_reading_each_room_in_order_each_once(tmp_path):
+    rooms = [f"!r{n}:fake" for n in range(5)]
+    server, runtime = fake_bot(tmp_path, rooms={"organizing": rooms})
+    server.deliver(join={room: [server.member(BOT, "join", 10), server.member(BOB, "join", 11)] for room in rooms})
+    task = await start(runtime)
+    runtime.stop()
+    await task
+
+    # While the bot was down: 300 commands over five rooms, all in the first sync after the restart.
+    missed = {room: [server.message(BOB, "!help", 100 + n) for n in range(60)] for room in rooms}
+    server.deliver(join=missed)
+    last = missed[rooms[-1]][-1]["event_id"]
+    handled_at_first_answer: list[bool] = []
+    _, restarted = fake_bot(tmp_path, server, rooms={"organizing": rooms})
+    server.on_send = lambda: handled_at_first_answer or handled_at_first_answer.append(
+        restarted.store.was_handled(last))
+    task = asyncio.create_task(restarted.run())
+    await server.wait_for(lambda: len(server.sent()) == 300, timeout=60)
+    assert handled_at_first_answer == [False]  # the first answer went out before the backlog was read
+    for room in rooms:
+        answered = [r.body["m.relates_to"]["m.in_reply_to"]["event_id"] for r in server.sent(room)]
+        assert answered == [e["event_id"] for e in missed[room]]  # in the order asked, each once
+    restarted.stop()
     await task
