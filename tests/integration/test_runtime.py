@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 from nio import RoomMessageNotice
 
+from scorebot.homeserver import free_port
 from tests.conftest import World
 
 
@@ -131,13 +133,34 @@ async def test_sigkill_loses_no_command_and_answers_none_twice(world: World):
     assert [replies(bob, room, bot_id, e) for e in before] == [0, 0]
 
 
+async def health(port: int) -> int:
+    try:
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/healthz") as answer:
+            return answer.status
+    except aiohttp.ClientError:
+        return 0
+
+
+async def health_becomes(port: int, status: int, timeout: float) -> None:
+    """Ask /healthz twice a second, as a monitor would (an HTTP endpoint has no event to await)."""
+    for _ in range(int(timeout * 2)):
+        if await health(port) == status:
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"/healthz did not turn {status} within {timeout} s")
+
+
 async def test_bot_comes_back_by_itself_after_a_homeserver_outage(world: World, homeserver):
-    _, bob, room, bot = await meeting_room(world)
+    port = free_port()
+    _, bob, room, bot = await meeting_room(world, metrics={"listen": f"127.0.0.1:{port}", "stale_after": 5})
     asked = await bob.send(room, "!help")
     await bob.reply_to(room, asked, world.bot_user.user_id)
+    assert await health(port) == 200
     homeserver.stop()
-    await asyncio.sleep(20)
+    await health_becomes(port, 503, timeout=20)  # /healthz tells the admin while the homeserver is away
+    await asyncio.sleep(10)  # a long outage: the bot must not give up
     await asyncio.to_thread(homeserver.start)
     asked = await bob.send(room, "!help")
     await bob.reply_to(room, asked, world.bot_user.user_id, timeout=60)
+    await health_becomes(port, 200, timeout=30)
     assert bot.process.poll() is None

@@ -1,0 +1,335 @@
+"""scorebot against a bare matrix-nio bot (`bench/bare_bot.py`) doing the same Matrix work, on one
+local Synapse, side by side: every figure is a ratio, scorebot / bare bot, measured in the same run,
+the two taking turns (each round alternates who goes first) and repeated, with the spread.
+
+Run: .venv/bin/python -m bench.suite [--quick]   (about 15 minutes; --quick about 4)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nio import RoomMemberEvent
+
+from scorebot.homeserver import LocalHomeserver, RegisteredUser
+from scorebot.store import Store
+from tests.support.bot import BotProcess
+from tests.support.members import Member
+
+
+@dataclass
+class Contender:
+    """One of the two bots: how to start and stop it, and how it confirms things."""
+
+    name: str
+    user: RegisteredUser
+    folder: Path
+    scorebot: bool
+    rooms: list[str] = field(default_factory=list)
+    process: object = None
+    config: dict = field(default_factory=dict)
+
+    @property
+    def user_id(self) -> str:
+        return self.user.user_id
+
+    async def start(self, server: LocalHomeserver) -> None:
+        if self.scorebot:
+            self.process = BotProcess.write_config(self.folder, self.config)
+            self.process.start()
+            await self.process.wait_ready(120)
+            return
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, str(Path(__file__).with_name("bare_bot.py")), server.url, self.user_id,
+            self.user.access_token, self.user.device_id, str(self.folder / "since"), stdout=asyncio.subprocess.PIPE)
+        await asyncio.wait_for(self.process.stdout.readline(), 120)
+
+    async def stop(self) -> None:
+        if self.scorebot:
+            self.process.stop()
+        else:
+            self.process.terminate()
+            await self.process.wait()
+
+    def pid(self) -> int:
+        return self.process.process.pid if self.scorebot else self.process.pid
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}" if len(values) > 1 else "-"
+
+
+class Bench:
+    def __init__(self, quick: bool):
+        self.quick = quick
+        self.folder = Path(tempfile.mkdtemp(prefix="scorebot-bench-"))
+        self.server = LocalHomeserver(self.folder / "synapse")
+        self.rows: list[tuple[str, str, str, str]] = []
+
+    def row(self, figure: str, bare: list[float], score: list[float], unit: str, ratios: list[float]) -> None:
+        ratio = statistics.median(ratios)
+        self.rows.append((figure, f"{statistics.median(bare):.1f} {unit}", f"{statistics.median(score):.1f} {unit}",
+                          f"{ratio:.2f} ({spread(ratios)}, n={len(ratios)})"))
+        print(f"  {figure}: bare {statistics.median(bare):.1f} {unit}, scorebot {statistics.median(score):.1f} "
+              f"{unit}, ratio {ratio:.2f} ({spread(ratios)})", flush=True)
+
+    async def setup(self, rooms: int) -> tuple[Member, Member, list[Contender]]:
+        """A member (maya, who makes the rooms) and eve, both bots, each in `rooms` rooms of its own."""
+        maya = await Member(self.server.url, self.server.register(f"maya{rooms}"), self.folder / f"maya{rooms}").start()
+        eve = await Member(self.server.url, self.server.register(f"eve{rooms}"), self.folder / f"eve{rooms}").start()
+        bots = []
+        for name, scorebot in (("bare", False), ("scorebot", True)):
+            user = self.server.register(f"{name}{rooms}")
+            bot = Contender(name, user, self.folder / f"{name}{rooms}", scorebot)
+            bot.folder.mkdir(parents=True, exist_ok=True)
+            for n in range(rooms):
+                room = await maya.create_room(f"{name} {n}", (user.user_id, eve.user_id), power={user.user_id: 100})
+                await eve.join(room)
+                bot.rooms.append(room)
+            bot.config = {"homeserver": self.server.url, "user_id": user.user_id, "access_token": user.access_token,
+                          "log_level": "WARNING", "rooms": {"organizing": bot.rooms}}
+            await bot.start(self.server)
+            for room in bot.rooms:
+                await maya.member_joined(room, user.user_id, timeout=120)
+            bots.append(bot)
+        return maya, eve, bots
+
+    async def teardown(self, members: list[Member], bots: list[Contender]) -> None:
+        for bot in bots:
+            await bot.stop()
+        for member in members:
+            await member.stop()
+
+    @staticmethod
+    async def timed(action: Callable[[], Awaitable[object]]) -> float:
+        start = time.perf_counter()
+        await action()
+        return (time.perf_counter() - start) * 1000
+
+    async def alternating(self, bots: list[Contender], rounds: int,
+                          measure: Callable[[Contender], Awaitable[float]]) -> tuple[list[float], list[float]]:
+        samples: dict[str, list[float]] = {"bare": [], "scorebot": []}
+        for index in range(rounds):
+            for bot in bots if index % 2 else reversed(bots):
+                samples[bot.name].append(await measure(bot))
+        return samples["bare"], samples["scorebot"]
+
+    # -- the figures --------------------------------------------------------------------------
+
+    async def reply_and_hand(self) -> None:
+        maya, eve, bots = await self.setup(1)
+        score = bots[1]
+        started = await maya.send(score.rooms[0], "!meeting start Bench")
+        await maya.reply_to(score.rooms[0], started, score.user_id, timeout=30)
+
+        async def reply(bot: Contender) -> float:
+            async def ask() -> None:
+                asked = await maya.send(bot.rooms[0], "!help")
+                await maya.reply_to(bot.rooms[0], asked, bot.user_id, timeout=30)
+            return await self.timed(ask)
+
+        async def unstacked(bot: Contender, event_id: str) -> None:
+            if bot.scorebot:
+                await maya.checked(bot.rooms[0], bot.user_id, event_id, timeout=30)
+            else:
+                await maya.reply_to(bot.rooms[0], event_id, bot.user_id, timeout=30)
+
+        async def hand(bot: Contender, after_unstack: bool = False) -> float:
+            room = bot.rooms[0]
+            if after_unstack:
+                off = await maya.send(room, "unstack")
+            start = time.perf_counter()
+            raised = await maya.send(room, "✋")
+            await maya.checked(room, bot.user_id, raised, timeout=30)
+            took = (time.perf_counter() - start) * 1000
+            if after_unstack:
+                await unstacked(bot, off)
+            else:
+                await unstacked(bot, await maya.send(room, "unstack"))
+            return took
+
+        rounds = 10 if self.quick else 40
+        for bot in bots:  # warm up both
+            await reply(bot)
+            await hand(bot)
+        for run in range(2):
+            bare, scored = await self.alternating(bots, rounds, reply)
+            self.row(f"reply (`!help`) round trip, median, run {run + 1}", bare, scored, "ms",
+                     [statistics.median(scored) / statistics.median(bare)])
+        p95 = [sorted(s)[int(len(s) * 0.95) - 1] for s in (bare, scored)]
+        self.row("reply round trip, p95 (run 2)", [p95[0]], [p95[1]], "ms", [p95[1] / p95[0]])
+        bare, scored = await self.alternating(bots, rounds, hand)
+        self.row("✋ to the bot's ✅, median", bare, scored, "ms",
+                 [statistics.median(scored) / statistics.median(bare)])
+        bare, scored = await self.alternating(bots, rounds, lambda bot: hand(bot, after_unstack=True))
+        p95 = [sorted(s)[int(len(s) * 0.95) - 1] for s in (bare, scored)]
+        self.row("✋ right after an `unstack`, p95", [p95[0]], [p95[1]], "ms", [p95[1] / p95[0]])
+        memory = [rss_mb(bot.pid()) for bot in bots]
+        self.row("memory, idle", [memory[0]], [memory[1]], "MB", [memory[1] / memory[0]])
+        await self.teardown([maya, eve], bots)
+
+    async def catch_up(self, commands: int, repeats: int) -> None:
+        maya, eve, bots = await self.setup(10)
+        times: dict[str, list[float]] = {"bare": [], "scorebot": []}
+        firsts: dict[str, list[float]] = {"bare": [], "scorebot": []}
+        ratios = []
+        for repeat in range(repeats):
+            for bot in bots if repeat % 2 else reversed(bots):
+                await bot.stop()
+                asked = {room: [] for room in bot.rooms}
+                for n in range(commands):  # the member writes while the bot is away
+                    room = bot.rooms[n % len(bot.rooms)]
+                    asked[room].append(await maya.send(room, "!help"))
+                wanted = {event for events in asked.values() for event in events}
+
+                def answered(bot=bot, wanted=wanted) -> list:
+                    return [s for s in maya.seen if s.sender == bot.user_id and s.reply_to in wanted]
+
+                start = time.perf_counter()
+                await bot.start(self.server)
+                await maya.wait_until(lambda answered=answered: answered(), 300, "a first answer")
+                firsts[bot.name].append(time.perf_counter() - start)
+                await maya.wait_until(lambda answered=answered, wanted=wanted: len(answered()) >= len(wanted),
+                                      600, "every answer")
+                times[bot.name].append(time.perf_counter() - start)
+                for room, events in asked.items():  # in order in each room, each once
+                    order = [s.reply_to for s in answered() if s.room_id == room]
+                    assert order == events, f"{bot.name}: answers out of order or repeated in {room}"
+            ratios.append(times["scorebot"][-1] / times["bare"][-1])
+        self.row(f"catch-up, {commands} commands over 10 rooms, restart to the last answer",
+                 times["bare"], times["scorebot"], "s", ratios)
+        self.row(f"catch-up, {commands} commands, restart to the first answer", firsts["bare"], firsts["scorebot"],
+                 "s", [s / b for s, b in zip(firsts["scorebot"], firsts["bare"], strict=True)])
+        await self.teardown([maya, eve], bots)
+
+    async def restart_with_rooms(self, rooms: int, repeats: int) -> None:
+        maya, eve, bots = await self.setup(rooms)
+        ratios, taken = [], {"bare": [], "scorebot": []}
+        for repeat in range(repeats):
+            for bot in bots if repeat % 2 else reversed(bots):
+                await bot.stop()
+                start = time.perf_counter()
+                await bot.start(self.server)
+                asked = await maya.send(bot.rooms[-1], "!help")
+                await maya.reply_to(bot.rooms[-1], asked, bot.user_id, timeout=60)
+                taken[bot.name].append(time.perf_counter() - start)
+            ratios.append(taken["scorebot"][-1] / taken["bare"][-1])
+        self.row(f"restart to the first answer, {rooms} rooms", taken["bare"], taken["scorebot"], "s", ratios)
+        await self.teardown([maya, eve], bots)
+
+    async def memory_after_events(self, events: int) -> None:
+        maya, eve, bots = await self.setup(1)
+        for bot in bots:
+            for start in range(0, events, 50):
+                await asyncio.gather(*(eve.send(bot.rooms[0], f"chat {n}") for n in range(start, start + 50)))
+            marker = await maya.send(bot.rooms[0], "!help")
+            await maya.reply_to(bot.rooms[0], marker, bot.user_id, timeout=300)  # everything before it is read
+        memory = [rss_mb(bot.pid()) for bot in bots]
+        self.row(f"memory after {events} events", [memory[0]], [memory[1]], "MB", [memory[1] / memory[0]])
+        await self.teardown([maya, eve], bots)
+
+    async def removal_over_rooms(self, rooms: int) -> None:
+        """scorebot: a removal from every room, approved by a second grievance officer; the bare bot:
+        `!kick` in every room. From the last click to eve gone from the last room."""
+        maya, eve, bots = await self.setup(rooms)
+        bare, score = bots
+        ida = await Member(self.server.url, self.server.register("ida"), self.folder / "ida").start()
+        ivy = await Member(self.server.url, self.server.register("ivy"), self.folder / "ivy").start()
+        igo = await maya.create_room("IGO", (score.user_id, ida.user_id, ivy.user_id))
+        await ida.join(igo)
+        await ivy.join(igo)
+        await score.stop()
+        score.config["rooms"]["igo"] = igo
+        await score.start(self.server)
+        await maya.member_joined(igo, score.user_id, timeout=60)
+        first = score.rooms[0]
+        await maya.checked(first, score.user_id, await maya.send(first, f"!warn {eve.user_id} threats"), 60)
+        await maya.checked(first, score.user_id, await maya.send(first, f"!escalate {eve.user_id} threats"), 60)
+        root = await ida.wait_for(lambda s: s.room_id == igo and s.sender == score.user_id and "Case" in s.body, 60)
+        await ida.send(igo, "!remove-everywhere threats", extra={"m.relates_to": {
+            "rel_type": "m.thread", "event_id": root.event_id}})
+        proposal = await ivy.wait_for(lambda s: s.room_id == igo and s.sender == score.user_id
+                                      and "approves with" in s.body, 60)
+
+        def gone(bot: Contender) -> int:
+            return sum(1 for s in maya.seen if s.room_id in bot.rooms and isinstance(s.event, RoomMemberEvent)
+                       and s.event.state_key == eve.user_id and s.event.membership == "leave")
+
+        taken = {}
+        for bot, trigger in ((bare, lambda: maya.send(bare.rooms[0], f"!kick {eve.user_id}")),
+                             (score, lambda: ivy.react(igo, proposal.event_id, "✅"))):
+            start = time.perf_counter()
+            await trigger()
+            await maya.wait_until(lambda bot=bot: gone(bot) >= len(bot.rooms), 300, "eve gone from every room")
+            taken[bot.name] = time.perf_counter() - start
+        self.row(f"removal from {rooms} rooms, the last click to the last room", [taken["bare"]],
+                 [taken["scorebot"]], "s", [taken["scorebot"] / taken["bare"]])
+        await self.teardown([maya, eve, ida, ivy], bots)
+
+    async def history(self, handled: int) -> None:
+        """scorebot's reply after `handled` events are on record, against its reply on an empty record."""
+        maya, eve, bots = await self.setup(1)
+        score = bots[1]
+
+        async def reply(bot: Contender) -> float:
+            async def ask() -> None:
+                asked = await maya.send(bot.rooms[0], "!help")
+                await maya.reply_to(bot.rooms[0], asked, bot.user_id, timeout=30)
+            return await self.timed(ask)
+
+        rounds = 10 if self.quick else 30
+        empty = [await reply(score) for _ in range(rounds)]
+        await score.stop()
+        store = Store(f"sqlite:///{score.folder / 'data' / 'scorebot.db'}")
+        store.open()
+        with store.db.atomic():  # what a bot that has handled that many events keeps (pruned after a week)
+            for n in range(handled):
+                store.mark_handled(f"$history{n}", score.rooms[0])
+        store.close()
+        await score.start(self.server)
+        full = [await reply(score) for _ in range(rounds)]
+        self.row(f"scorebot's reply with {handled} handled events on record / empty", empty, full, "ms",
+                 [statistics.median(full) / statistics.median(empty)])
+        await self.teardown([maya, eve], bots)
+
+    async def run(self) -> None:
+        self.server.start()
+        try:
+            await self.reply_and_hand()
+            await self.catch_up(200, 2 if self.quick else 3)
+            if not self.quick:
+                await self.catch_up(1000, 2)
+            await self.restart_with_rooms(50, 2 if self.quick else 3)
+            await self.removal_over_rooms(20 if self.quick else 100)
+            await self.memory_after_events(1000 if self.quick else 5000)
+            await self.history(2000 if self.quick else 20000)
+        finally:
+            self.server.stop()
+        print(f"\nOn {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}:")
+        print("| figure | bare nio bot | scorebot | scorebot / bare (spread, runs) |")
+        print("|---|---|---|---|")
+        for row in self.rows:
+            print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller numbers")
+    asyncio.run(Bench(parser.parse_args().quick).run())
