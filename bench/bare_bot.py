@@ -1,18 +1,21 @@
 """A bare, well-written matrix-nio bot doing the same Matrix work as scorebot and nothing else: the
 yardstick of `bench/suite.py`.
 
-It answers `!echo …` and `!help` with a notice in reply, confirms ✋ with a ✅ and `unstack` with
-a reply, and on `!kick @user` removes that person from every room it is in. Sends go out with up
+It answers `!echo …` and `!help` with a notice in reply (for `!help`, the very content scorebot
+sent, from REPLY_FILE once the suite has written it: the same bytes for Synapse to handle), posts a
+board on `!meeting start`, confirms ✋ and `unstack` with a ✅ and then edits its board, as scorebot
+does, and on `!kick @user` removes that person from every room it is in. Sends go out with up
 to 8 requests in flight across rooms and one at a time within a room, as scorebot's outbox does. It
 keeps its sync position in a file and fills a gap in a long backlog, so after a restart it answers
 everything it missed, each once.
 
-Usage: bare_bot.py URL USER TOKEN DEVICE STATE_FILE
+Usage: bare_bot.py URL USER TOKEN DEVICE STATE_FILE REPLY_FILE
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -25,10 +28,12 @@ HANDS = ("✋", "🖐", "🤚", "🙋")
 
 
 class BareBot:
-    def __init__(self, url: str, user: str, token: str, device: str, state: Path):
+    def __init__(self, url: str, user: str, token: str, device: str, state: Path, reply: Path):
         self.client = AsyncClient(url, user)
         self.client.restore_login(user, device, token)
         self.state = state
+        self.reply = reply
+        self.boards: dict[str, str] = {}
         self.in_flight = asyncio.Semaphore(8)
         self.lanes: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.pending: set[asyncio.Task] = set()
@@ -44,8 +49,26 @@ class BareBot:
         task.add_done_callback(self.pending.discard)
 
     def notice(self, room_id: str, event_id: str, body: str) -> None:
-        content = {"msgtype": "m.notice", "body": body, "m.relates_to": {"m.in_reply_to": {"event_id": event_id}}}
+        content = {"msgtype": "m.notice", "body": body}
+        if body == "!help" and self.reply.exists():
+            content = json.loads(self.reply.read_text())
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": event_id}}
         self.later(room_id, lambda: self.client.room_send(room_id, "m.room.message", content))
+
+    def confirm_and_edit_board(self, room_id: str, event_id: str, board: str) -> None:
+        reaction = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": "✅"}}
+        self.later(room_id, lambda: self.client.room_send(room_id, "m.reaction", reaction))
+        if room_id in self.boards:
+            new = {"msgtype": "m.notice", "body": board}
+            edit = {**new, "body": "* " + board, "m.new_content": new,
+                    "m.relates_to": {"rel_type": "m.replace", "event_id": self.boards[room_id]}}
+            self.later(room_id, lambda: self.client.room_send(room_id, "m.room.message", edit))
+
+    def post_board(self, room_id: str) -> None:
+        async def post() -> None:
+            answer = await self.client.room_send(room_id, "m.room.message", {"msgtype": "m.notice", "body": "Stack"})
+            self.boards[room_id] = answer.event_id
+        self.later(room_id, post)
 
     def on_message(self, room_id: str, event: RoomMessageText) -> None:
         if event.sender == self.client.user_id:
@@ -53,11 +76,12 @@ class BareBot:
         body = event.body.strip()
         if body.startswith("!echo") or body == "!help":
             self.notice(room_id, event.event_id, body)
+        elif body.startswith("!meeting start"):
+            self.post_board(room_id)
         elif body in HANDS:
-            content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event.event_id, "key": "✅"}}
-            self.later(room_id, lambda: self.client.room_send(room_id, "m.reaction", content))
+            self.confirm_and_edit_board(room_id, event.event_id, f"Stack\n1. {event.sender}")
         elif body == "unstack":
-            self.notice(room_id, event.event_id, "You're off the stack.")
+            self.confirm_and_edit_board(room_id, event.event_id, "Stack\nThe stack is empty.")
         elif body.startswith("!kick "):
             who = body.split()[1]
             for room in list(self.client.rooms):
@@ -102,5 +126,5 @@ class BareBot:
 
 
 if __name__ == "__main__":
-    url, user, token, device, state = sys.argv[1:6]
-    asyncio.run(BareBot(url, user, token, device, Path(state)).run())
+    url, user, token, device, state, reply = sys.argv[1:7]
+    asyncio.run(BareBot(url, user, token, device, Path(state), Path(reply)).run())

@@ -10,9 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from aiohttp import web
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 @dataclass
@@ -48,9 +46,11 @@ class HealthServer:
         self.stale_after = stale_after
         self.outbox_stuck = outbox_stuck  # async () -> reason or None
         self.refresh = refresh  # async (): update the gauges read from the store
-        self._runner: web.AppRunner | None = None
+        self._runner = None
 
     async def start(self) -> None:
+        from aiohttp import web  # only when the endpoint is on: it costs memory every bot would carry
+
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
@@ -62,7 +62,9 @@ class HealthServer:
         if self._runner:
             await self._runner.cleanup()
 
-    async def _healthz(self, _request: web.Request) -> web.Response:
+    async def _healthz(self, _request):
+        from aiohttp import web
+
         age = time.monotonic() - self.metrics.last_sync
         reason = (f"no successful sync for {age:.0f} s" if age > self.stale_after
                   else await self.outbox_stuck())
@@ -70,7 +72,10 @@ class HealthServer:
             return web.Response(status=503, text=f"unhealthy: {reason}\n")
         return web.Response(text="ok\n")
 
-    async def _metrics(self, _request: web.Request) -> web.Response:
+    async def _metrics(self, _request):
+        from aiohttp import web
+        from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
         await self.refresh()
         return web.Response(body=generate_latest(self.metrics.registry),
                             headers={"Content-Type": CONTENT_TYPE_LATEST})

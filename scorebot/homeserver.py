@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import signal
 import socket
@@ -98,7 +99,7 @@ class LocalHomeserver:
                             "filename": str(self.folder / "homeserver.log"),
                         }
                     },
-                    "root": {"level": "WARNING", "handlers": ["file"]},
+                    "root": {"level": os.environ.get("SCOREBOT_SYNAPSE_LOG", "WARNING"), "handlers": ["file"]},
                     "disable_existing_loggers": False,
                 }
             )

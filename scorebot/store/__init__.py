@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from peewee import Database, SqliteDatabase
-from playhouse.db_url import connect
 
 from scorebot.domain.actions import Action
 from scorebot.store import codec
@@ -80,6 +79,8 @@ def open_database(url: str) -> Database:
                 "secure_delete": 1,  # deleted rows (a ballot's choices, an old report) are overwritten
             },
         )
+    from playhouse.db_url import connect  # PostgreSQL's driver and the rest: only when a URL asks for them
+
     try:
         return connect(url)
     except Exception as error:  # peewee raises plain errors for unknown schemes
