@@ -84,6 +84,7 @@ class Bench:
         self.folder = Path(tempfile.mkdtemp(prefix="scorebot-bench-"))
         self.server = LocalHomeserver(self.folder / "synapse")
         self.rows: list[tuple[str, str, str, str]] = []
+        self.setups = 0  # each setup registers people and bots of its own
 
     def row(self, figure: str, bare: list[float], score: list[float], unit: str, ratios: list[float]) -> None:
         ratio = statistics.median(ratios)
@@ -95,12 +96,14 @@ class Bench:
     async def setup(self, rooms: int, igo: list[Member] = ()) -> tuple[Member, Member, list[Contender]]:
         """A member (maya, who makes the rooms) and eve, both bots, each in `rooms` rooms of its own;
         with `igo`, a grievance officers' room for scorebot holding those members."""
-        maya = await Member(self.server.url, self.server.register(f"maya{rooms}"), self.folder / f"maya{rooms}").start()
-        eve = await Member(self.server.url, self.server.register(f"eve{rooms}"), self.folder / f"eve{rooms}").start()
+        self.setups += 1
+        tag = f"{rooms}x{self.setups}"
+        maya = await Member(self.server.url, self.server.register(f"maya{tag}"), self.folder / f"maya{tag}").start()
+        eve = await Member(self.server.url, self.server.register(f"eve{tag}"), self.folder / f"eve{tag}").start()
         bots = []
         for name, scorebot in (("bare", False), ("scorebot", True)):
-            user = self.server.register(f"{name}{rooms}")
-            bot = Contender(name, user, self.folder / f"{name}{rooms}", scorebot)
+            user = self.server.register(f"{name}{tag}")
+            bot = Contender(name, user, self.folder / f"{name}{tag}", scorebot)
             bot.folder.mkdir(parents=True, exist_ok=True)
             for n in range(rooms):
                 room = await maya.create_room(f"{name} {n}", (user.user_id, eve.user_id), power={user.user_id: 100})
@@ -338,7 +341,7 @@ class Bench:
         self.server.start()
         try:
             for name, figure in figures.items():
-                if only in (None, name):
+                if only is None or name in only.split(","):
                     await figure()
         finally:
             self.server.stop()

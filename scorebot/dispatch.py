@@ -173,7 +173,8 @@ class Feature:
     """A part of the bot. It declares its commands and may look at every signal."""
 
     def register(self, registry: CommandRegistry) -> None:
-        """Declare commands on the registry."""
+        """Declare commands on the registry: by default, those declared on methods with `@command`."""
+        registry.declare(self)
 
     def on_message(self, ctx: Context) -> bool | None:
         """A message that is not a command. Return True when this feature took it (see `answer_direct`)."""
@@ -381,6 +382,12 @@ class Dispatcher:
         args = self._find_people(ctx, invocation)
         if args is None:
             return
+        for need in command.needs:  # a running meeting, the current turn: checked here, said once
+            found = need.find(ctx)
+            if found is None:
+                ctx.reply(need.refusal)
+                return
+            args[need.key] = found
         if ctx.room.kind is not RoomKind.DIRECT and not command.private:
             log.info("%s%s by %s in %s", self.registry.prefix, command.name, ctx.sender, ctx.room.room_id)
         command.handler(ctx, **args)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from scorebot.config import Config
 from scorebot.domain.minutes import html_document, render_minutes
 from scorebot.features import all_features
-from scorebot.features.stack import minutes_data
+from scorebot.features.meetings import minutes_data
 from scorebot.store import Store
 
 

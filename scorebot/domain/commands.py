@@ -1,7 +1,11 @@
 """Commands, declared once with their arguments, who may use them, where, and their help.
 
+A feature declares each command on the method that carries it out, with `@command(...)`, as
+maubot does; what the command needs before it can run (a running meeting, the current turn) is
+declared there too, as `Needs`, and checked in one place before the method is called.
+
 Parsing is pure: text in, an `Invocation`, `UnknownCommand` or `UsageError` out. A bad argument
-answers with the command's usage, so a person learns what would have worked.
+answers with an example of the command, so a person learns what would have worked.
 """
 
 from __future__ import annotations
@@ -11,11 +15,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from scorebot.domain.rooms import Role, RoomKind
+from scorebot.domain.rooms import ANYWHERE, Role, RoomKind
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
 
-ALL_ROOMS = frozenset({RoomKind.ORGANIZING, RoomKind.MODERATORS, RoomKind.IGO, RoomKind.DIRECT})
+ALL_ROOMS = ANYWHERE
 
 
 class ArgumentError(Exception):
@@ -152,6 +156,17 @@ class TextArg(Arg):
 
 
 @dataclass(frozen=True)
+class Needs:
+    """Something a command needs before it can run (a running meeting, the current turn): found by
+    `find(ctx)` before the handler is called, and handed to it as the argument `key`. When it is
+    not there, the asker gets `refusal`: the same words wherever the command is."""
+
+    key: str
+    find: Callable[[object], object | None]
+    refusal: object  # a Text, or a plain string
+
+
+@dataclass(frozen=True)
 class Command:
     name: str
     handler: Callable
@@ -162,6 +177,7 @@ class Command:
     # Private words (a report, a declaration): typed in a shared room, they are taken out of it
     # and the command goes on in the sender's direct chat.
     private: bool = False
+    needs: tuple[Needs, ...] = ()
 
     def usage(self, prefix: str) -> str:
         return " ".join([f"{prefix}{self.name}", *(arg.shown() for arg in self.args)])
@@ -215,14 +231,20 @@ class CommandRegistry:
         self.commands[command.name] = command
 
     def command(self, name: str, *args: Arg, role: Role = Role.MEMBER, help: str = "",
-                rooms: frozenset[RoomKind] = ALL_ROOMS, private: bool = False):
-        """Declare a command: `@registry.command("warn", UserArg(), TextArg("reason", True))`."""
+                rooms: frozenset[RoomKind] = ALL_ROOMS, private: bool = False, needs: tuple[Needs, ...] = ()):
+        """Declare a command for a handler: `registry.command("warn", UserArg(), help=...)(handler)`."""
 
         def declare(handler: Callable) -> Callable:
-            self.add(Command(name, handler, args, role, help, rooms, private))
+            self.add(Command(name, handler, args, role, help, rooms, private, tuple(needs)))
             return handler
 
         return declare
+
+    def declare(self, feature: object) -> None:
+        """Every command a feature declared on its methods with `@command`."""
+        for attribute in dir(type(feature)):
+            for spec in getattr(getattr(type(feature), attribute), _DECLARED, ()):
+                self.add(Command(handler=getattr(feature, attribute), **spec))
 
     def parse(self, text: str) -> Invocation | UnknownCommand | UsageError | None:
         """None when the text is not a command at all (ordinary chat)."""
@@ -254,3 +276,19 @@ class CommandRegistry:
     def find(self, name: str) -> Command | None:
         name = name.strip().lstrip(self.prefix).lower()
         return self.commands.get(name)
+
+
+_DECLARED = "_scorebot_commands"
+
+
+def command(name: str, *args: Arg, role: Role = Role.MEMBER, help: str = "", rooms: frozenset[RoomKind] = ALL_ROOMS,
+            private: bool = False, needs: tuple[Needs, ...] = ()):
+    """Declare a command on the method that carries it out (a method may carry several)."""
+
+    def mark(method: Callable) -> Callable:
+        declared = getattr(method, _DECLARED, [])
+        setattr(method, _DECLARED, [*declared, {"name": name, "args": args, "role": role, "help": help,
+                                                 "rooms": rooms, "private": private, "needs": tuple(needs)}])
+        return method
+
+    return mark

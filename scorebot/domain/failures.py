@@ -7,6 +7,7 @@ something about it are told, plainly, in their own room.
 
 from __future__ import annotations
 
+from scorebot.domain import keys
 from scorebot.domain.actions import Action, Ban, Kick, Send, SendDirect, Unban
 from scorebot.domain.text import plain
 
@@ -20,14 +21,13 @@ def tell_about(action: Action, moderators: str | None, igo: str | None) -> list[
         case Unban():
             return _to(moderators, f"I could not lift the ban of {action.user_id} in {action.room_id}. Please "
                                    "lift it by hand.")
-        case SendDirect() if (action.remember or "").startswith("report-dm:"):
-            number = action.remember.split(":")[1]
+        case SendDirect() if (number := keys.number_in(action.remember, "report-dm")) is not None:
             return _to(igo, f"I could not deliver a message to the reporter of report #{number}: I can't reach "
                             "them in a direct chat right now.")
         case SendDirect():
             return _to(moderators, f"I could not write to {action.user_id} in a direct chat, so they may not "
                                    "have heard from us. Please reach them another way if it matters.")
-        case Send() if (action.remember or "").startswith("proposal:") and action.room_id != igo:
+        case Send() if keys.number_in(action.remember, "proposal") is not None and action.room_id != igo:
             return _to(igo, "I could not post a removal proposal in the moderators' room. Please check that "
                             "I am still in it.")
     return []

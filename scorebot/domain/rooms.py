@@ -33,6 +33,14 @@ class RoomKind(Enum):
     OTHER = "other"
 
 
+# Where a command may be used: each set of rooms defined once.
+ORGANIZING = frozenset({RoomKind.ORGANIZING})
+DIRECT = frozenset({RoomKind.DIRECT})
+IGO_ROOM = frozenset({RoomKind.IGO})
+STAFF_ROOMS = frozenset({RoomKind.MODERATORS, RoomKind.IGO, RoomKind.DIRECT})
+ANYWHERE = frozenset({RoomKind.ORGANIZING, RoomKind.DIRECT, RoomKind.MODERATORS, RoomKind.IGO})
+
+
 class Role(Enum):
     """Who may use a command. Each role is checked on its own; none implies another by name."""
 

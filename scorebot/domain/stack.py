@@ -108,6 +108,15 @@ def without(entries: Iterable[Entry], leaving: Entry, ordered: list[Entry]) -> l
     return result
 
 
+def moved(ordered: list[Entry], moving: Entry, place: int) -> dict[int, int]:
+    """The pins once a facilitator moves `moving` to `place` (1-based): pins standing at or after that
+    place make room for it. Returns each pinned entry's new place, by its sequence number."""
+    others = [e for e in ordered if not e.clarification and e != moving]
+    pins = {e.seq: e.pinned + 1 for e in others if e.pinned is not None and e.pinned >= place}
+    pins[moving.seq] = place
+    return pins
+
+
 def position(ordered: list[Entry], key: str) -> int | None:
     """1-based place of a person in the calling order."""
     for index, entry in enumerate(ordered, 1):

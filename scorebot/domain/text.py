@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from html import escape
 
 
@@ -60,3 +61,13 @@ def message_link(room_id: str, event_id: str, label: str) -> Text:
     """A link that opens one message in Element (matrix.to), never a raw event ID."""
     url = f"https://matrix.to/#/{room_id}/{event_id}"
     return Text(f"{label}: {url}", f'<a href="{escape(url)}">{escape(label)}</a>')
+
+
+def utc_time(ms: int) -> str:
+    """A moment as staff and members read it in notices: "2026-03-14 18:30 UTC"."""
+    return f"{datetime.fromtimestamp(ms / 1000, UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def quoted(words: str) -> str:
+    """Someone's words in quotes, closing a sentence: one full stop, never “Like this.”."""
+    return f"“{words}”" + ("" if words.rstrip().endswith((".", "!", "?", "…")) else ".")

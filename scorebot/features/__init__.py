@@ -12,7 +12,7 @@ from scorebot.features.enforcement import Enforcement
 from scorebot.features.help import Help
 from scorebot.features.reports import Reports
 from scorebot.features.revision import Revision
-from scorebot.features.stack import Stack
+from scorebot.features.stack import stack_features
 from scorebot.features.threads import IgoThreads
 from scorebot.features.upkeep import Upkeep
 
@@ -21,10 +21,10 @@ def all_features(config: Config | None = None) -> list[Feature]:
     """Every part of the bot, set up from the config (defaults when there is none, as in tests)."""
     if config is None:
         ballot = Ballot()
-        return [Help(), Upkeep(), Stack(), Culture(), Decisions(), Enforcement(), Reports(), IgoThreads(),
+        return [Help(), Upkeep(), *stack_features(), Culture(), Decisions(), Enforcement(), Reports(), IgoThreads(),
                 Brigading(), ballot, Revision(ballot)]
     ballot = Ballot(config.voting)
-    return [Help(), Upkeep(), Stack(config.stack, config.timezone),
+    return [Help(), Upkeep(), *stack_features(config.stack, config.timezone),
             Culture(config.culture, config.glossary_seed_path, config.timezone), Decisions(),
             Enforcement(config.enforcement, config.roles.moderator_level), Reports(config.reports), IgoThreads(),
             Brigading(config.brigading, config.roles.moderator_level, config.timezone), ballot,

@@ -7,21 +7,13 @@ At the close the counts are kept and every choice is deleted.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from scorebot.config import VotingConfig
 from scorebot.dispatch import Context, Feature
 from scorebot.domain.actions import Send, SendDirect
 from scorebot.domain.commands import ChoiceArg, CommandRegistry, NumberArg
 from scorebot.domain.revision import Proposal, State, ballot_approves, close_due, eligible, remind_due
-from scorebot.domain.rooms import RoomKind
-from scorebot.domain.text import Text, bold, code, lines, plain
-
-DIRECT = frozenset({RoomKind.DIRECT})
-
-
-def when(ms: int) -> str:
-    return f"{datetime.fromtimestamp(ms / 1000, UTC):%Y-%m-%d %H:%M} UTC"
+from scorebot.domain.rooms import DIRECT, RoomKind
+from scorebot.domain.text import Text, bold, code, lines, plain, utc_time
 
 
 class Ballot(Feature):
@@ -63,7 +55,7 @@ class Ballot(Feature):
                 bold(f"🗳️ Secret ballot on revision #{proposal.id} of the code of conduct"),
                 plain(proposal.text),
                 plain("Vote here with ") + code(f"!vote {proposal.id} yes") + plain(" or ")
-                + code(f"!vote {proposal.id} no") + plain(f". You can change your vote until {when(closes_at)}."),
+                + code(f"!vote {proposal.id} no") + plain(f". You can change your vote until {utc_time(closes_at)}."),
                 plain("Your vote is secret: no one is shown who voted how, and when the ballot closes only the "
                       "counts are kept.")])))
         return len(voters)
@@ -86,7 +78,7 @@ class Ballot(Feature):
                       "ballot. If you think this is a mistake, ask a grievance officer.")
             return
         revisions.vote(proposal, ctx.sender, choice)
-        ctx.reply(f"Thank you, your vote is recorded. You can change it until {when(found.ballot_closes_at)}.")
+        ctx.reply(f"Thank you, your vote is recorded. You can change it until {utc_time(found.ballot_closes_at)}.")
 
     # -- time passing ---------------------------------------------------------------------------
 
@@ -101,7 +93,7 @@ class Ballot(Feature):
                 for voter in revisions.not_voted(proposal.id):
                     ctx.do(SendDirect(voter, plain(
                         f"A reminder: the secret ballot on revision #{proposal.id} of the code of conduct closes "
-                        f"at {when(proposal.ballot_closes_at)}. Vote with !vote {proposal.id} yes or "
+                        f"at {utc_time(proposal.ballot_closes_at)}. Vote with !vote {proposal.id} yes or "
                         f"!vote {proposal.id} no.")))
 
     def _close(self, ctx: Context, proposal: Proposal) -> None:

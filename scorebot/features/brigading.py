@@ -11,6 +11,7 @@ import re
 
 from scorebot.config import BrigadingConfig
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import keys
 from scorebot.domain.actions import Edit, Send, SetInviteLevel, join_rule
 from scorebot.domain.brigading import (
     Rules,
@@ -23,11 +24,10 @@ from scorebot.domain.brigading import (
 )
 from scorebot.domain.commands import Arg, CommandRegistry
 from scorebot.domain.minutes import clock
-from scorebot.domain.rooms import Role, RoomKind, RoomView
+from scorebot.domain.rooms import ORGANIZING, Role, RoomKind, RoomView
 from scorebot.domain.signals import Membership, Message
 from scorebot.domain.text import Text, bold, join, lines, message_link, pill, plain
 
-ORGANIZING = frozenset({RoomKind.ORGANIZING})
 JOINS_KEPT_MS = 90 * 24 * 3600 * 1000  # how long a join is remembered (for a ballot's membership age)
 
 
@@ -70,13 +70,13 @@ class Brigading(Feature):
         if step is WaveStep.GROWS:
             wave = store.grow_wave(wave.id, joins)
             locked = store.lock_of(wave.room_id) is not None
-            ctx.do(Edit(moderators, f"wave:{wave.id}", self._alert(ctx, wave, locked)))
+            ctx.do(Edit(moderators, keys.wave(wave.id), self._alert(ctx, wave, locked)))
             return
         wave = store.new_wave(ctx.room.room_id, joins)
         locked = self.lock_on_wave and store.lock_of(wave.room_id) is None
         if locked:
             self._lock(ctx, wave)
-        ctx.do(Send(moderators, self._alert(ctx, wave, locked), remember=f"wave:{wave.id}"))
+        ctx.do(Send(moderators, self._alert(ctx, wave, locked), remember=keys.wave(wave.id)))
 
     def _lock(self, ctx: Context, wave: Wave) -> None:
         room = ctx.room

@@ -15,8 +15,9 @@ import yaml
 
 from scorebot.config import CultureConfig
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import keys
 from scorebot.domain.actions import Edit, Send
-from scorebot.domain.commands import CommandRegistry, NumberArg, TextArg
+from scorebot.domain.commands import NumberArg, TextArg, command
 from scorebot.domain.culture import (
     AskWhichMessage,
     acknowledged_by,
@@ -27,15 +28,15 @@ from scorebot.domain.culture import (
     quote,
 )
 from scorebot.domain.minutes import clock
-from scorebot.domain.rooms import Role, RoomKind
+from scorebot.domain.rooms import ANYWHERE, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Message, Reaction
-from scorebot.domain.text import Text, bold, code, count_of, join, pill, plain
+from scorebot.domain.text import Text, bold, code, count_of, join, pill, plain, quoted
+from scorebot.features.meeting_room import MEETING
 from scorebot.store import Store
+from scorebot.store.meetings import MeetingRecord
 
 log = logging.getLogger(__name__)
 
-ORGANIZING = frozenset({RoomKind.ORGANIZING})
-ANYWHERE = frozenset({RoomKind.ORGANIZING, RoomKind.DIRECT, RoomKind.MODERATORS, RoomKind.IGO})
 MEMORY_MS = 7 * 24 * 3600 * 1000  # how long recent messages are kept for quoting
 
 
@@ -46,19 +47,6 @@ class Culture(Feature):
         self.seed = seed
         self.timezone = timezone
         self._last_prune = 0
-
-    def register(self, registry: CommandRegistry) -> None:
-        def add(name, *args, role=Role.MEMBER, rooms=ANYWHERE, help=""):
-            registry.command(name, *args, role=role, rooms=rooms, help=help)(getattr(self, name.replace(" ", "_")))
-
-        add("define", TextArg("term"), help="Explain a term or acronym from the group's glossary.")
-        add("glossary", help="List the terms in the group's glossary.")
-        add("glossary add", TextArg("entry", label="TERM: explanation", max_length=1000),
-            help="Add a term to the glossary, or improve its explanation: !glossary add IGO: Internal ...")
-        add("glossary remove", TextArg("term"), role=Role.MODERATOR, help="Remove a term from the glossary.")
-        add("followups", rooms=ORGANIZING, help="List the meeting's open follow-ups, such as harms to discuss.")
-        add("followup done", NumberArg("number"), role=Role.FACILITATOR, rooms=ORGANIZING,
-            help="Mark a follow-up (its number in !followups) as done.")
 
     def on_start(self, store: Store) -> None:
         if self.seed is None:
@@ -110,7 +98,7 @@ class Culture(Feature):
             ctx.reply("I can't see that message (it's older than what I keep), so I can't pin it. "
                       "You can still say how it landed, here or to a facilitator.")
             return
-        key = f"pin:{ctx.room.room_id}:{target.event_id}"
+        key = keys.pin(ctx.room.room_id, target.event_id)
         pin = culture.pin(ctx.room.room_id, meeting.id if meeting else None, target.event_id,
                           pinned_message.sender, quote(pinned_message.body), ctx.signal.timestamp, key)
         if pin is None:
@@ -125,7 +113,7 @@ class Culture(Feature):
                                           f"(“{pin.quote}”)", ctx.signal.timestamp)
 
     def _pin_notice(self, ctx: Context, author: str, moment: str, acknowledged: bool = False) -> Text:
-        text = plain(f"📌 A moment was pinned with “ouch”: “{moment}”. ")
+        text = plain(f"📌 A moment was pinned with “ouch”: {quoted(moment)} ")
         if acknowledged:
             return text + pill(author, ctx.name_of(author)) + plain(" acknowledged it with “oops”. Thank you.")
         return (text + pill(author, ctx.name_of(author))
@@ -140,21 +128,20 @@ class Culture(Feature):
             return  # an oops for no pin of the sender's: ordinary chat
         culture.acknowledge(pin.id, ctx.signal.timestamp)
         ctx.confirm()
-        ctx.do(Edit(ctx.room.room_id, f"pin:{ctx.room.room_id}:{pin.event_id}",
+        ctx.do(Edit(ctx.room.room_id, keys.pin(ctx.room.room_id, pin.event_id),
                     self._pin_notice(ctx, pin.author, pin.quote, acknowledged=True)))
 
     # -- follow-ups ----------------------------------------------------------------------------
 
-    def followups(self, ctx: Context) -> None:
-        meeting = ctx.store.meetings.running(ctx.room.room_id)
-        if meeting is None:
-            ctx.reply("No meeting is running here.")
-            return
+    @command("followups", rooms=ORGANIZING, needs=(MEETING,),
+             help="List the meeting's open follow-ups, such as harms to discuss.")
+    def followups(self, ctx: Context, meeting: MeetingRecord) -> None:
         ctx.reply(self._list_follow_ups(ctx, meeting.id) or plain("No open follow-ups."))
 
-    def followup_done(self, ctx: Context, number: int) -> None:
-        meeting = ctx.store.meetings.running(ctx.room.room_id)
-        if meeting and ctx.store.culture.close_follow_up(meeting.id, number, ctx.signal.timestamp):
+    @command("followup done", NumberArg("number"), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
+             help="Mark a follow-up (its number in !followups) as done.")
+    def followup_done(self, ctx: Context, number: int, meeting: MeetingRecord) -> None:
+        if ctx.store.culture.close_follow_up(meeting.id, number, ctx.signal.timestamp):
             ctx.confirm()
         else:
             ctx.reply(plain(f"There is no open follow-up {number}; see ") + code("!followups") + plain("."))
@@ -201,6 +188,7 @@ class Culture(Feature):
 
     # -- the glossary ----------------------------------------------------------------------------
 
+    @command("define", TextArg("term"), rooms=ANYWHERE, help="Explain a term or acronym from the group's glossary.")
     def define(self, ctx: Context, term: str) -> None:
         known = ctx.store.culture.define(term)
         if known is None:
@@ -212,6 +200,7 @@ class Culture(Feature):
             ctx.store.culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
         ctx.reply(bold(known.term) + plain(f": {known.explanation}"))
 
+    @command("glossary", rooms=ANYWHERE, help="List the terms in the group's glossary.")
     def glossary(self, ctx: Context) -> None:
         terms = ctx.store.culture.terms()
         if not terms:
@@ -220,6 +209,8 @@ class Culture(Feature):
         ctx.reply(plain(f"The glossary has {len(terms)} terms: " + ", ".join(t.term for t in terms) + ". Ask ")
                   + code("!define TERM") + plain(" for one."))
 
+    @command("glossary add", TextArg("entry", label="TERM: explanation", max_length=1000), rooms=ANYWHERE,
+             help="Add a term to the glossary, or improve its explanation: !glossary add IGO: Internal ...")
     def glossary_add(self, ctx: Context, entry: str) -> None:
         term, colon, explanation = entry.partition(":")
         if not colon or not term.strip() or not explanation.strip():
@@ -229,6 +220,8 @@ class Culture(Feature):
         ctx.store.culture.add_term(term, explanation, ctx.sender, ctx.signal.timestamp)
         ctx.confirm()
 
+    @command("glossary remove", TextArg("term"), role=Role.MODERATOR, rooms=ANYWHERE,
+             help="Remove a term from the glossary.")
     def glossary_remove(self, ctx: Context, term: str) -> None:
         if ctx.store.culture.remove_term(term):
             ctx.confirm()

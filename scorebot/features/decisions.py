@@ -3,36 +3,26 @@
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
-from scorebot.domain.commands import CommandRegistry, TextArg, UserArg
-from scorebot.domain.rooms import Role, RoomKind
-from scorebot.domain.text import code, plain
+from scorebot.domain.commands import TextArg, UserArg, command
+from scorebot.domain.rooms import ORGANIZING, Role
+from scorebot.features.meeting_room import MEETING
 from scorebot.store import Store
-
-ORGANIZING = frozenset({RoomKind.ORGANIZING})
+from scorebot.store.meetings import MeetingRecord
 
 
 class Decisions(Feature):
-    def register(self, registry: CommandRegistry) -> None:
-        registry.command("decision", TextArg("text", max_length=2000), role=Role.FACILITATOR, rooms=ORGANIZING,
-                         help="In a meeting: record what was decided, for the minutes: "
-                              "!decision We meet every other Tuesday.")(self.decision)
-        registry.command("action", UserArg(), TextArg("text", max_length=2000), role=Role.FACILITATOR,
-                         rooms=ORGANIZING,
-                         help="In a meeting: record who takes something on, for the minutes: "
-                              "!action @sam book the hall")(self.action)
+    @command("decision", TextArg("text", max_length=2000), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
+             help="In a meeting: record what was decided, for the minutes: !decision We meet every other Tuesday.")
+    def decision(self, ctx: Context, text: str, meeting: MeetingRecord) -> None:
+        self._record(ctx, meeting, "decision", text, None)
 
-    def decision(self, ctx: Context, text: str) -> None:
-        self._record(ctx, "decision", text, None)
+    @command("action", UserArg(), TextArg("text", max_length=2000), role=Role.FACILITATOR, rooms=ORGANIZING,
+             needs=(MEETING,), help="In a meeting: record who takes something on, for the minutes: "
+                                    "!action @sam book the hall")
+    def action(self, ctx: Context, user: str, text: str, meeting: MeetingRecord) -> None:
+        self._record(ctx, meeting, "action", text, user)
 
-    def action(self, ctx: Context, user: str, text: str) -> None:
-        self._record(ctx, "action", text, user)
-
-    def _record(self, ctx: Context, kind: str, text: str, who: str | None) -> None:
-        meeting = ctx.store.meetings.running(ctx.room.room_id)
-        if meeting is None:
-            ctx.reply(plain("No meeting is running here, so there are no minutes to add it to. Start one with ")
-                      + code("!meeting start") + plain("."))
-            return
+    def _record(self, ctx: Context, meeting: MeetingRecord, kind: str, text: str, who: str | None) -> None:
         ctx.store.meetings.record_item(meeting.id, kind, text, who, ctx.sender, ctx.signal.timestamp)
         ctx.confirm()
 

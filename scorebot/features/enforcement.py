@@ -8,12 +8,12 @@ across a crash, and the executor checks the membership before kicking.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from scorebot.config import EnforcementConfig
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import keys
 from scorebot.domain.actions import Ban, Edit, Kick, React, Redact, Send, SendDirect, Unban
-from scorebot.domain.commands import CommandRegistry, TextArg, UserArg
+from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.ladder import (
     CATEGORIES,
     SEVERE,
@@ -31,20 +31,18 @@ from scorebot.domain.ladder import (
     removal_refused,
 )
 from scorebot.domain.privacy import UNVERIFIED_SESSION
-from scorebot.domain.rooms import Role, RoomKind, RoomView
+from scorebot.domain.rooms import IGO_ROOM, ORGANIZING, STAFF_ROOMS, Role, RoomKind, RoomView
 from scorebot.domain.signals import Reaction
-from scorebot.domain.text import Text, bold, count_of, join, lines, pill, plain
+from scorebot.domain.text import Text, bold, count_of, join, lines, pill, plain, utc_time
 
 log = logging.getLogger(__name__)
 
-ORGANIZING = frozenset({RoomKind.ORGANIZING})
-STAFF_ROOMS = frozenset({RoomKind.MODERATORS, RoomKind.IGO, RoomKind.DIRECT})
 STOP_KEYS = ("🛑",)
 APPROVE, REJECT = "✅", "❌"
 
 
-def _when(ms: int) -> str:
-    return f"{datetime.fromtimestamp(ms / 1000, UTC):%Y-%m-%d %H:%M} UTC"
+
+REASON = TextArg("details", optional=True, label="[category] [reason]")
 
 
 class Enforcement(Feature):
@@ -54,30 +52,11 @@ class Enforcement(Feature):
         self.expiry_ms = int(self.config.proposal_expiry * 1000)
         self.moderator_level = moderator_level
 
-    def register(self, registry: CommandRegistry) -> None:
-        reason = TextArg("details", optional=True, label="[category] [reason]")
-
-        def add(name, *args, role, rooms, help):
-            handler = getattr(self, name.replace(" ", "_").replace("-", "_"))
-            registry.command(name, *args, role=role, rooms=rooms, help=help)(handler)
-
-        categories = ", ".join(CATEGORIES)
-        add("warn", UserArg(), reason, role=Role.MODERATOR, rooms=ORGANIZING,
-            help=f"Ask a member to stop (step 1). Reply to their message to keep it as evidence. "
-                 f"Categories: {categories}.")
-        add("remove", UserArg(), reason, role=Role.MODERATOR, rooms=ORGANIZING,
-            help="Propose removing a member from this room (step 2); other moderators approve in the "
-                 "moderators' room. Needs a prior request to stop, unless the conduct is severe.")
-        add("escalate", UserArg(), TextArg("reason", optional=True), role=Role.MODERATOR,
-            rooms=ORGANIZING | frozenset({RoomKind.MODERATORS}),
-            help="Send a member's case to the grievance officers (step 3), as a thread in their room.")
-        add("case", UserArg(), role=Role.STAFF, rooms=STAFF_ROOMS, help="Show a member's case.")
-        add("cases", role=Role.STAFF, rooms=STAFF_ROOMS, help="List the open cases.")
-        add("remove-everywhere", TextArg("reason", optional=True), role=Role.IGO, rooms=frozenset({RoomKind.IGO}),
-            help="In a case's thread: propose removing the member from every room; another grievance officer approves.")
-
     # -- step 1: ask to stop -----------------------------------------------------------------
 
+    @command("warn", UserArg(), REASON, role=Role.MODERATOR, rooms=ORGANIZING,
+             help=f"Ask a member to stop (step 1). Reply to their message to keep it as evidence. "
+                  f"Categories: {', '.join(CATEGORIES)}.")
     def warn(self, ctx: Context, user: str, details: str | None) -> None:
         if self._not_here(ctx, user):
             return
@@ -107,6 +86,9 @@ class Enforcement(Feature):
 
     # -- step 2: removal -------------------------------------------------------------------
 
+    @command("remove", UserArg(), REASON, role=Role.MODERATOR, rooms=ORGANIZING,
+             help="Propose removing a member from this room (step 2); other moderators approve in the "
+                  "moderators' room. Needs a prior request to stop, unless the conduct is severe.")
     def remove(self, ctx: Context, user: str, details: str | None) -> None:
         if self._not_here(ctx, user):
             return
@@ -138,7 +120,7 @@ class Enforcement(Feature):
         step = Step(StepKind.REMOVAL_PROPOSED, now, ctx.sender, room.room_id, reason, category,
                     evidence.event_id if evidence else None, evidence.body if evidence else None)
         self._record(ctx, case, step, escalate=escalates(case, StepKind.REMOVAL_PROPOSED))
-        key = f"proposal:{proposal.id}"
+        key = keys.proposal(proposal.id)
         ctx.do(Send(moderators, self._proposal_text(ctx, proposal, room, reason, category, evidence), remember=key),
                React(moderators, None, APPROVE, target_key=key), React(moderators, None, REJECT, target_key=key))
         return None
@@ -155,14 +137,14 @@ class Enforcement(Feature):
         if reason:
             parts.append(plain(f"Reason: {reason}"))
         if evidence:
-            parts.append(plain(f"Evidence: “{evidence.body}” ({_when(evidence.at)})"))
+            parts.append(plain(f"Evidence: “{evidence.body}” ({utc_time(evidence.at)})"))
         if outcome:
             parts.append(bold(outcome))
         else:
             needed = count_of(proposal.needed, "approval")
             parts.append(plain(f"Needs {needed} from moderators of that room other than the "
                                f"proposer: react {APPROVE} to approve, {REJECT} to reject. "
-                               f"Open until {_when(proposal.expires_at)}."))
+                               f"Open until {utc_time(proposal.expires_at)}."))
         return lines(parts)
 
     def on_reaction(self, ctx: Context) -> None:
@@ -171,9 +153,9 @@ class Enforcement(Feature):
         if ctx.room.kind is RoomKind.ORGANIZING and key in STOP_KEYS:
             self._stop_sign(ctx, reaction)
         elif ctx.room.kind in (RoomKind.MODERATORS, RoomKind.IGO) and key in (APPROVE, REJECT):
-            remembered = ctx.store.key_of(reaction.target_event_id) or ""
-            if remembered.startswith("proposal:"):
-                self._vote(ctx, int(remembered.split(":")[1]), key == APPROVE)
+            number = keys.number_in(ctx.store.key_of(reaction.target_event_id), "proposal")
+            if number is not None:
+                self._vote(ctx, number, key == APPROVE)
 
     def _stop_sign(self, ctx: Context, reaction: Reaction) -> None:
         if not ctx.roles.is_moderator(ctx.room, ctx.sender):
@@ -293,7 +275,7 @@ class Enforcement(Feature):
             text = self._proposal_text(ctx, proposal, view, reason, category, None, outcome)
         else:
             text = bold(f"Removal from every room, proposal #{proposal.id}: {outcome}")
-        ctx.do(Edit(room_id, f"proposal:{proposal.id}", text))
+        ctx.do(Edit(room_id, keys.proposal(proposal.id), text))
 
     def on_tick(self, ctx: Context) -> None:
         now = ctx.signal.timestamp
@@ -314,6 +296,9 @@ class Enforcement(Feature):
 
     # -- step 3: escalation ---------------------------------------------------------------------
 
+    @command("escalate", UserArg(), TextArg("reason", optional=True), role=Role.MODERATOR,
+             rooms=ORGANIZING | frozenset({RoomKind.MODERATORS}),
+             help="Send a member's case to the grievance officers (step 3), as a thread in their room.")
     def escalate(self, ctx: Context, user: str, reason: str | None) -> None:
         case = ctx.store.cases.case_of(user, ctx.signal.timestamp)
         if case.escalated:
@@ -332,7 +317,7 @@ class Enforcement(Feature):
         ctx.store.cases.add_step(case.id, Step(StepKind.ESCALATED, now, ctx.sender, None, why))
         ctx.store.cases.audit(now, ctx.sender, StepKind.ESCALATED.value, case.subject, reason=why)
         case = ctx.store.cases.get(case.id)
-        key = f"case:{case.id}"
+        key = keys.case(case.id)
         ctx.do(Send(igo, bold(f"📁 Case #{case.id} · {ctx.who(case.subject)} · escalated")
                     + plain(f": {why}"), remember=key))
         ctx.do(Send(igo, self._timeline(ctx, case), thread_key=key))
@@ -347,7 +332,7 @@ class Enforcement(Feature):
         if case.escalated:
             igo = ctx.room_of(RoomKind.IGO)
             if igo:
-                ctx.do(Send(igo, plain(self._step_line(ctx, step)), thread_key=f"case:{case.id}"))
+                ctx.do(Send(igo, plain(self._step_line(ctx, step)), thread_key=keys.case(case.id)))
         elif escalate:
             self._escalate(ctx, cases.get(case.id), "it went on after a removal")
 
@@ -370,11 +355,14 @@ class Enforcement(Feature):
     def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
         case = ctx.store.cases.get(number)
         self._record(ctx, case, Step(StepKind.RESOLVED, ctx.signal.timestamp, ctx.sender, reason=outcome))
-        ctx.do(Edit(ctx.room.room_id, f"case:{case.id}", bold(
+        ctx.do(Edit(ctx.room.room_id, keys.case(case.id), bold(
             f"📁 Case #{case.id} · {ctx.who(case.subject)} · resolved") +
             plain(f": {outcome}")))
         ctx.confirm()
 
+    @command("remove-everywhere", TextArg("reason", optional=True), role=Role.IGO, rooms=IGO_ROOM,
+             help="In a case's thread: propose removing the member from every room; another grievance officer "
+                  "approves.")
     def remove_everywhere(self, ctx: Context, reason: str | None) -> None:
         case = self._thread_case(ctx)
         if case is None:
@@ -382,11 +370,11 @@ class Enforcement(Feature):
         now = ctx.signal.timestamp
         proposal = ctx.store.cases.propose(case.id, case.subject, None, ctx.sender, 1, now + self.expiry_ms,
                                            reason, None, None)
-        key = f"proposal:{proposal.id}"
+        key = keys.proposal(proposal.id)
         ctx.store.cases.audit(now, ctx.sender, "removal from every room proposed", case.subject, reason=reason)
         ctx.do(Send(ctx.room.room_id, bold(f"Removal from every room, proposal #{proposal.id}: ")
                     + plain(f"{ctx.who(case.subject)}. Another grievance officer approves with "
-                            f"{APPROVE} or rejects with {REJECT}."), remember=key, thread_key=f"case:{case.id}"),
+                            f"{APPROVE} or rejects with {REJECT}."), remember=key, thread_key=keys.case(case.id)),
                React(ctx.room.room_id, None, APPROVE, target_key=key),
                React(ctx.room.room_id, None, REJECT, target_key=key))
 
@@ -424,6 +412,7 @@ class Enforcement(Feature):
 
     # -- looking at cases ---------------------------------------------------------------------------
 
+    @command("case", UserArg(), role=Role.STAFF, rooms=STAFF_ROOMS, help="Show a member's case.")
     def case(self, ctx: Context, user: str) -> None:
         case = ctx.store.cases.find(user)
         ouches = ctx.store.culture.pins_received(user)
@@ -432,6 +421,7 @@ class Enforcement(Feature):
             return
         ctx.reply(self._timeline(ctx, case) + plain(f"\nOuches received: {ouches} (not enforcement steps)."))
 
+    @command("cases", role=Role.STAFF, rooms=STAFF_ROOMS, help="List the open cases.")
     def cases(self, ctx: Context) -> None:
         open_cases = ctx.store.cases.open_cases()
         if not open_cases:
@@ -453,7 +443,7 @@ class Enforcement(Feature):
             where = f" in {view.name if view and view.name else step.room_id}"
         # A removal is carried out by the bot once approved: its step names who approved it.
         by = "approved by" if step.kind in (StepKind.REMOVED, StepKind.REMOVED_EVERYWHERE) else "by"
-        text = f"{_when(step.at)}: {step.kind.label} {by} {ctx.name_of(step.by)}{where}"
+        text = f"{utc_time(step.at)}: {step.kind.label} {by} {ctx.name_of(step.by)}{where}"
         if step.category:
             text += f" [{step.category}]"
         if step.reason:

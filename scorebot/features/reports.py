@@ -10,24 +10,18 @@ anonymous reporter's name goes nowhere. Nothing of a report is logged at INFO.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from scorebot.config import ReportsConfig
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import keys
 from scorebot.domain.actions import CreateRoom, Edit, Redact, Send, SendDirect, SetState
 from scorebot.domain.commands import CommandRegistry, NumberArg, TextArg, UserArg
 from scorebot.domain.reports import MODERATED_BY, Report, ReportRequest, ReportState, parse_report
-from scorebot.domain.rooms import Role, RoomKind
+from scorebot.domain.rooms import DIRECT, IGO_ROOM, Role, RoomKind
 from scorebot.domain.signals import Message, NativeReport, Reaction
-from scorebot.domain.text import Text, bold, lines, message_link, plain
+from scorebot.domain.text import Text, bold, lines, message_link, plain, utc_time
 
-DIRECT = frozenset({RoomKind.DIRECT})
-IGO_ROOM = frozenset({RoomKind.IGO})
 FLAG_KEYS = ("🚩",)
 
-
-def _when(ms: int) -> str:
-    return f"{datetime.fromtimestamp(ms / 1000, UTC):%Y-%m-%d %H:%M} UTC"
 
 
 class Reports(Feature):
@@ -96,7 +90,8 @@ class Reports(Feature):
         ctx.do(SendDirect(ctx.sender, self._thanks(report) + plain(
             "\nWhat happened? Reply to this message, or write !report "
             f"{report.id} followed by what you'd like the grievance officers to know. They see it as from “a member”; "
-            f"write !report {report.id} named if you want them to know it's you."), remember=f"report-dm:{report.id}"))
+            f"write !report {report.id} named if you want them to know it's you."),
+            remember=keys.report_note(report.id)))
 
     def on_native_report(self, ctx: Context) -> None:
         native: NativeReport = ctx.signal
@@ -114,17 +109,17 @@ class Reports(Feature):
         ctx.do(SendDirect(native.sender, self._thanks(report) + plain(
             f"\nThe grievance officers see it as from “a member”. Add to it here with !report {report.id} "
             f"followed by what happened, or !report {report.id} named to give them your name."),
-            remember=f"report-dm:{report.id}"))
+            remember=keys.report_note(report.id)))
 
     def on_message(self, ctx: Context) -> bool:
         """A reporter's answer in the direct chat, as a reply to the bot's message about a report."""
         message: Message = ctx.signal
         if ctx.room.kind is not RoomKind.DIRECT or not message.reply_to:
             return False
-        key = ctx.store.key_of(message.reply_to) or ""
-        if not key.startswith("report-dm:"):
+        number = keys.number_in(ctx.store.key_of(message.reply_to), "report-dm")
+        if number is None:
             return False
-        self._more_words(ctx, int(key.split(":")[1]), message.body)
+        self._more_words(ctx, number, message.body)
         return True
 
     def _more_words(self, ctx: Context, number: int, words: str) -> None:
@@ -153,11 +148,11 @@ class Reports(Feature):
         igo = ctx.room_of(RoomKind.IGO)
         if igo is None:
             return  # check-config says so; the report is kept and shows when an IGO room is set
-        key = f"report:{report.id}"
+        key = keys.report(report.id)
         ctx.do(Send(igo, bold(report.root(ctx.name_of)), remember=key))
         where = ctx.views.get(report.room_id)
         room = where.name if where and where.name else report.room_id
-        parts = [plain(f"Reported by {report.reporter_shown(ctx.who)}, {_when(report.created_at)}, "
+        parts = [plain(f"Reported by {report.reporter_shown(ctx.who)}, {utc_time(report.created_at)}, "
                        f"through {report.via}.")]
         if room:  # else it was told in a direct chat, as the line above says
             parts.append(plain(f"Where: {room}"))
@@ -179,13 +174,13 @@ class Reports(Feature):
     def _to_thread(self, ctx: Context, report: Report, text: Text) -> None:
         igo = ctx.room_of(RoomKind.IGO)
         if igo:
-            ctx.do(Send(igo, text, thread_key=f"report:{report.id}"))
+            ctx.do(Send(igo, text, thread_key=keys.report(report.id)))
 
     def _update_root(self, ctx: Context, report_id: int) -> None:
         igo = ctx.room_of(RoomKind.IGO)
         report = ctx.store.reports.get(report_id)
         if igo:
-            ctx.do(Edit(igo, f"report:{report_id}", bold(report.root(ctx.name_of))))
+            ctx.do(Edit(igo, keys.report(report_id), bold(report.root(ctx.name_of))))
 
     def _thread_report(self, ctx: Context) -> Report | None:
         number = ctx.thread("report")
@@ -221,7 +216,7 @@ class Reports(Feature):
         ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reply", text)
         ctx.do(SendDirect(report.reporter, plain(f"From the grievance officers, about your report #{report.id}: "
                                                  f"{text}\n(Reply to this message to answer them.)"),
-                          remember=f"report-dm:{report.id}:{ctx.signal.event_id}"))
+                          remember=keys.report_note(report.id, ctx.signal.event_id)))
         ctx.confirm()
 
     def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
@@ -251,7 +246,7 @@ class Reports(Feature):
         if not found.assigned:
             ctx.reply("No one is signed on to assist yet: !assign first, in the report's thread.")
             return
-        ctx.do(CreateRoom(f"Report #{report}", found.assigned, f"report-room:{report}"))
+        ctx.do(CreateRoom(f"Report #{report}", found.assigned, keys.report_room(report)))
         ctx.store.reports.record(report, ctx.signal.timestamp, ctx.sender, "room", ", ".join(found.assigned))
         self._to_thread(ctx, found, plain(f"A private, encrypted room for this report is on its way, for: "
                                           f"{', '.join(ctx.name_of(u) for u in found.assigned)}."))
@@ -265,7 +260,7 @@ class Reports(Feature):
         for report in ctx.store.reports.needing_a_reminder(now - self.remind_after_ms):
             ctx.store.reports.reminded(report.id, now)
             self._to_thread(ctx, report, plain(f"Reminder: report #{report.id} has waited since "
-                                               f"{_when(report.created_at)} with no one signed on. "
+                                               f"{utc_time(report.created_at)} with no one signed on. "
                                                "!assign to take it."))
 
     def _be_the_moderation_bot(self, ctx: Context) -> None:
@@ -273,7 +268,7 @@ class Reports(Feature):
         (MSC3215), once per room, where the bot has the power; check-config says where it has not."""
         igo = ctx.room_of(RoomKind.IGO) or ctx.room_of(RoomKind.MODERATORS)
         for view in ctx.views.values():
-            mark = f"moderated-by:{view.room_id}"
+            mark = keys.moderated_by(view.room_id)
             if (view.kind is not RoomKind.ORGANIZING or igo is None or view.moderation_bot == ctx.bot_user_id
                     or not view.can(ctx.bot_user_id, "state") or ctx.store.setting(mark)):
                 continue

@@ -10,17 +10,18 @@ keeps the document's history.
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import keys
 from scorebot.domain.actions import React, Send
 from scorebot.domain.commands import CommandRegistry, NumberArg, TextArg
 from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.revision import State, meeting_vote_passes
-from scorebot.domain.rooms import Role, RoomKind
+from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Reaction, Redaction
-from scorebot.domain.text import bold, code, lines, plain
-from scorebot.features.ballot import Ballot, when
+from scorebot.domain.text import bold, code, lines, plain, utc_time
+from scorebot.features.ballot import Ballot
+from scorebot.features.meeting_room import MEETING
+from scorebot.store.meetings import MeetingRecord
 
-DIRECT = frozenset({RoomKind.DIRECT})
-ORGANIZING = frozenset({RoomKind.ORGANIZING})
 YES, NO = "✅", "❌"
 MAX_TEXT = 8000
 
@@ -31,9 +32,9 @@ class Revision(Feature):
         self.steering = frozenset(steering)
 
     def register(self, registry: CommandRegistry) -> None:
-        def add(name, handler, *args, role=Role.MEMBER, rooms=None, help="", private=False):
+        def add(name, handler, *args, role=Role.MEMBER, rooms=None, help="", private=False, needs=()):
             kwargs = {"rooms": rooms} if rooms else {}
-            registry.command(name, *args, role=role, help=help, private=private, **kwargs)(handler)
+            registry.command(name, *args, role=role, help=help, private=private, needs=needs, **kwargs)(handler)
 
         add("revision propose", self.propose, TextArg("text"), rooms=DIRECT, private=True,
             help="Propose a revision of the code of conduct, in writing (it may span several lines).")
@@ -46,7 +47,7 @@ class Revision(Feature):
         add("revision ratify", self.ratify, NumberArg("proposal"),
             help="Grievance officers and the Steering Committee: ratify an approved revision.")
         add("revision history", self.history, help="Every ratified revision of the code of conduct.")
-        add("here", self.here, rooms=ORGANIZING,
+        add("here", self.here, rooms=ORGANIZING, needs=(MEETING,),
             help="In a meeting: mark yourself present (for votes and the minutes).")
 
     # -- proposals --------------------------------------------------------------------------------
@@ -85,18 +86,14 @@ class Revision(Feature):
 
     def _state(self, proposal) -> str:
         if proposal.state is State.BALLOT_OPEN:
-            return f"ballot open until {when(proposal.ballot_closes_at)}"
+            return f"ballot open until {utc_time(proposal.ballot_closes_at)}"
         if proposal.yes is not None:
             return f"{proposal.state.value} (yes {proposal.yes}, no {proposal.no})"
         return proposal.state.value
 
     # -- in the meeting ---------------------------------------------------------------------------
 
-    def here(self, ctx: Context) -> None:
-        meeting = ctx.store.meetings.running(ctx.room.room_id)
-        if meeting is None:
-            ctx.reply("No meeting is running here, so there is nothing to be present at yet.")
-            return
+    def here(self, ctx: Context, meeting: MeetingRecord) -> None:
         ctx.store.revisions.here(meeting.id, ctx.sender, ctx.signal.timestamp)
         ctx.confirm()
 
@@ -107,7 +104,7 @@ class Revision(Feature):
             ctx.reply(self._why_not(found, proposal, meeting, "open a vote on"))
             return
         ctx.store.revisions.set_state(proposal, State.IN_MEETING_VOTE, vote_meeting_id=meeting.id)
-        key = f"revision-vote:{proposal}"
+        key = keys.revision_vote(proposal)
         ctx.do(Send(ctx.room.room_id, lines([
             bold(f"🗳️ Vote in this meeting on revision #{proposal} of the code of conduct"), plain(found.text),
             plain(f"Members present: react {YES} for yes or {NO} for no. It passes with yes from more than half "
@@ -120,9 +117,9 @@ class Revision(Feature):
         key = reaction.key.replace("\ufe0f", "")
         if ctx.room.kind is not RoomKind.ORGANIZING or key not in (YES, NO):
             return
-        remembered = ctx.store.key_of(reaction.target_event_id) or ""
-        if remembered.startswith("revision-vote:"):
-            found = ctx.store.revisions.get(int(remembered.split(":")[1]))
+        number = keys.number_in(ctx.store.key_of(reaction.target_event_id), "revision-vote")
+        if number is not None:
+            found = ctx.store.revisions.get(number)
             if found and found.state is State.IN_MEETING_VOTE:
                 ctx.store.revisions.hand(found.id, ctx.sender, "yes" if key == YES else "no", reaction.event_id)
 
@@ -196,7 +193,7 @@ class Revision(Feature):
             ctx.reply("No revision has been ratified yet.")
             return
         ctx.reply("Document history:\n" + "\n".join(
-            f"#{p.id}, ratified {when(p.ratified_at)} (proposed {when(p.submitted_at)}; ballot: yes {p.yes}, "
+            f"#{p.id}, ratified {utc_time(p.ratified_at)} (proposed {utc_time(p.submitted_at)}; ballot: yes {p.yes}, "
             f"no {p.no}, {p.voters} of {p.eligible} voted): {p.text.splitlines()[0][:120]}" for p in ratified))
 
     def minutes_sections(self, store, meeting_id: int, clock, name) -> list[tuple[str, list[str]]]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
 from scorebot.domain.commands import CommandRegistry, TextArg
-from scorebot.domain.rooms import Role, RoomKind
-
-IGO_ROOM = frozenset({RoomKind.IGO})
+from scorebot.domain.rooms import IGO_ROOM, Role
 
 
 class IgoThreads(Feature):

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from peewee import Database, SqliteDatabase
 
+from scorebot.domain import keys
 from scorebot.domain.actions import Action
 from scorebot.store import codec
 from scorebot.store.brigading import Brigading
@@ -260,7 +261,8 @@ class Store:
         """A direct chat, or a room made for a report: room keys go only to cross-signed devices."""
         if DirectChat.get_or_none(DirectChat.room_id == room_id):
             return True
-        return Setting.select().where(Setting.key.startswith("report-room:") & (Setting.value == room_id)).exists()
+        report_rooms = Setting.key.startswith(f"{keys.REPORT_ROOM}:")
+        return Setting.select().where(report_rooms & (Setting.value == room_id)).exists()
 
     # -- encrypted events waiting for their key ----------------------------------------------
 

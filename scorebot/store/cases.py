@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from scorebot.domain import keys
 from scorebot.domain.ladder import Case, Proposal, ProposalState, Step, StepKind
 from scorebot.store import models as m
 
@@ -59,7 +60,7 @@ class Cases:
                 expires_at: int, reason: str | None, category: str | None, redact_event: str | None) -> Proposal:
         row = m.Proposal.create(case_id=case_id, subject=subject, room_id=room_id, proposer=proposer, needed=needed,
                                 expires_at=expires_at, reason=reason, category=category, redact_event=redact_event)
-        m.Proposal.update(message_key=f"proposal:{row.id}").where(m.Proposal.id == row.id).execute()
+        m.Proposal.update(message_key=keys.proposal(row.id)).where(m.Proposal.id == row.id).execute()
         return _proposal(m.Proposal.get_by_id(row.id))
 
     def proposal(self, proposal_id: int) -> Proposal | None:

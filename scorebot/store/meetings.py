@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scorebot.domain import keys
 from scorebot.domain.stack import Contribution, Entry, Person
 from scorebot.domain.text import Text
 from scorebot.store.models import (
@@ -111,7 +112,7 @@ class Meetings:
     def next_board_key(self, meeting_id: int) -> str:
         """A new key for a freshly posted board; it becomes the one edits go to."""
         row = Meeting.get_by_id(meeting_id)
-        key = f"board:{meeting_id}:{row.board_serial + 1}"
+        key = keys.board(meeting_id, row.board_serial + 1)
         Meeting.update(board_serial=row.board_serial + 1, board_key=key).where(Meeting.id == meeting_id).execute()
         return key
 

@@ -7,15 +7,15 @@ The Synapse suite stays the final proof; this shows the outbox's own logic quick
 
 from __future__ import annotations
 
-import itertools
 import asyncio
+import itertools
 from dataclasses import dataclass, field
 
 from nio import (
     RoomCreateResponse,
-    RoomKickResponse,
     RoomGetStateEventError,
     RoomGetStateEventResponse,
+    RoomKickResponse,
     RoomLeaveResponse,
     RoomSendResponse,
 )

@@ -9,7 +9,7 @@ from scorebot.domain.actions import React, Send
 from scorebot.domain.rooms import PowerLevels, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Message
 from scorebot.domain.text import plain
-from scorebot.features import Culture, Help, Stack
+from scorebot.features import Culture, Help, stack_features
 from scorebot.features.culture import MEMORY_MS
 from scorebot.store import Store
 from tests.unit.test_example_config import EXAMPLE
@@ -23,8 +23,8 @@ class Room:
     def __init__(self, database_url):
         self.store = Store(database_url)
         self.store.open()
-        self.dispatcher = Dispatcher(self.store, [Help(), Stack(StackConfig()), Culture(CultureConfig(60), SEED)],
-                                     "@bot:x")
+        features = [Help(), *stack_features(StackConfig()), Culture(CultureConfig(60), SEED)]
+        self.dispatcher = Dispatcher(self.store, features, "@bot:x")
         with self.store.db.atomic():
             self.dispatcher.start()
         self.count, self.clock = 0, 1_700_000_000_000
@@ -90,6 +90,12 @@ def test_ouch_on_the_bots_own_note_is_heard_not_called_too_old(room):
     room.store.action_done(sent, "$bots-note")
     [answer] = texts(room.say("@ann:x", "ouch", reply_to="$bots-note")[0])
     assert answer.startswith("That was one of my own messages, and I'm sorry") and "older" not in answer
+
+
+def test_a_pinned_sentence_ends_with_one_full_stop(room):
+    _, hurtful = room.say("@ben:x", "Anyone who disagrees is naive.")
+    [pin] = texts(room.say("@ann:x", "ouch", reply_to=hurtful)[0])
+    assert "“Anyone who disagrees is naive.” " in pin and "”." not in pin
 
 
 def test_plain_oops_counts_only_within_the_window(room):

@@ -8,7 +8,7 @@ from scorebot.domain.actions import Send, SendDirect
 from scorebot.domain.revision import ballot_approves, eligible, meeting_vote_passes
 from scorebot.domain.rooms import PowerLevels, RoomKind, RoomView
 from scorebot.domain.signals import Reaction
-from scorebot.features import Ballot, Revision, Stack
+from scorebot.features import Ballot, Revision, stack_features
 from tests.support.harness import BOT, Harness, texts
 
 MEMBERS = ["@alice:x", "@bob:x", "@cat:x", "@dan:x", "@eve:x"]
@@ -21,7 +21,7 @@ WEEK = 7 * 24 * 3600 * 1000
 class Group(Harness):
     def __init__(self, database_url):
         ballot = Ballot(VotingConfig())
-        super().__init__(database_url, [Stack(), ballot, Revision(ballot)], [ORG, IGO])
+        super().__init__(database_url, [*stack_features(), ballot, Revision(ballot)], [ORG, IGO])
         self.dms = {user: self.direct_chat(user) for user in [*MEMBERS, "@ida:x"]}
 
     def dm(self, user):

@@ -7,7 +7,7 @@ from scorebot.dispatch import Dispatcher
 from scorebot.domain.actions import Edit, React, Send, SendDirect
 from scorebot.domain.rooms import PowerLevels, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Message, Reaction, Redaction, Tick
-from scorebot.features import Help, Stack
+from scorebot.features import Help, stack_features
 from scorebot.store import Store
 
 BOT = "@bot:x"
@@ -21,7 +21,7 @@ class Meeting:
     def __init__(self, database_url, stack_config: StackConfig | None = None):
         self.store = Store(database_url)
         self.store.open()
-        self.dispatcher = Dispatcher(self.store, [Help(), Stack(stack_config or StackConfig())], BOT)
+        self.dispatcher = Dispatcher(self.store, [Help(), *stack_features(stack_config or StackConfig())], BOT)
         self.count = 0
         self.clock = 1_700_000_000_000
 
@@ -223,7 +223,7 @@ def test_decisions_and_action_items_go_into_the_minutes(database_url):
     from scorebot.features import Decisions
 
     meeting = Meeting(database_url)
-    meeting.dispatcher = Dispatcher(meeting.store, [Help(), Stack(StackConfig()), Decisions()], BOT)
+    meeting.dispatcher = Dispatcher(meeting.store, [Help(), *stack_features(StackConfig()), Decisions()], BOT)
     [refused], _ = meeting.say("@fac:x", "!decision We meet on Tuesdays")  # no meeting: no facilitator yet
     assert refused.text.plain.startswith("Sorry, only")
     meeting.say("@fac:x", "!meeting start Budget")

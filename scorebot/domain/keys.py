@@ -1,0 +1,61 @@
+"""The names under which the bot remembers its own messages, made and read in this one place.
+
+A message the bot will come back to (a removal proposal it edits, a case's or a report's thread
+root, a note to a reporter they may answer, a pinned moment, a meeting's board, a vote's call) is
+kept under a key. Edits and threads find the message by its key; a reaction or a reply finds the
+key by the message, and `number_in` reads which proposal, case or report it was.
+"""
+
+from __future__ import annotations
+
+
+def proposal(number: int) -> str:
+    return f"proposal:{number}"
+
+
+def case(number: int) -> str:
+    return f"case:{number}"
+
+
+def report(number: int) -> str:
+    return f"report:{number}"
+
+
+def report_note(number: int, answering: str | None = None) -> str:
+    """A message to a reporter about their report (a reply to it adds to the report)."""
+    return f"report-dm:{number}" + (f":{answering}" if answering else "")
+
+
+REPORT_ROOM = "report-room"
+
+
+def report_room(number: int) -> str:
+    return f"{REPORT_ROOM}:{number}"
+
+
+def pin(room_id: str, event_id: str) -> str:
+    return f"pin:{room_id}:{event_id}"
+
+
+def board(meeting_id: int, serial: int) -> str:
+    return f"board:{meeting_id}:{serial}"
+
+
+def revision_vote(number: int) -> str:
+    return f"revision-vote:{number}"
+
+
+def wave(number: int) -> str:
+    return f"wave:{number}"
+
+
+def moderated_by(room_id: str) -> str:
+    return f"moderated-by:{room_id}"
+
+
+def number_in(key: str | None, kind: str) -> int | None:
+    """The number in a key of `kind` ("proposal", "report-dm", ...), or None for any other key."""
+    if not key or not key.startswith(kind + ":"):
+        return None
+    number = key.split(":")[1]
+    return int(number) if number.isdigit() else None

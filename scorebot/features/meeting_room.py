@@ -1,0 +1,144 @@
+"""What the meeting features share: a running meeting's stack in order, its board, and the one way
+in and out of the stack.
+
+Every way of asking to speak (a hand in a message, a stack text, a hand reaction, a raised hand
+in a call, !stack, a direct chat, a facilitator's add) goes through `request`, so each is
+confirmed the same way: a ✅ on the signal and the board edited in place.
+"""
+
+from __future__ import annotations
+
+from scorebot.config import StackConfig
+from scorebot.dispatch import Context
+from scorebot.domain.actions import Edit, React, Send
+from scorebot.domain.board import render_board
+from scorebot.domain.commands import Needs
+from scorebot.domain.rooms import RoomKind
+from scorebot.domain.stack import Entry, Person, StackRules, folded, order, position, without
+from scorebot.domain.text import Text, bold, code, pill, plain
+from scorebot.store.meetings import MeetingRecord
+
+CONFIRM = "✅"
+
+# What the meeting commands need, found before they run (see `domain.commands.Needs`).
+MEETING = Needs("meeting", lambda ctx: ctx.store.meetings.running(ctx.room.room_id),
+                plain("No meeting is running here. Start one with ") + code("!meeting start [title]") + plain("."))
+
+
+def _current_turn(ctx: Context):
+    meeting = ctx.store.meetings.running(ctx.room.room_id)
+    return ctx.store.meetings.current_turn(meeting.id) if meeting else None
+
+
+TURN = Needs("turn", _current_turn, "Nobody has the floor right now.")
+
+
+class MeetingRoom:
+    """The stack's rules from the config, and what every meeting feature does with them."""
+
+    def __init__(self, stack: StackConfig | None = None, timezone: str = "UTC"):
+        stack = stack or StackConfig()
+        self.texts = {folded(text) for text in stack.texts}
+        self.leave_texts = {folded(text) for text in stack.leave_texts}
+        self.rules = StackRules(stack.significant_turns, stack.significant_seconds)
+        self.wrapup_after_ms = int(stack.wrapup_after * 1000) if stack.wrapup_after else None
+        self.timezone = timezone
+
+    # -- the stack in order, and its board ------------------------------------------------------
+
+    def order(self, ctx: Context, meeting: MeetingRecord) -> list[Entry]:
+        meetings = ctx.store.meetings
+        entries = [s.entry for s in meetings.waiting(meeting.id)]
+        return order(entries, meetings.contributions(meeting.id, ctx.signal.timestamp),
+                     meetings.priority(meeting.id), self.rules)
+
+    def board(self, ctx: Context, meeting: MeetingRecord) -> Text:
+        current = ctx.store.meetings.current_turn(meeting.id)
+        return render_board(meeting.title, current.person.name if current else None,
+                            self.order(ctx, meeting), meeting.closed)
+
+    def post_board(self, ctx: Context, meeting: MeetingRecord) -> None:
+        key = ctx.store.meetings.next_board_key(meeting.id)
+        ctx.do(Send(meeting.room_id, self.board(ctx, meeting), remember=key))
+
+    def update_board(self, ctx: Context, meeting: MeetingRecord) -> None:
+        meeting = ctx.store.meetings.get(meeting.id)
+        if meeting.board_key:
+            ctx.do(Edit(meeting.room_id, meeting.board_key, self.board(ctx, meeting)))
+        else:
+            self.post_board(ctx, meeting)
+
+    # -- in and out of the stack ------------------------------------------------------------------
+
+    def request(self, ctx: Context, meeting: MeetingRecord, person: Person, via: str, source: str | None,
+                confirm_room: str, confirm_event: str, *, clarification: bool = False, term: str | None = None,
+                on_behalf: bool = False, board: bool = True, reply_to: str | None = None) -> None:
+        meetings = ctx.store.meetings
+        waiting = meetings.waiting(meeting.id)
+        if any(s.entry.person.key == person.key and s.entry.clarification == clarification for s in waiting):
+            spot = position(self.order(ctx, meeting), person.key)
+            who = f"{person.name} is" if on_behalf else "You're"
+            self.answer(ctx, confirm_room, reply_to, f"{who} already on the stack, at position {spot}.")
+            return
+        if meeting.closed and not clarification:
+            self.answer(ctx, confirm_room, reply_to, "The stack is closed for now, sorry. You can still use "
+                        "the chat, or a point of clarification (!clarify).")
+            return
+        meetings.add(meeting.id, person, via, ctx.signal.timestamp, source, clarification, term,
+                     target_event_id=reply_to)
+        ctx.do(React(confirm_room, confirm_event, CONFIRM))
+        if ctx.room.kind is RoomKind.DIRECT:  # the board is in the meeting's room, out of sight here
+            spot = position(self.order(ctx, meeting), person.key)
+            ctx.reply(f"You're on the stack for “{meeting.title}”, at position {spot}.")
+        if board:
+            self.update_board(ctx, meeting)
+
+    def answer(self, ctx: Context, room_id: str, reply_to: str | None, text: str) -> None:
+        if reply_to is None:
+            ctx.reply(text)
+        else:
+            ctx.do(Send(room_id, self.name(ctx, ctx.sender, mention=True) + plain(f": {text}"), reply_to=reply_to))
+
+    def withdraw(self, ctx: Context, meeting: MeetingRecord, key: str, confirm: bool = True) -> None:
+        entries = [s.entry for s in ctx.store.meetings.waiting(meeting.id) if s.entry.person.key == key]
+        for entry in entries:
+            self.leave(ctx, meeting, entry, "withdrew")
+        if entries:
+            if confirm:
+                ctx.confirm()
+            self.update_board(ctx, meeting)
+        elif confirm:
+            ctx.reply("You're not on the stack.")
+
+    def leave(self, ctx: Context, meeting: MeetingRecord, leaving: Entry, how: str) -> None:
+        """Take one entry off, moving up the facilitator's pins that stood behind it."""
+        meetings = ctx.store.meetings
+        entries = [s.entry for s in meetings.waiting(meeting.id)]
+        rest = without(entries, leaving, self.order(ctx, meeting))
+        meetings.leave(leaving.seq, ctx.signal.timestamp, how)
+        meetings.set_pins({e.seq: e.pinned for e in rest if e.pinned is not None})
+
+    def end_turn(self, ctx: Context, meeting: MeetingRecord, announce: bool = True) -> None:
+        """End the current turn, if any; other features hear of it (follow-up reminders)."""
+        current = ctx.store.meetings.current_turn(meeting.id)
+        if current:
+            ctx.store.meetings.end_turn(current.id, ctx.signal.timestamp)
+            if announce:
+                ctx.announce("turn ended", meeting.id)
+
+    # -- people as the room sees them -----------------------------------------------------------------
+
+    def meetings_of(self, ctx: Context, user_id: str) -> list[MeetingRecord]:
+        return [m for m in ctx.store.meetings.all_running() if user_id in ctx.directory.get(m.room_id, {})]
+
+    @staticmethod
+    def person(ctx: Context, who: str) -> Person:
+        return Person(who, ctx.name_of(who)) if who.startswith("@") else Person.named(who)
+
+    @staticmethod
+    def name(ctx: Context, user_id: str, mention: bool = False) -> Text:
+        return pill(user_id, ctx.name_of(user_id)) if mention else bold(ctx.name_of(user_id))
+
+    @staticmethod
+    def speaker(person: Person) -> Text:
+        return pill(person.user_id, person.name) if person.user_id else bold(person.name)

@@ -1,0 +1,77 @@
+"""Meetings: started, handed over and ended with their minutes."""
+
+from __future__ import annotations
+
+from scorebot.dispatch import Context, Feature
+from scorebot.domain.actions import Edit, Send
+from scorebot.domain.commands import TextArg, UserArg, command
+from scorebot.domain.minutes import MinutesData, SpokenTurn, clock, render_minutes
+from scorebot.domain.rooms import ORGANIZING, Role, RoomKind
+from scorebot.domain.text import code, plain
+from scorebot.features.meeting_room import MEETING, MeetingRoom
+from scorebot.store.meetings import MeetingRecord
+
+
+class Meetings(Feature):
+    def __init__(self, room: MeetingRoom):
+        self.room = room
+
+    def facilitators(self, ctx: Context) -> list[str]:
+        """Who facilitates the meeting in this room; in a direct chat, any running meeting."""
+        meetings = ctx.store.meetings
+        if ctx.room.kind is RoomKind.DIRECT:
+            return [user for meeting in meetings.all_running() for user in meetings.facilitators(meeting.id)]
+        meeting = meetings.running(ctx.room.room_id)
+        return meetings.facilitators(meeting.id) if meeting else []
+
+    @command("meeting start", TextArg("title", optional=True), rooms=ORGANIZING,
+             help="Start a meeting here; you facilitate it. The stack opens and its board appears.")
+    def meeting_start(self, ctx: Context, title: str | None) -> None:
+        meetings = ctx.store.meetings
+        running = meetings.running(ctx.room.room_id)
+        if running:
+            ctx.reply(plain(f"A meeting is already running here: {running.title}. End it with ")
+                      + code("!meeting end") + plain(" first."))
+            return
+        title = title or ctx.room.name or "Meeting"
+        meeting = meetings.start(ctx.room.room_id, title, ctx.sender, ctx.signal.timestamp)
+        ctx.reply(plain(f"Meeting started: {meeting.title}. ") + self.room.name(ctx, ctx.sender)
+                  + plain(" facilitates. Raise a hand ✋ or write “stack” to ask to speak."))
+        self.room.post_board(ctx, meeting)
+
+    @command("meeting end", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
+             help="End the meeting here and post its minutes.")
+    def meeting_end(self, ctx: Context, meeting: MeetingRecord) -> None:
+        meetings = ctx.store.meetings
+        self.room.end_turn(ctx, meeting, announce=False)
+        ctx.announce("meeting ending", meeting.id)
+        meetings.end(meeting.id, ctx.signal.timestamp)
+        if meeting.board_key:
+            ctx.do(Edit(meeting.room_id, meeting.board_key, plain(f"📋 {meeting.title}: the meeting has ended.")))
+        minutes = render_minutes(minutes_data(ctx.store, meetings.get(meeting.id), self.room.timezone,
+                                              ctx.features, ctx.name_of))
+        meetings.keep_minutes(meeting.id, minutes)
+        ctx.do(Send(meeting.room_id, minutes))
+
+    @command("facilitator", UserArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
+             help="Hand facilitation of this meeting to someone.")
+    def facilitator(self, ctx: Context, user: str, meeting: MeetingRecord) -> None:
+        if user not in ctx.room.members:
+            ctx.reply(f"{user} is not in this room.")
+            return
+        meetings = ctx.store.meetings
+        giver = ctx.sender if ctx.sender in meetings.facilitators(meeting.id) else None
+        meetings.hand_over(meeting.id, giver, user, ctx.signal.timestamp)
+        ctx.reply(self.room.name(ctx, user, mention=True) + plain(" facilitates now. Thank you!"))
+
+
+def minutes_data(store, meeting: MeetingRecord, timezone: str, features: list[Feature],
+                 display=lambda user: user) -> MinutesData:
+    """What the minutes of `meeting` say, from the store (used by the bot and the command line)."""
+    meetings = store.meetings
+    end = meeting.ended_at or meeting.started_at
+    turns = [SpokenTurn(t.person.name, t.started_at, t.ended_at or end) for t in meetings.turns(meeting.id)]
+    sections = [section for feature in features
+                for section in feature.minutes_sections(store, meeting.id, lambda ms: clock(ms, timezone), display)]
+    return MinutesData(meeting.title, [display(u) for u in meetings.everyone_who_facilitated(meeting.id)],
+                       meeting.started_at, end, turns, meetings.notes(meeting.id), timezone, sections)

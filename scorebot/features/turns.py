@@ -1,0 +1,62 @@
+"""Turns: the floor given to the front of the stack, ended, and a kind word when it runs long."""
+
+from __future__ import annotations
+
+from scorebot.dispatch import Context, Feature
+from scorebot.domain.actions import Send
+from scorebot.domain.commands import command
+from scorebot.domain.rooms import ORGANIZING, Role
+from scorebot.domain.text import plain
+from scorebot.features.meeting_room import MEETING, TURN, MeetingRoom
+from scorebot.store.meetings import MeetingRecord, TurnRecord
+
+
+class Turns(Feature):
+    def __init__(self, room: MeetingRoom):
+        self.room = room
+
+    @command("next", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
+             help="Give the floor to the next person on the stack.")
+    def next(self, ctx: Context, meeting: MeetingRecord) -> None:
+        self.room.end_turn(ctx, meeting)
+        ordered = self.room.order(ctx, meeting)
+        if not ordered:
+            ctx.reply("The stack is empty: nobody is waiting to speak.")
+            self.room.update_board(ctx, meeting)
+            return
+        first = ordered[0]
+        self.room.leave(ctx, meeting, first, "called")
+        ctx.store.meetings.start_turn(meeting.id, first.person, ctx.signal.timestamp, clarification=first.clarification)
+        about = f" (point of clarification: {first.term})" if first.clarification and first.term else ""
+        ctx.do(Send(meeting.room_id, plain("🎤 ") + self.room.speaker(first.person)
+                    + plain(f", you have the floor{about}.")))
+        self.room.update_board(ctx, meeting)
+
+    @command("done", rooms=ORGANIZING, needs=(MEETING, TURN),
+             help="End the current turn (the speaker or a facilitator).")
+    def done(self, ctx: Context, meeting: MeetingRecord, turn: TurnRecord) -> None:
+        if ctx.sender != turn.person.key and not ctx.may(Role.FACILITATOR):
+            ctx.reply("Only the speaker or a facilitator can end this turn.")
+            return
+        self.room.end_turn(ctx, meeting)
+        ctx.confirm()
+        self.room.update_board(ctx, meeting)
+
+    @command("wrapup", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING, TURN),
+             help="Kindly ask the speaker to wrap up.")
+    def wrapup(self, ctx: Context, meeting: MeetingRecord, turn: TurnRecord) -> None:
+        self._ask_to_wrap_up(ctx, meeting, turn)
+
+    def on_tick(self, ctx: Context) -> None:
+        if self.room.wrapup_after_ms is None:
+            return
+        now = ctx.signal.timestamp
+        for meeting in ctx.store.meetings.all_running():
+            turn = ctx.store.meetings.current_turn(meeting.id)
+            if turn and not turn.wrapup_asked and now - turn.started_at >= self.room.wrapup_after_ms:
+                self._ask_to_wrap_up(ctx, meeting, turn)
+
+    def _ask_to_wrap_up(self, ctx: Context, meeting: MeetingRecord, turn: TurnRecord) -> None:
+        ctx.store.meetings.mark_wrapup_asked(turn.id)
+        ctx.do(Send(meeting.room_id, self.room.speaker(turn.person)
+                    + plain(", could you start wrapping up? Thank you! Others are waiting to speak.")))
