@@ -34,6 +34,7 @@ from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.rooms import IGO_ROOM, ORGANIZING, STAFF_ROOMS, Role, RoomKind, RoomView
 from scorebot.domain.signals import Reaction
 from scorebot.domain.text import Text, bold, count_of, join, lines, pill, plain, utc_time
+from scorebot.features.thread_needs import CASE_THREAD
 
 log = logging.getLogger(__name__)
 
@@ -340,13 +341,6 @@ class Enforcement(Feature):
 
     thread_kind = "case"
 
-    def _thread_case(self, ctx: Context) -> Case | None:
-        number = ctx.thread("case")
-        if number is None:
-            ctx.reply("Use this in a case's thread in the grievance officers' room.")
-            return None
-        return ctx.store.cases.get(number)
-
     def thread_note(self, ctx: Context, number: int, text: str) -> None:
         case = ctx.store.cases.get(number)
         self._record(ctx, case, Step(StepKind.NOTE, ctx.signal.timestamp, ctx.sender, reason=text))
@@ -361,12 +355,9 @@ class Enforcement(Feature):
         ctx.confirm()
 
     @command("remove-everywhere", TextArg("reason", optional=True), role=Role.IGO, rooms=IGO_ROOM,
-             help="In a case's thread: propose removing the member from every room; another grievance officer "
-                  "approves.")
-    def remove_everywhere(self, ctx: Context, reason: str | None) -> None:
-        case = self._thread_case(ctx)
-        if case is None:
-            return
+             needs=(CASE_THREAD,), help="In a case's thread: propose removing the member from every room; "
+                                        "another grievance officer approves.")
+    def remove_everywhere(self, ctx: Context, reason: str | None, case: Case) -> None:
         now = ctx.signal.timestamp
         proposal = ctx.store.cases.propose(case.id, case.subject, None, ctx.sender, 1, now + self.expiry_ms,
                                            reason, None, None)

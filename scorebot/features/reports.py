@@ -19,6 +19,7 @@ from scorebot.domain.reports import MODERATED_BY, Report, ReportRequest, ReportS
 from scorebot.domain.rooms import DIRECT, IGO_ROOM, Role, RoomKind
 from scorebot.domain.signals import Message, NativeReport, Reaction
 from scorebot.domain.text import Text, bold, lines, message_link, plain, utc_time
+from scorebot.features.thread_needs import REPORT_THREAD
 
 FLAG_KEYS = ("🚩",)
 
@@ -39,12 +40,12 @@ class Reports(Feature):
             help="Report harm to the Internal Grievance Officers, confidentially. Only they see it. "
                  "'anonymous' hides your name from them too; 'no-answers' means they won't write back. "
                  "Add to a report later with !report NUMBER more words.")(self.report)
-        registry.command("assign", UserArg(optional=True), role=Role.IGO, rooms=IGO_ROOM,
+        registry.command("assign", UserArg(optional=True), role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
                          help="In a report's thread: sign someone on to assist (yourself, if no one is named).")(
             self.assign)
-        registry.command("reply", TextArg("text"), role=Role.IGO, rooms=IGO_ROOM,
+        registry.command("reply", TextArg("text"), role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
                          help="In a report's thread: write to the reporter, as the grievance officers.")(self.reply)
-        registry.command("reopen", role=Role.IGO, rooms=IGO_ROOM,
+        registry.command("reopen", role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
                          help="In a report's thread: open a resolved report again.")(self.reopen)
         registry.command("room-for", NumberArg("report"), role=Role.IGO, rooms=IGO_ROOM,
                          help="Create a private, encrypted room for a report, with only those assisting.")(
@@ -182,17 +183,7 @@ class Reports(Feature):
         if igo:
             ctx.do(Edit(igo, keys.report(report_id), bold(report.root(ctx.name_of))))
 
-    def _thread_report(self, ctx: Context) -> Report | None:
-        number = ctx.thread("report")
-        if number is None:
-            ctx.reply("Write this in a report's thread.")
-            return None
-        return ctx.store.reports.get(number)
-
-    def assign(self, ctx: Context, user: str | None) -> None:
-        report = self._thread_report(ctx)
-        if report is None:
-            return
+    def assign(self, ctx: Context, user: str | None, report: Report) -> None:
         who = user or ctx.sender
         if not ctx.roles.is_igo(who):
             ctx.reply("Only Internal Grievance Officers can be signed on to assist.")
@@ -206,10 +197,7 @@ class Reports(Feature):
         ctx.store.reports.record(number, ctx.signal.timestamp, ctx.sender, "note", text)
         ctx.confirm()
 
-    def reply(self, ctx: Context, text: str) -> None:
-        report = self._thread_report(ctx)
-        if report is None:
-            return
+    def reply(self, ctx: Context, text: str, report: Report) -> None:
         if not report.wants_answers:
             ctx.reply("The reporter asked not to be written to.")
             return
@@ -228,10 +216,7 @@ class Reports(Feature):
                                                  f"{outcome}\nThank you for telling us.")))
         ctx.confirm()
 
-    def reopen(self, ctx: Context) -> None:
-        report = self._thread_report(ctx)
-        if report is None:
-            return
+    def reopen(self, ctx: Context, report: Report) -> None:
         state = ReportState.ASSIGNED if report.assigned else ReportState.OPEN
         ctx.store.reports.set_state(report.id, state)
         ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reopened", "")

@@ -1,0 +1,19 @@
+"""What the grievance officers' thread commands need: the case or the report whose thread in their
+room the command was written in (see `domain.commands.Needs`)."""
+
+from __future__ import annotations
+
+from scorebot.domain.commands import Needs
+
+
+def _in_thread(kind: str, load):
+    def find(ctx):
+        number = ctx.thread(kind)
+        return load(ctx.store, number) if number is not None else None
+    return find
+
+
+CASE_THREAD = Needs("case", _in_thread("case", lambda store, number: store.cases.get(number)),
+                    "Use this in a case's thread in the grievance officers' room.")
+REPORT_THREAD = Needs("report", _in_thread("report", lambda store, number: store.reports.get(number)),
+                      "Write this in a report's thread.")
