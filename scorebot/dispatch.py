@@ -39,7 +39,7 @@ from scorebot.domain.signals import (
     Signal,
     Tick,
 )
-from scorebot.domain.stack import folded
+from scorebot.domain.stack import MeetingEvent, folded
 from scorebot.domain.text import Text, code, join, plain
 from scorebot.store import Store
 
@@ -147,8 +147,8 @@ class Context:
         else:
             self.do(React(self.room.room_id, self.signal.event_id, key))
 
-    def announce(self, event: str, meeting_id: int) -> None:
-        """Tell every feature that something happened in a meeting ("turn ended", "meeting ending")."""
+    def announce(self, event: MeetingEvent, meeting_id: int) -> None:
+        """Tell every feature that something happened in a meeting (a turn ended, it is ending)."""
         for feature in self.features:
             feature.on_meeting_event(self, event, meeting_id)
 
@@ -227,7 +227,7 @@ class Feature:
     def on_start(self, store: Store) -> None:
         """Once, when the bot starts, in a transaction (for seeding data)."""
 
-    def on_meeting_event(self, ctx: Context, event: str, meeting_id: int) -> None:
+    def on_meeting_event(self, ctx: Context, event: MeetingEvent, meeting_id: int) -> None:
         """Another feature announced something about a meeting (see `Context.announce`)."""
 
     def minutes_sections(self, store: Store, meeting_id: int, clock, name) -> list[tuple[str, list[str]]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from enum import Enum
 
 # A raised hand: ✋ 🖐 🤚 🙋, then an optional skin tone, gender sign and variation selector.
 _HAND = re.compile(
@@ -22,6 +23,13 @@ _HAND = re.compile(
     "(?:\u200d[\u2640\u2642])?"
     "\ufe0f?"
 )
+
+
+class MeetingEvent(Enum):
+    """What one meeting feature tells the others (`Context.announce`)."""
+
+    TURN_ENDED = "turn ended"
+    MEETING_ENDING = "meeting ending"
 
 
 def is_hand(text: str) -> bool:

@@ -30,6 +30,7 @@ from scorebot.domain.culture import (
 from scorebot.domain.minutes import clock
 from scorebot.domain.rooms import ANYWHERE, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Message, Reaction
+from scorebot.domain.stack import MeetingEvent
 from scorebot.domain.text import Text, bold, code, count_of, join, pill, plain, quoted
 from scorebot.features.meeting_room import MEETING
 from scorebot.store import Store
@@ -153,14 +154,12 @@ class Culture(Feature):
         lines = [f"{i}. {text}" for i, (_, text, _) in enumerate(open_ones, 1)]
         return plain("Open follow-ups:\n" + "\n".join(lines))
 
-    def on_meeting_event(self, ctx: Context, event: str, meeting_id: int) -> None:
+    def on_meeting_event(self, ctx: Context, event: MeetingEvent, meeting_id: int) -> None:
         """Remind the facilitators once: after the discussion a follow-up was added in, and at the end.
 
         The reminder counts them and points to !followups; it never repeats the hurtful words."""
-        if event not in ("turn ended", "meeting ending"):
-            return
         open_ones = ctx.store.culture.follow_ups(meeting_id)
-        if event == "turn ended":
+        if event is MeetingEvent.TURN_ENDED:
             turns = ctx.store.meetings.turns(meeting_id)
             since = turns[-2].ended_at if len(turns) > 1 and turns[-2].ended_at else 0
             if not any(at > since for _, _, _, at in ctx.store.culture.follow_ups(meeting_id, with_time=True)):
@@ -170,7 +169,7 @@ class Culture(Feature):
         meeting = ctx.store.meetings.get(meeting_id)
         facilitators = ctx.store.meetings.facilitators(meeting_id)
         names = join([pill(user, ctx.name_of(user)) for user in facilitators], ", ")
-        when = "before we close" if event == "meeting ending" else "after the current discussion"
+        when = "before we close" if event is MeetingEvent.MEETING_ENDING else "after the current discussion"
         ctx.do(Send(meeting.room_id, plain("Reminder for ") + names + plain(
             f", {when}: {count_of(len(open_ones), 'open follow-up')} to come back to. ")
             + code("!followups") + plain(" lists them.")))

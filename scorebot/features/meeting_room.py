@@ -14,7 +14,7 @@ from scorebot.domain.actions import Edit, React, Send
 from scorebot.domain.board import render_board
 from scorebot.domain.commands import Needs
 from scorebot.domain.rooms import RoomKind
-from scorebot.domain.stack import Entry, Person, StackRules, folded, order, position, without
+from scorebot.domain.stack import Entry, MeetingEvent, Person, StackRules, folded, order, position, without
 from scorebot.domain.text import Text, bold, code, pill, plain
 from scorebot.store.meetings import MeetingRecord
 
@@ -124,7 +124,7 @@ class MeetingRoom:
         if current:
             ctx.store.meetings.end_turn(current.id, ctx.signal.timestamp)
             if announce:
-                ctx.announce("turn ended", meeting.id)
+                ctx.announce(MeetingEvent.TURN_ENDED, meeting.id)
 
     # -- people as the room sees them -----------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from scorebot.domain.actions import Edit, Send
 from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.minutes import MinutesData, SpokenTurn, clock, render_minutes
 from scorebot.domain.rooms import ORGANIZING, Role, RoomKind
+from scorebot.domain.stack import MeetingEvent
 from scorebot.domain.text import code, plain
 from scorebot.features.meeting_room import MEETING, MeetingRoom
 from scorebot.store.meetings import MeetingRecord
@@ -44,7 +45,7 @@ class Meetings(Feature):
     def meeting_end(self, ctx: Context, meeting: MeetingRecord) -> None:
         meetings = ctx.store.meetings
         self.room.end_turn(ctx, meeting, announce=False)
-        ctx.announce("meeting ending", meeting.id)
+        ctx.announce(MeetingEvent.MEETING_ENDING, meeting.id)
         meetings.end(meeting.id, ctx.signal.timestamp)
         if meeting.board_key:
             ctx.do(Edit(meeting.room_id, meeting.board_key, plain(f"📋 {meeting.title}: the meeting has ended.")))

@@ -1,5 +1,7 @@
 """The Modified Progressive Stack's order, as the code of conduct describes it."""
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,6 +12,7 @@ from scorebot.domain.stack import (
     StackRules,
     in_front_tier,
     is_hand,
+    moved,
     order,
     position,
     without,
@@ -70,6 +73,15 @@ def test_pins_move_up_when_someone_ahead_is_called():
     rest.append(Entry(DEE, 4))
     assert names(order(rest, {}, set())) == ["Ben", "Cal", "Dee"]
     assert position(order(rest, {}, set()), CAL.key) == 2
+
+
+def test_a_move_makes_room_among_the_pins_already_standing():
+    entries = [Entry(ANN, 1), Entry(BEN, 2, pinned=1), Entry(CAL, 3), Entry(DEE, 4, clarification=True)]
+    ordered = order(entries, {}, set())
+    pins = moved(ordered, entries[2], 1)  # Cal to the front: Ben's pin moves one place back
+    assert pins == {3: 1, 2: 2}
+    after = [replace(e, pinned=pins.get(e.seq, e.pinned)) for e in entries]
+    assert names(order(after, {}, set())) == ["Dee", "Cal", "Ben", "Ann"]
 
 
 def test_people_without_an_account_are_people_too():
