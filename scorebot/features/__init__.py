@@ -6,13 +6,15 @@ from scorebot.config import Config
 from scorebot.dispatch import Feature
 from scorebot.features.ballot import Ballot
 from scorebot.features.brigading import Brigading
+from scorebot.features.casebook import CaseBook
 from scorebot.features.culture import Culture
 from scorebot.features.decisions import Decisions
-from scorebot.features.enforcement import Enforcement
 from scorebot.features.help import Help
+from scorebot.features.removals import Removals
 from scorebot.features.reports import Reports
 from scorebot.features.revision import Revision
 from scorebot.features.stack import stack_features
+from scorebot.features.steps import Steps
 from scorebot.features.threads import IgoThreads
 from scorebot.features.upkeep import Upkeep
 
@@ -21,11 +23,18 @@ def all_features(config: Config | None = None) -> list[Feature]:
     """Every part of the bot, set up from the config (defaults when there is none, as in tests)."""
     if config is None:
         ballot = Ballot()
-        return [Help(), Upkeep(), *stack_features(), Culture(), Decisions(), Enforcement(), Reports(), IgoThreads(),
-                Brigading(), ballot, Revision(ballot)]
+        return [Help(), Upkeep(), *stack_features(), Culture(), Decisions(), *enforcement_features(), Reports(),
+                IgoThreads(), Brigading(), ballot, Revision(ballot)]
     ballot = Ballot(config.voting)
     return [Help(), Upkeep(), *stack_features(config.stack, config.timezone),
             Culture(config.culture, config.glossary_seed_path, config.timezone), Decisions(),
-            Enforcement(config.enforcement, config.roles.moderator_level), Reports(config.reports), IgoThreads(),
+            *enforcement_features(config.enforcement, config.roles.moderator_level), Reports(config.reports),
+            IgoThreads(),
             Brigading(config.brigading, config.roles.moderator_level, config.timezone), ballot,
             Revision(ballot, config.roles.steering)]
+
+
+def enforcement_features(config=None, moderator_level: int = 50) -> list[Feature]:
+    """The enforcement ladder's steps and its removals, sharing one case book."""
+    book = CaseBook(config, moderator_level)
+    return [Steps(book), Removals(book)]

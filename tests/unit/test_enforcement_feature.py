@@ -6,7 +6,9 @@ from scorebot.config import EnforcementConfig
 from scorebot.domain.actions import Send, SendDirect
 from scorebot.domain.rooms import PowerLevels, RoomKind, RoomView
 from scorebot.domain.signals import Reaction, Redaction
-from scorebot.features import Enforcement, all_features
+from scorebot.features import all_features, enforcement_features
+from scorebot.features.removals import Removals
+from scorebot.features.steps import Steps
 from tests.support.harness import BOT, Harness, texts
 
 ORG = RoomView("!org:x", RoomKind.ORGANIZING, name="General",
@@ -49,8 +51,8 @@ def test_a_refused_removal_leaves_no_empty_case(org):
 
 
 def test_an_approval_taken_back_before_it_carries_no_longer_counts(database_url):
-    features = [f if not isinstance(f, Enforcement) else Enforcement(EnforcementConfig(removal_approvals=2))
-                for f in all_features()]
+    features = [*(f for f in all_features() if not isinstance(f, Steps | Removals)),
+                *enforcement_features(EnforcementConfig(removal_approvals=2))]
     org = Org(database_url, features)
     org.say("@maya:x", "!warn @eve:x insults")
     org.say("@maya:x", "!remove @eve:x insults again")

@@ -1,0 +1,138 @@
+"""Steps 1 and 3 of the enforcement ladder, and the cases: ask to stop (!warn or 🛑), propose a
+removal (!remove; its votes and carrying out are in `removals.py`), escalate to the grievance
+officers, and look at a member's case. What they share is `casebook.CaseBook`."""
+
+from __future__ import annotations
+
+from scorebot.dispatch import Context, Feature
+from scorebot.domain import keys
+from scorebot.domain.actions import Edit, Redact, Send
+from scorebot.domain.commands import TextArg, UserArg, command
+from scorebot.domain.ladder import CATEGORIES, Step, StepKind, StopSign, on_stop_sign, parse_category
+from scorebot.domain.privacy import UNVERIFIED_SESSION
+from scorebot.domain.rooms import ORGANIZING, STAFF_ROOMS, Role, RoomKind
+from scorebot.domain.signals import Reaction
+from scorebot.domain.text import bold, count_of, pill, plain
+from scorebot.features.casebook import CaseBook
+
+STOP_KEYS = ("🛑",)
+REASON = TextArg("details", optional=True, label="[category] [reason]")
+
+
+class Steps(Feature):
+    thread_kind = "case"  # !note and !resolve in a case's thread come here
+
+    def __init__(self, book: CaseBook):
+        self.book = book
+
+    @command("warn", UserArg(), REASON, role=Role.MODERATOR, rooms=ORGANIZING,
+             help=f"Ask a member to stop (step 1). Reply to their message to keep it as evidence. "
+                  f"Categories: {', '.join(CATEGORIES)}.")
+    def warn(self, ctx: Context, user: str, details: str | None) -> None:
+        if self.book.not_here(ctx, user):
+            return
+        category, reason = parse_category(details)
+        evidence = self.book.evidence(ctx, getattr(ctx.signal, "reply_to", None))
+        self.book.ask_to_stop(ctx, ctx.room, user, category, reason, evidence)
+        ctx.confirm()
+
+    @command("remove", UserArg(), REASON, role=Role.MODERATOR, rooms=ORGANIZING,
+             help="Propose removing a member from this room (step 2); other moderators approve in the "
+                  "moderators' room. Needs a prior request to stop, unless the conduct is severe.")
+    def remove(self, ctx: Context, user: str, details: str | None) -> None:
+        if self.book.not_here(ctx, user):
+            return
+        category, reason = parse_category(details)
+        evidence = self.book.evidence(ctx, getattr(ctx.signal, "reply_to", None))
+        refusal = self.book.propose_removal(ctx, ctx.room, user, category, reason, evidence)
+        if refusal:
+            ctx.reply(f"I can't propose that removal: {refusal}.")
+        else:
+            ctx.confirm()
+
+    def on_reaction(self, ctx: Context) -> None:
+        reaction: Reaction = ctx.signal
+        if ctx.room.kind is RoomKind.ORGANIZING and reaction.key.replace("\ufe0f", "") in STOP_KEYS:
+            self._stop_sign(ctx, reaction)
+
+    def _stop_sign(self, ctx: Context, reaction: Reaction) -> None:
+        if not ctx.roles.is_moderator(ctx.room, ctx.sender):
+            return  # a 🛑 from anyone else is an ordinary reaction
+        if reaction.unsigned_device:
+            ctx.direct(ctx.sender, f"About your 🛑: {UNVERIFIED_SESSION}")
+            return
+        ctx.do(Redact(ctx.room.room_id, reaction.event_id, "handled by the moderators' process"))
+        evidence = ctx.store.culture.message(reaction.target_event_id)
+        moderators = ctx.room_of(RoomKind.MODERATORS)
+        if evidence is None:
+            ctx.direct(ctx.sender, "I couldn't see the message you marked with 🛑 (it's older than what I keep). "
+                                   "Use !warn @user in the room instead.")
+            return
+        case = ctx.store.cases.case_of(evidence.sender, ctx.signal.timestamp)
+        if on_stop_sign(case, ctx.signal.timestamp, self.book.window_ms) is StopSign.WARN:
+            self.book.ask_to_stop(ctx, ctx.room, evidence.sender, None, None, evidence)
+            return
+        refusal = self.book.propose_removal(ctx, ctx.room, evidence.sender, None, None, evidence)
+        if refusal and moderators:
+            ctx.do(Send(moderators, pill(ctx.sender) + plain(f": your 🛑 did not become a removal proposal: "
+                                                              f"{refusal}.")))
+
+    @command("escalate", UserArg(), TextArg("reason", optional=True), role=Role.MODERATOR,
+             rooms=ORGANIZING | frozenset({RoomKind.MODERATORS}),
+             help="Send a member's case to the grievance officers (step 3), as a thread in their room.")
+    def escalate(self, ctx: Context, user: str, reason: str | None) -> None:
+        case = ctx.store.cases.case_of(user, ctx.signal.timestamp)
+        if case.escalated:
+            ctx.reply("That case is already with the grievance officers; new steps go to its thread.")
+            return
+        if not self.book.escalate(ctx, case, reason or "a moderator asked for it"):
+            ctx.reply("No grievance officers' room is set up (rooms.igo in the config).")
+            return
+        ctx.confirm()
+
+    def thread_note(self, ctx: Context, number: int, text: str) -> None:
+        case = ctx.store.cases.get(number)
+        self.book.record(ctx, case, Step(StepKind.NOTE, ctx.signal.timestamp, ctx.sender, reason=text))
+        ctx.confirm()
+
+    def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
+        case = ctx.store.cases.get(number)
+        self.book.record(ctx, case, Step(StepKind.RESOLVED, ctx.signal.timestamp, ctx.sender, reason=outcome))
+        ctx.do(Edit(ctx.room.room_id, keys.case(case.id), bold(
+            f"📁 Case #{case.id} · {ctx.who(case.subject)} · resolved") +
+            plain(f": {outcome}")))
+        ctx.confirm()
+
+    def answer_direct(self, ctx: Context) -> bool:
+        """A member asked to stop or removed writes back in their direct chat: the moderators hear it,
+        in their room and in the case, and the member is told it was passed on."""
+        case = ctx.store.cases.find(ctx.sender)
+        asked = (StepKind.WARNED, StepKind.REMOVED, StepKind.REMOVED_EVERYWHERE)
+        moderators = ctx.room_of(RoomKind.MODERATORS)
+        if case is None or case.resolved or moderators is None or not any(s.kind in asked for s in case.steps):
+            return False
+        words = ctx.signal.body
+        self.book.record(ctx, case, Step(StepKind.MEMBER_REPLIED, ctx.signal.timestamp, ctx.sender, reason=words))
+        ctx.do(Send(moderators, pill(ctx.sender, ctx.name_of(ctx.sender))
+                    + plain(f" answered in their direct chat with me, about case #{case.id}: “{words}”")))
+        ctx.reply("Thank you. I've passed your message on to the moderators.")
+        return True
+
+    @command("case", UserArg(), role=Role.STAFF, rooms=STAFF_ROOMS, help="Show a member's case.")
+    def case(self, ctx: Context, user: str) -> None:
+        case = ctx.store.cases.find(user)
+        ouches = ctx.store.culture.pins_received(user)
+        if case is None:
+            ctx.reply(f"No case for {user}. Ouches received: {ouches}.")
+            return
+        ctx.reply(self.book.timeline(ctx, case) + plain(f"\nOuches received: {ouches} (not enforcement steps)."))
+
+    @command("cases", role=Role.STAFF, rooms=STAFF_ROOMS, help="List the open cases.")
+    def cases(self, ctx: Context) -> None:
+        open_cases = ctx.store.cases.open_cases()
+        if not open_cases:
+            ctx.reply("No open cases.")
+            return
+        rows = [f"#{c.id} {ctx.who(c.subject)}: {count_of(len(c.steps), 'step')}"
+                + (", with the grievance officers" if c.escalated else "") for c in open_cases]
+        ctx.reply("Open cases:\n" + "\n".join(rows))
