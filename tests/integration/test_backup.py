@@ -11,6 +11,8 @@ import sys
 import pytest
 import yaml
 
+from scorebot.store import Store
+from scorebot.store.models import Case, GlossaryTerm, Meeting, Report
 from tests.conftest import World
 from tests.integration.test_runtime import meeting_room
 from tests.support.bot import BotProcess
@@ -22,6 +24,16 @@ def scorebot(*args: str, tools: str | None = None) -> subprocess.CompletedProces
                           env=environment)
 
 
+def counts(url: str) -> dict[str, int]:
+    """How many meetings, cases, reports and glossary terms a bot's database holds."""
+    store = Store(url)
+    store.open()
+    try:
+        return {model.__name__: model.select().count() for model in (Meeting, Case, Report, GlossaryTerm)}
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 async def test_backup_and_restore_keep_the_bot_who_it_is(world: World, database, request):
     postgres = request.getfixturevalue("postgres") if database == "postgresql" else None
@@ -31,6 +43,12 @@ async def test_backup_and_restore_keep_the_bot_who_it_is(world: World, database,
     bot_id = world.bot_user.user_id
     added = await alice.send(room, "!glossary add Picket: a line of people standing together")
     await alice.checked(room, bot_id, added)
+    await alice.send(room, "!meeting start Budget")  # a meeting, a case and a report to keep
+    await alice.board_shows(room, bot_id, lambda board: "Budget" in board)
+    await alice.checked(room, bot_id, await alice.send(room, f"!warn {bob.user_id} insults"))
+    dm = await bob.open_direct_chat(bot_id)
+    reported = await bob.send(dm, f"!report {alice.user_id} talked over me again")
+    await bob.reply_to(dm, reported, bot_id, timeout=30)
     master = (bot.config_path.parent / "data" / "cross_signing.json").read_text()
 
     archive = bot.config_path.parent / "scorebot-backup.tar.gz"
@@ -38,6 +56,8 @@ async def test_backup_and_restore_keep_the_bot_who_it_is(world: World, database,
     assert done.returncode == 0, done.stderr
     assert stat.S_IMODE(os.stat(archive).st_mode) == 0o600
     bot.stop()
+    kept = counts(more.get("database") or f"sqlite:///{bot.config_path.parent / 'data' / 'scorebot.db'}")
+    assert kept["Meeting"] == kept["Case"] == kept["Report"] == 1
 
     # A new machine: the same config, an empty data folder.
     config = yaml.safe_load(bot.config_path.read_text())
@@ -50,6 +70,7 @@ async def test_backup_and_restore_keep_the_bot_who_it_is(world: World, database,
     again = scorebot("restore", "--config", str(fresh.config_path), str(archive), tools=tools)
     assert again.returncode == 1 and "not empty" in again.stderr  # never over what is there
     assert (fresh.config_path.parent / "data" / "cross_signing.json").read_text() == master
+    assert counts(config.get("database") or f"sqlite:///{fresh.config_path.parent / 'data' / 'scorebot.db'}") == kept
 
     await fresh.start_ready()
     assert "Published the bot's cross-signing identity" not in fresh.log()  # the same identity
