@@ -321,7 +321,8 @@ class Bench:
         store.close()
         await score.start(self.server)
         full = [await reply(score) for _ in range(rounds)]
-        self.row(f"scorebot's reply with {handled} handled events on record / empty", empty, full, "ms",
+        # Here the first column is scorebot on an empty record, the second the same bot after it.
+        self.row(f"scorebot's reply, empty record then {handled} handled events on record", empty, full, "ms",
                  [statistics.median(full) / statistics.median(empty)])
         await self.teardown([maya, eve], bots)
 
