@@ -117,7 +117,10 @@ class SyncLoop:
         for room_id, info in answer.rooms.join.items():
             events = list(info.timeline.events)
             known = joined_times.get(room_id)
-            if info.timeline.limited and since and info.timeline.prev_batch and known is not None:
+            # The gap reaches back to our last position, so it also holds the bot's own join when
+            # the bot stopped before it saw that join (known is None then): what came after the
+            # join is acted on, what came before is not.
+            if info.timeline.limited and since and info.timeline.prev_batch:
                 events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
             for event in await self._after_own_join(room_id, events, known):
                 await self.handle_event(room_id, event, views, roles)

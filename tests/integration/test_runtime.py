@@ -164,3 +164,25 @@ async def test_bot_comes_back_by_itself_after_a_homeserver_outage(world: World, 
     await bob.reply_to(room, asked, world.bot_user.user_id, timeout=60)
     await health_becomes(port, 200, timeout=30)
     assert bot.process.poll() is None
+
+
+async def test_a_long_backlog_in_two_rooms_is_answered_whole_after_downtime(world: World):
+    """More missed commands than one sync returns (its timeline holds 50 per room): the rest is
+    fetched, and every command is answered once, in order, in each room."""
+    alice = await world.member("alice")
+    bot_id = world.bot_user.user_id
+    rooms = [await alice.create_room(f"Organizing {n}", (bot_id,), power={bot_id: 100}) for n in range(2)]
+    bot = world.bot(world.bot_config(rooms))
+    await bot.start_ready()
+    for room in rooms:
+        await alice.member_joined(room, bot_id)
+    bot.stop()
+    asked = {room: [await alice.send(room, "!help") for _ in range(70)] for room in rooms}
+    bot.start()
+    await bot.wait_ready()
+    wanted = {event for events in asked.values() for event in events}
+    await alice.wait_until(lambda: len([s for s in alice.seen if s.sender == bot_id and s.reply_to in wanted])
+                           >= len(wanted), timeout=120, what="every answer")
+    for room, events in asked.items():
+        answered = [s.reply_to for s in alice.seen if s.room_id == room and s.sender == bot_id and s.reply_to]
+        assert answered == events

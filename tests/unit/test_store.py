@@ -3,10 +3,10 @@ import stat
 
 import pytest
 
-from scorebot.domain.actions import Edit, Kick, React, Send, SendDirect
+from scorebot.domain.actions import Edit, React, Send, SendDirect
 from scorebot.domain.text import Text, pill, plain
 from scorebot.store import SchemaTooNew, Store, open_database
-from scorebot.store.migrations import MIGRATIONS, current_version, upgrade
+from scorebot.store.migrations import MIGRATIONS, Migration, current_version, upgrade
 from scorebot.store.models import MODELS, HandledEvent
 
 
@@ -27,23 +27,39 @@ def test_schema_is_built_from_empty_and_matches_the_models(store):
         assert columns == {f.column_name for f in model._meta.sorted_fields}, table
 
 
-def test_an_older_database_is_upgraded_and_keeps_its_data(database_url):
+def test_an_older_database_runs_each_later_step_once_and_keeps_its_data(database_url):
+    """A database at the initial version meets a scorebot with one more step: the step runs, in its
+    own transaction, is recorded, and the data stays."""
     old = open_database(database_url)
-    upgrade(old, target=1)
+    upgrade(old)
     old.execute_sql("INSERT INTO setting (key, value) VALUES ('sync_token', 's42')")
-    old.execute_sql("INSERT INTO outbox (kind, payload, created_at, state) VALUES "
-                    "('Kick', '{\"room_id\": \"!r:x\", \"user_id\": \"@u:x\", \"reason\": null}', 1, 'pending')")
-    assert not old.table_exists("direct_chat")
+
+    def add_a_column(db):
+        db.execute_sql("ALTER TABLE setting ADD COLUMN note TEXT")
+
+    later = [*MIGRATIONS, Migration(MIGRATIONS[-1].version + 1, "a note on each setting", add_a_column)]
+    applied = upgrade(old, later)
+    assert [m.description for m in applied] == ["a note on each setting"]
+    assert "note" in {c.name for c in old.get_columns("setting")}
+    assert upgrade(old, later) == []  # a second start applies nothing
+    assert current_version(old) == later[-1].version
     old.close()
 
     store = Store(database_url)
-    applied = store.open()
-    assert [m.version for m in applied] == [m.version for m in MIGRATIONS[1:]]
-    assert store.sync_token() == "s42"
-    assert store.pending_actions() == [(1, Kick("!r:x", "@u:x", None))]
+    with pytest.raises(SchemaTooNew):  # this code stops at the version before: it refuses, and keeps it
+        store.open()
+    store.close()
+    kept = open_database(database_url)
+    assert kept.execute_sql("SELECT value FROM setting WHERE key = 'sync_token'").fetchone()[0] == "s42"
+    kept.close()
+
+
+def test_a_new_database_is_created_at_the_newest_schema_in_one_step(database_url):
+    store = Store(database_url)
+    assert [m.version for m in store.open()] == [MIGRATIONS[-1].version]
+    assert store.open() == []
     store.set_direct_chat("@u:x", "!dm:x")
     assert store.direct_chat("@u:x") == "!dm:x"
-    assert store.open() == []  # a second start applies nothing
     store.close()
 
 
