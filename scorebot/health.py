@@ -8,34 +8,54 @@ what the bot does; no label ever carries a person, a room or a message.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
-@dataclass
 class Metrics:
-    """The bot's counters, in a registry of their own (so tests and several bots don't collide)."""
+    """What the bot counts when nobody reads the counts (`metrics.listen` unset): only the time of
+    the last sync, so prometheus-client is not even loaded. `counting()` gives the real counters."""
 
-    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
-    last_sync: float = field(default_factory=time.monotonic)
-
-    def __post_init__(self) -> None:
-        self.events = Counter("scorebot_events_handled", "Events and signals handled, by kind", ["kind"],
-                              registry=self.registry)
-        self.actions = Counter("scorebot_actions", "Outbox actions by outcome: sent, parked or failed",
-                               ["outcome"], registry=self.registry)
-        self.handling = Histogram("scorebot_handling_seconds", "Time to decide what one event leads to",
-                                  registry=self.registry)
-        self.sync_age = Gauge("scorebot_seconds_since_sync", "Seconds since the last successful sync",
-                              registry=self.registry)
-        self.sync_age.set_function(lambda: time.monotonic() - self.last_sync)
-        self.outbox = Gauge("scorebot_outbox_depth", "Actions waiting to go out", registry=self.registry)
-        self.rooms = Gauge("scorebot_rooms", "Rooms the bot is in", registry=self.registry)
-        self.meetings = Gauge("scorebot_meetings_running", "Meetings running now", registry=self.registry)
+    def __init__(self) -> None:
+        self.last_sync = time.monotonic()
+        self.events = self.actions = self.handling = self.outbox = self.rooms = self.meetings = _Nothing()
 
     def synced(self) -> None:
         self.last_sync = time.monotonic()
+
+
+class _Nothing:
+    def labels(self, **_labels) -> _Nothing:
+        return self
+
+    def inc(self, *_amount) -> None:
+        pass
+
+    def observe(self, _value) -> None:
+        pass
+
+    def set(self, _value) -> None:
+        pass
+
+
+def counting() -> Metrics:
+    """The bot's counters in the Prometheus format, in a registry of their own (so tests and
+    several bots don't collide)."""
+    from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+    metrics = Metrics()
+    registry = metrics.registry = CollectorRegistry()
+    metrics.events = Counter("scorebot_events_handled", "Events and signals handled, by kind", ["kind"],
+                             registry=registry)
+    metrics.actions = Counter("scorebot_actions", "Outbox actions by outcome: sent, parked or failed",
+                              ["outcome"], registry=registry)
+    metrics.handling = Histogram("scorebot_handling_seconds", "Time to decide what one event leads to",
+                                 registry=registry)
+    sync_age = Gauge("scorebot_seconds_since_sync", "Seconds since the last successful sync",
+                     registry=registry)
+    sync_age.set_function(lambda: time.monotonic() - metrics.last_sync)
+    metrics.outbox = Gauge("scorebot_outbox_depth", "Actions waiting to go out", registry=registry)
+    metrics.rooms = Gauge("scorebot_rooms", "Rooms the bot is in", registry=registry)
+    metrics.meetings = Gauge("scorebot_meetings_running", "Meetings running now", registry=registry)
+    return metrics
 
 
 class HealthServer:

@@ -26,7 +26,7 @@ from scorebot.config import Config
 from scorebot.dispatch import Dispatcher, Feature
 from scorebot.domain.actions import Join
 from scorebot.domain.rooms import RoomKind
-from scorebot.health import HealthServer, Metrics
+from scorebot.health import HealthServer, Metrics, counting
 from scorebot.matrix.cross_signing import CrossSigning, DeviceTrust
 from scorebot.matrix.events import event_report_signal, user_report_signal
 from scorebot.matrix.executor import Executor
@@ -64,7 +64,7 @@ class Runtime:
         self.rooms: RoomViews | None = None
         self.sync: SyncLoop | None = None
         self.trust: DeviceTrust | None = None
-        self.metrics = Metrics()
+        self.metrics = counting() if config.metrics.listen else Metrics()
         self.health: HealthServer | None = None
         self._synced = asyncio.Condition()
         self._stopping = asyncio.Event()
