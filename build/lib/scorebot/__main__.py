@@ -1,3 +1,0 @@
-from scorebot.cli import main
-
-raise SystemExit(main())
