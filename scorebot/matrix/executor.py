@@ -116,6 +116,7 @@ class Executor:
         self._wake = asyncio.Event()
         self._instance = ""
         self._in_flight = asyncio.Semaphore(IN_FLIGHT)
+        self._lanes: dict[str, asyncio.Task] = {}  # the lanes being carried out now
         self._encrypting = asyncio.Lock()  # one encrypted send at a time (see the module's docstring)
         # Set once the first sync has given nio the rooms: the outbox starts then, while the
         # rest of that sync (a catch-up after downtime) is still being handled.
@@ -125,24 +126,47 @@ class Executor:
         self._wake.set()
 
     async def run_forever(self) -> None:
+        """Start each lane that has something due as its own task, without waiting for the others:
+        an action that takes long (a room being made, a slow homeserver) keeps only its own lane
+        waiting, and new work for other rooms goes out at once."""
         self._instance = await self.store.run(self.store.instance_id)
         await self.rooms_known.wait()
         while True:
             self._wake.clear()
-            next_due = await self.drain()
+            next_due = await self._start_lanes()
             pause = None if next_due is None else max(0.0, (next_due - _now_ms()) / 1000)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), pause)
 
     async def drain(self) -> int | None:
-        """Carry out every action that is due, lanes side by side; return when the next parked one
-        is due, if any."""
+        """Carry out every action that is due now and wait for it (for tests and one-off use);
+        return when the next parked one is due, if any."""
+        next_due = await self._start_lanes()
+        dues = await asyncio.gather(*self._lanes.values())
+        return min((due for due in [next_due, *dues] if due is not None), default=None)
+
+    async def _start_lanes(self) -> int | None:
+        """A task for each lane with something due that has none running; when the earliest parked
+        action of the others is due."""
         now = _now_ms()
         lanes: dict[str, list[PendingAction]] = {}
         for row in await self.store.run(self.store.pending_rows):
             lanes.setdefault(lane_of(row.action), []).append(row)
-        dues = await asyncio.gather(*(self._drain_lane(rows, now) for rows in lanes.values()))
-        return min((due for due in dues if due is not None), default=None)
+        next_due = None
+        for lane, rows in lanes.items():
+            if lane in self._lanes:
+                continue  # already going: it reads its new actions when it is done
+            if rows[0].next_try_at > now:
+                next_due = min(next_due or rows[0].next_try_at, rows[0].next_try_at)
+                continue
+            task = asyncio.create_task(self._drain_lane(rows, now), name=f"lane {lane}")
+            self._lanes[lane] = task
+            task.add_done_callback(lambda _task, lane=lane: self._lane_ended(lane))
+        return next_due
+
+    def _lane_ended(self, lane: str) -> None:
+        self._lanes.pop(lane, None)
+        self.wake()  # what came for this lane meanwhile, or its parked action, is looked at again
 
     async def _drain_lane(self, rows: list[PendingAction], now: int) -> int | None:
         """One lane, in order; a parked action holds up what follows it here. Returns its next try."""

@@ -50,6 +50,9 @@ class FakeClient:
         # The next room creation (or the next with this option set, like "is_direct") succeeds, then
         # the bot "dies".
         self.crash_after_create: bool | str = False
+        self.held: dict[str, asyncio.Event] = {}  # room -> its sends wait until this is set
+        self.waiting: set[str] = set()  # rooms with a held send under way
+        self.changed = asyncio.Condition()  # notified after each send
         self.kicked: list[tuple[str, str]] = []
         self.dies_after_kick: set[str] = set()  # rooms where the kick is done, then the bot "dies"
         self.in_flight = self.most_in_flight = 0  # requests under way at once
@@ -61,13 +64,24 @@ class FakeClient:
         return self.rooms[room_id]
 
     async def room_send(self, room_id, message_type, content, tx_id=None, ignore_unverified_devices=False):
+        if room_id in self.held:
+            self.waiting.add(room_id)
+            async with self.changed:
+                self.changed.notify_all()
+            await self.held[room_id].wait()
         if room_id in self.failing:
             raise self.failing.pop(room_id)
         key = (room_id, tx_id)
         if key not in self._by_txn:  # the homeserver's transaction IDs: a retry returns the same event
             self._by_txn[key] = f"$e{next(self._events)}"
             self.sent.append(Sent(room_id, message_type, content, tx_id))
+        async with self.changed:
+            self.changed.notify_all()
         return RoomSendResponse(self._by_txn[key], room_id)
+
+    async def until(self, check, timeout: float = 5) -> None:
+        async with self.changed:
+            await asyncio.wait_for(self.changed.wait_for(check), timeout)
 
     async def room_kick(self, room_id, user_id, reason=None):
         self.in_flight += 1

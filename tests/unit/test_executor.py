@@ -141,3 +141,22 @@ async def test_a_removal_from_many_rooms_goes_out_side_by_side_and_kicks_once_ev
     await again.drain()
     assert sorted(client.kicked) == sorted((room, "@eve:x") for room in rooms)  # each room once
     assert await store.run(store.pending_rows) == []
+
+
+async def test_a_room_whose_send_is_slow_holds_up_no_new_work_for_other_rooms(outbox):
+    store, client, executor = outbox
+    client.room("!slow:x")
+    client.room("!quick:x")
+    release = client.held["!slow:x"] = asyncio.Event()
+    executor.rooms_known.set()
+    running = asyncio.create_task(executor.run_forever())
+    await queue(store, Send("!slow:x", plain("takes long")))
+    executor.wake()
+    await client.until(lambda: "!slow:x" in client.waiting)
+    await queue(store, Send("!quick:x", plain("goes at once")))  # decided while the other is under way
+    executor.wake()
+    await client.until(lambda: client.texts("!quick:x") == ["goes at once"])
+    assert client.texts("!slow:x") == []
+    release.set()
+    await client.until(lambda: client.texts("!slow:x") == ["takes long"])
+    running.cancel()
