@@ -24,7 +24,7 @@ from nio import RoomMemberEvent
 
 from scorebot.homeserver import LocalHomeserver, RegisteredUser
 from scorebot.store import Store
-from tests.support.bot import BotProcess
+from tests.support.bot import READY, BotProcess
 from tests.support.members import Member
 
 
@@ -37,7 +37,8 @@ class Contender:
     folder: Path
     scorebot: bool
     rooms: list[str] = field(default_factory=list)
-    process: object = None
+    process: asyncio.subprocess.Process | None = None
+    logging: asyncio.Task | None = None
     config: dict = field(default_factory=dict)
 
     @property
@@ -45,10 +46,13 @@ class Contender:
         return self.user.user_id
 
     async def start(self, server: LocalHomeserver) -> None:
+        """Start the bot, and return once it says it is ready; both are read from a pipe the moment
+        they say so (scorebot's log goes on to its file)."""
         if self.scorebot:
-            self.process = BotProcess.write_config(self.folder, self.config)
-            self.process.start()
-            await self.process.wait_ready(120)
+            config = BotProcess.write_config(self.folder, self.config).config_path
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "scorebot", "run", "--config", str(config), stderr=asyncio.subprocess.PIPE)
+            await asyncio.wait_for(self._until_ready(self.process.stderr, self.folder / "bot.log"), 120)
             return
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, str(Path(__file__).with_name("bare_bot.py")), server.url, self.user_id,
@@ -56,15 +60,31 @@ class Contender:
             str(self.folder.parent / "help.json"), stdout=asyncio.subprocess.PIPE)
         await asyncio.wait_for(self.process.stdout.readline(), 120)
 
-    async def stop(self) -> None:
-        if self.scorebot:
-            self.process.stop()
+    async def _until_ready(self, stream: asyncio.StreamReader, log_path: Path) -> None:
+        log = log_path.open("ab")
+        while line := await stream.readline():
+            log.write(line)
+            if READY.encode() in line:
+                break
         else:
-            self.process.terminate()
-            await self.process.wait()
+            log.close()
+            raise AssertionError(f"scorebot exited before it was ready; see {log_path}")
+
+        async def keep_logging() -> None:
+            with log:
+                while line := await stream.readline():
+                    log.write(line)
+
+        self.logging = asyncio.create_task(keep_logging())
+
+    async def stop(self) -> None:
+        self.process.terminate()
+        await self.process.wait()
+        if self.scorebot:
+            await self.logging
 
     def pid(self) -> int:
-        return self.process.process.pid if self.scorebot else self.process.pid
+        return self.process.pid
 
 
 def rss_mb(pid: int) -> float:

@@ -25,6 +25,8 @@ from Crypto.PublicKey import ECC
 from Crypto.Signature import eddsa
 from nio import Api
 
+from scorebot.matrix.session import TokenRejected
+
 log = logging.getLogger(__name__)
 
 IDENTITY_FILE = "cross_signing.json"
@@ -180,6 +182,8 @@ class CrossSigning:
     async def _post(self, http: aiohttp.ClientSession, path: str, body: dict) -> dict:
         async with http.post(f"{self.base}{path}", json=body) as answer:
             content = await answer.json(content_type=None)
+            if answer.status == 401 and content.get("errcode") == "M_UNKNOWN_TOKEN":
+                raise TokenRejected(content.get("error"))
             if answer.status != 200:
                 raise CrossSigningError(f"{path} failed: {content.get('errcode')} {content.get('error')}")
             return content

@@ -131,12 +131,21 @@ class Executor:
         waiting, and new work for other rooms goes out at once."""
         self._instance = await self.store.run(self.store.instance_id)
         await self.rooms_known.wait()
-        while True:
-            self._wake.clear()
-            next_due = await self._start_lanes()
-            pause = None if next_due is None else max(0.0, (next_due - _now_ms()) / 1000)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), pause)
+        try:
+            while True:
+                self._wake.clear()
+                next_due = await self._start_lanes()
+                pause = None if next_due is None else max(0.0, (next_due - _now_ms()) / 1000)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), pause)
+        finally:
+            # Stopping: the lanes stop with the outbox, before the client closes under them. An
+            # action cut off mid-request goes out again at the next start, under the same
+            # transaction ID, as after a crash.
+            lanes = list(self._lanes.values())
+            for lane in lanes:
+                lane.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
 
     async def drain(self) -> int | None:
         """Carry out every action that is due now and wait for it (for tests and one-off use);

@@ -33,11 +33,16 @@ from scorebot.matrix.executor import Executor
 from scorebot.matrix.late_keys import LateKeys
 from scorebot.matrix.report_reader import ReportReader
 from scorebot.matrix.room_views import RoomViews
-from scorebot.matrix.session import connect
+from scorebot.matrix.session import TokenRejected, connect, log_in_again
 from scorebot.matrix.sync import SyncLoop
 from scorebot.store import Store
 
 log = logging.getLogger(__name__)
+
+
+async def resume(config: Config) -> AsyncClient:
+    """The saved session as it is: the identity check, the first request, shows whether it works."""
+    return await connect(config, check_token=False)
 
 
 async def cross_sign(config: Config, client: AsyncClient) -> DeviceTrust:
@@ -49,7 +54,7 @@ async def cross_sign(config: Config, client: AsyncClient) -> DeviceTrust:
 
 class Runtime:
     def __init__(self, config: Config, features: list[Feature],
-                 connect: Callable[[Config], Awaitable[AsyncClient]] = connect,
+                 connect: Callable[[Config], Awaitable[AsyncClient]] = resume,
                  prove_identity: Callable[[Config, AsyncClient], Awaitable[DeviceTrust | None]] = cross_sign,
                  read_reports: bool = True):
         self.config = config
@@ -83,7 +88,11 @@ class Runtime:
             log.info("Database upgraded to schema %d: %s", step.version, step.description)
         try:
             self.client = await self._connect(self.config)
-            self.trust = await self._prove_identity(self.config, self.client)
+            try:
+                self.trust = await self._prove_identity(self.config, self.client)
+            except TokenRejected:
+                await log_in_again(self.client, self.config)
+                self.trust = await self._prove_identity(self.config, self.client)
             self._lift_blacklist()
             kinds = await self._resolve_rooms()
             self.rooms = RoomViews(self.client, kinds, self.config.roles)

@@ -22,6 +22,10 @@ class LoginFailed(Exception):
     """The homeserver would not let the bot in; the message names the config key to look at."""
 
 
+class TokenRejected(Exception):
+    """A request answered M_UNKNOWN_TOKEN: the saved session was logged out (see `log_in_again`)."""
+
+
 def client_config(config: Config, *, give_up_after: int | None = None) -> AsyncClientConfig:
     return AsyncClientConfig(
         encryption_enabled=True,
@@ -54,17 +58,28 @@ def _write_session(path: Path, config: Config, token: str, device_id: str) -> No
                    "access_token": token, "device_id": device_id}, handle)
 
 
-async def connect(config: Config, *, give_up_after: int | None = None) -> AsyncClient:
-    """A logged-in client with its encryption store loaded and its keys published."""
+async def connect(config: Config, *, give_up_after: int | None = None, check_token: bool = True) -> AsyncClient:
+    """A logged-in client with its encryption store loaded and its keys published.
+
+    With `check_token=False` a session saved for this login is taken as it is, without asking the
+    homeserver first: the bot's first request (its identity check) shows whether it still works,
+    and `log_in_again` takes over if not. That saves a round trip at every start.
+    """
     data = _private_dir(config.data_path)
     store_path = _private_dir(data / "crypto")
     client = AsyncClient(config.homeserver, config.user_id, store_path=str(store_path),
                          config=client_config(config, give_up_after=give_up_after))
+    session_file = data / "session.json"
     try:
-        if config.access_token:
-            await _login_with_token(client, config, config.access_token)
+        saved = _read_session(session_file, config)
+        if saved and config.access_token not in (None, saved["access_token"]):
+            saved = None  # a new token in the config: learn its device
+        if saved and not check_token:
+            client.restore_login(config.user_id, saved["device_id"], saved["access_token"])
+        elif config.access_token:
+            await _login_with_token(client, config, config.access_token, session_file)
         else:
-            await _login_with_password(client, config, data / "session.json")
+            await _login_with_password(client, config, session_file, saved)
         if client.should_upload_keys:
             await client.keys_upload()
     except BaseException:
@@ -73,13 +88,26 @@ async def connect(config: Config, *, give_up_after: int | None = None) -> AsyncC
     return client
 
 
+async def log_in_again(client: AsyncClient, config: Config) -> None:
+    """The saved session no longer works (logged out, or the token was revoked): log in again with
+    the password as the same device, keeping its keys; without a password, say which key to fix."""
+    if config.access_token or not config.password:
+        raise LoginFailed("access_token: the homeserver no longer accepts it; make a new one")
+    log.warning("The saved session was logged out; logging in again with the password")
+    await _password_login(client, config, config.data_path / "session.json", client.device_id)
+    if client.olm:
+        # Signing out deleted the device's keys on the homeserver: publish the same keys again.
+        client.olm.account.shared = False
+        await client.keys_upload()
+
+
 async def _whoami(client: AsyncClient, token: str) -> WhoamiResponse | None:
     client.access_token = token
     answer = await client.whoami()
     return answer if isinstance(answer, WhoamiResponse) else None
 
 
-async def _login_with_token(client: AsyncClient, config: Config, token: str) -> None:
+async def _login_with_token(client: AsyncClient, config: Config, token: str, session_file: Path) -> None:
     who = await _whoami(client, token)
     if who is None:
         raise LoginFailed("access_token: the homeserver did not accept it")
@@ -88,14 +116,17 @@ async def _login_with_token(client: AsyncClient, config: Config, token: str) -> 
     if not who.device_id:
         raise LoginFailed("access_token: it has no device; make one by logging in with a password")
     client.restore_login(config.user_id, who.device_id, token)
+    _write_session(session_file, config, token, who.device_id)
 
 
-async def _login_with_password(client: AsyncClient, config: Config, session_file: Path) -> None:
-    saved = _read_session(session_file, config)
+async def _login_with_password(client: AsyncClient, config: Config, session_file: Path, saved: dict | None) -> None:
     if saved and await _whoami(client, saved["access_token"]):
         client.restore_login(config.user_id, saved["device_id"], saved["access_token"])
         return
-    device_id = saved["device_id"] if saved else None
+    await _password_login(client, config, session_file, saved["device_id"] if saved else None)
+
+
+async def _password_login(client: AsyncClient, config: Config, session_file: Path, device_id: str | None) -> None:
     if device_id:
         client.device_id = device_id  # log in again as the same device, keeping its keys
     answer = await client.login(config.password, device_name=config.device_name)

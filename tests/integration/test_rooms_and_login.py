@@ -36,6 +36,21 @@ async def test_password_login_keeps_one_device_across_restarts(world: World):
     assert answer.event.source["content"].get("msgtype") == "m.notice"
     assert first in alice.client.device_store[bot_id]
 
+    # Signed out from another app: the saved session is gone, and the bot logs in again as its device.
+    bot.stop()
+    saved = json.loads(session_file.read_text())
+    world.server.client_request(saved["access_token"], "POST", "/_matrix/client/v3/logout", {})
+    await bot.start_ready()
+    assert "logging in again with the password" in bot.log()
+    assert json.loads(session_file.read_text())["device_id"] == first
+    assert json.loads(session_file.read_text())["access_token"] != saved["access_token"]
+    # Signing out deleted the device's keys: they are published again, and signed by the bot's identity.
+    keys = world.server.client_request(alice.user.access_token, "POST", "/_matrix/client/v3/keys/query",
+                                       {"device_keys": {bot_id: []}})
+    device = keys["device_keys"][bot_id][first]
+    ssk = next(iter(keys["self_signing_keys"][bot_id]["keys"]))
+    assert ssk in device["signatures"][bot_id]
+
 
 async def test_direct_chat_from_a_member_is_joined_and_answered(world: World):
     _, bob, _, _ = await meeting_room(world)
