@@ -7,7 +7,8 @@ board on `!meeting start`, confirms ✋ and `unstack` with a ✅ and then edits 
 does, and on `!kick @user` removes that person from every room it is in. Sends go out with up
 to 8 requests in flight across rooms and one at a time within a room, as scorebot's outbox does. It
 keeps its sync position in a file and fills a gap in a long backlog, so after a restart it answers
-everything it missed, each once.
+everything it missed, each once. Like any bot that members can write to from Element, it has
+encryption on: its keys in a store beside its state, published and kept up after each sync.
 
 Usage: bare_bot.py URL USER TOKEN DEVICE STATE_FILE REPLY_FILE
 """
@@ -20,7 +21,14 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from nio import AsyncClient, MessageDirection, RoomMessagesResponse, RoomMessageText, SyncResponse
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    MessageDirection,
+    RoomMessagesResponse,
+    RoomMessageText,
+    SyncResponse,
+)
 
 FILTER = {"presence": {"types": []}, "account_data": {"types": []},
           "room": {"timeline": {"limit": 50}, "ephemeral": {"types": []}}}
@@ -29,7 +37,10 @@ HANDS = ("✋", "🖐", "🤚", "🙋")
 
 class BareBot:
     def __init__(self, url: str, user: str, token: str, device: str, state: Path, reply: Path):
-        self.client = AsyncClient(url, user)
+        keys = state.parent / "crypto"
+        keys.mkdir(exist_ok=True)
+        self.client = AsyncClient(url, user, store_path=str(keys),
+                                  config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False))
         self.client.restore_login(user, device, token)
         self.state = state
         self.reply = reply
@@ -110,9 +121,21 @@ class BareBot:
             for event in events if since else []:  # the very first start acts on no history
                 if isinstance(event, RoomMessageText):
                     self.on_message(room_id, event)
+        await self.keep_keys()
         self.state.write_text(answer.next_batch)
 
+    async def keep_keys(self) -> None:
+        if self.client.should_upload_keys:
+            await self.client.keys_upload()
+        if self.client.should_query_keys:
+            await self.client.keys_query()
+        if self.client.should_claim_keys:
+            await self.client.keys_claim(self.client.get_users_for_key_claiming())
+        await self.client.send_to_device_messages()
+
     async def run(self) -> None:
+        if self.client.should_upload_keys:
+            await self.client.keys_upload()
         since = self.state.read_text() if self.state.exists() else None
         first = await self.client.sync(timeout=0, full_state=True, since=since, sync_filter=FILTER)
         await self.handle(first, since)

@@ -17,19 +17,20 @@ import json
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import aiohttp
-from Crypto.PublicKey import ECC
-from Crypto.Signature import eddsa
 from nio import Api
+from vodozemac import Ed25519PublicKey, Ed25519Signature
 
 from scorebot.matrix.session import TokenRejected
 
 log = logging.getLogger(__name__)
 
 IDENTITY_FILE = "cross_signing.json"
+KEYS = ("master", "self_signing", "user_signing")
 
 
 class CrossSigningError(Exception):
@@ -46,22 +47,32 @@ def canonical(value: dict) -> bytes:
     return Api.to_canonical_json({k: v for k, v in value.items() if k not in ("signatures", "unsigned")}).encode()
 
 
+def _private_key(seed: bytes):
+    # Loaded only to make a key or sign with one: a usual start does neither (see `saved_public`).
+    from Crypto.PublicKey import ECC
+
+    return ECC.construct(curve="Ed25519", seed=seed)
+
+
 @dataclass(frozen=True)
 class SigningKey:
     seed: bytes  # 32 bytes, RFC 8032
+    saved_public: str | None = field(default=None, compare=False)  # kept beside the seed in the file
 
     @classmethod
     def new(cls) -> SigningKey:
         return cls(secrets.token_bytes(32))
 
-    @property
+    @cached_property
     def public(self) -> str:
-        key = ECC.construct(curve="Ed25519", seed=self.seed)
-        return unpadded(key.public_key().export_key(format="raw"))
+        if self.saved_public:
+            return self.saved_public
+        return unpadded(_private_key(self.seed).public_key().export_key(format="raw"))
 
     def sign(self, value: dict) -> str:
-        signer = eddsa.new(ECC.construct(curve="Ed25519", seed=self.seed), "rfc8032")
-        return unpadded(signer.sign(canonical(value)))
+        from Crypto.Signature import eddsa
+
+        return unpadded(eddsa.new(_private_key(self.seed), "rfc8032").sign(canonical(value)))
 
     def signed(self, value: dict, user_id: str) -> dict:
         """`value` with this key's signature added to what it already carries."""
@@ -84,8 +95,8 @@ class Identity:
     def load(cls, path: Path) -> Identity | None:
         try:
             saved = json.loads(path.read_text())
-            return cls(*(SigningKey(base64.b64decode(saved[name] + "==")) for name in
-                         ("master", "self_signing", "user_signing")))
+            public = saved.get("public") or {}  # files from before it was kept: worked out when needed
+            return cls(*(SigningKey(base64.b64decode(saved[name] + "=="), public.get(name)) for name in KEYS))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError) as error:
@@ -95,8 +106,9 @@ class Identity:
     def save(self, path: Path) -> None:
         fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
-            json.dump({"master": unpadded(self.master.seed), "self_signing": unpadded(self.self_signing.seed),
-                       "user_signing": unpadded(self.user_signing.seed)}, handle)
+            keys = dict(zip(KEYS, (self.master, self.self_signing, self.user_signing), strict=True))
+            json.dump({**{name: unpadded(key.seed) for name, key in keys.items()},
+                       "public": {name: key.public for name, key in keys.items()}}, handle)
 
     def public_keys(self, user_id: str) -> dict:
         """The body of `/keys/device_signing/upload`: the master key, and the other two signed by it."""
@@ -192,10 +204,9 @@ class CrossSigning:
 def verify(public: str, value: dict, signature: str) -> bool:
     """Whether `signature` (unpadded base64) is `public`'s ed25519 signature of `value`."""
     try:
-        key = eddsa.import_public_key(base64.b64decode(public + "=="))
-        eddsa.new(key, "rfc8032").verify(canonical(value), base64.b64decode(signature + "=="))
+        Ed25519PublicKey.from_base64(public).verify_signature(canonical(value), Ed25519Signature.from_base64(signature))
         return True
-    except (ValueError, TypeError):
+    except (ValueError, TypeError):  # vodozemac's key and signature errors are ValueErrors
         return False
 
 

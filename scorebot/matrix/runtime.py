@@ -177,8 +177,9 @@ class Runtime:
         return kinds
 
     async def _join_configured_rooms(self, kinds: dict[str, RoomKind]) -> None:
+        """Join each configured room the bot is not in; an invite to one is already being accepted."""
         for room_id in kinds:
-            if room_id not in self.client.rooms:
+            if room_id not in self.client.rooms and room_id not in self.client.invited_rooms:
                 await self.store.run(self.store.enqueue, [Join(room_id)])
 
     def _lift_blacklist(self) -> None:
