@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from scorebot.config import Config
-from scorebot.dispatch import Feature
-from scorebot.features import all_features
 from scorebot.matrix.cross_signing import CrossSigningError
 from scorebot.matrix.runtime import Runtime
 from scorebot.matrix.session import LoginFailed
 from scorebot.store import SchemaTooNew, StoreError
 
+if TYPE_CHECKING:
+    from scorebot.dispatch import Feature
+
 log = logging.getLogger(__name__)
 
 
 def create_runtime(config: Config, features: list[Feature] | None = None) -> Runtime:
-    return Runtime(config, all_features(config) if features is None else features)
+    """The runtime with `features`, or with all of them set up from `config` (loaded as it starts)."""
+    return Runtime(config, features)
 
 
 def run_bot(config: Config, features: list[Feature] | None = None) -> int:

@@ -1,10 +1,12 @@
 """The bot's life on a homeserver: log in, prove its identity, catch up, follow the rooms, act, and
 keep going. Each part lives in its own module; this one starts them, in order, and stops them.
 
-- `sync.py` follows the rooms and hands each event to the dispatcher, exactly once;
-- `executor.py` carries out the outbox;
-- `room_views.py` is how the bot sees its rooms and the roles they give;
-- `report_reader.py` reads the homeserver's reports, where the bot may;
+- `session.py` logs in and asks for syncs; `cross_signing.py` proves the bot's identity;
+- `assembly.py` builds the parts that act, loaded while the first sync is prepared:
+  - `sync.py` follows the rooms and hands each event to the dispatcher, exactly once;
+  - `executor.py` carries out the outbox;
+  - `room_views.py` is how the bot sees its rooms and the roles they give;
+  - `report_reader.py` reads the homeserver's reports, where the bot may;
 - the timers let features act on time passing, and forget what is no longer needed.
 
 The Matrix client comes from `connect`, and the bot's identity from `prove_identity`: both can be
@@ -15,27 +17,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal as os_signal
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
-from nio import AsyncClient
+from nio import AsyncClient, SyncResponse
 
 from scorebot.config import Config
-from scorebot.dispatch import Dispatcher, Feature
 from scorebot.domain.actions import Join
 from scorebot.domain.rooms import RoomKind
 from scorebot.health import HealthServer, Metrics, counting
 from scorebot.matrix.cross_signing import CrossSigning, DeviceTrust
-from scorebot.matrix.events import event_report_signal, user_report_signal
-from scorebot.matrix.executor import Executor
-from scorebot.matrix.late_keys import LateKeys
-from scorebot.matrix.report_reader import ReportReader
-from scorebot.matrix.room_views import RoomViews
-from scorebot.matrix.session import TokenRejected, connect, log_in_again
-from scorebot.matrix.sync import SyncLoop
+from scorebot.matrix.session import TokenRejected, connect, log_in_again, request_sync
 from scorebot.store import Store
+
+if TYPE_CHECKING:
+    from scorebot.dispatch import Dispatcher, Feature
+    from scorebot.matrix.executor import Executor
+    from scorebot.matrix.room_views import RoomViews
+    from scorebot.matrix.sync import SyncLoop
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ async def cross_sign(config: Config, client: AsyncClient) -> DeviceTrust:
 
 
 class Runtime:
-    def __init__(self, config: Config, features: list[Feature],
+    def __init__(self, config: Config, features: list[Feature] | None = None,
                  connect: Callable[[Config], Awaitable[AsyncClient]] = resume,
                  prove_identity: Callable[[Config, AsyncClient], Awaitable[DeviceTrust | None]] = cross_sign,
                  read_reports: bool = True):
@@ -86,30 +89,22 @@ class Runtime:
         applied = await self.store.run(self.store.open)
         for step in applied:
             log.info("Database upgraded to schema %d: %s", step.version, step.description)
+        first: asyncio.Task | None = None
         try:
-            self.client = await self._connect(self.config)
-            try:
-                self.trust = await self._prove_identity(self.config, self.client)
-            except TokenRejected:
-                await log_in_again(self.client, self.config)
-                self.trust = await self._prove_identity(self.config, self.client)
-            self._lift_blacklist()
+            token, first = await self._log_in_and_ask_first_sync()
             kinds = await self._resolve_rooms()
-            self.rooms = RoomViews(self.client, kinds, self.config.roles)
-            self.dispatcher = Dispatcher(self.store, self.features, self.client.user_id,
-                                         self.config.command_prefix, kinds)
-            by_kind = {kind: room for room, kind in kinds.items()}
-            self.executor = Executor(self.client, self.store, self._synced, self.trust, by_kind.get(RoomKind.IGO),
-                                     by_kind.get(RoomKind.MODERATORS), self.metrics)
-            late_keys = LateKeys(self.client, self.store, self.config.connection.key_wait) if self.client.olm else None
-            self.sync = SyncLoop(self.client, self.store, self.dispatcher, self.executor, self.rooms,
-                                 self.config.connection, self._synced, self.trust, late_keys, self.metrics)
+            # The parts that handle events load while the homeserver prepares the first sync.
+            assembly = await asyncio.to_thread(importlib.import_module, "scorebot.matrix.assembly")
+            parts = assembly.assemble(self.config, self.client, self.store, kinds, self.features, self.trust,
+                                      self._synced, self.metrics)
+            self.rooms, self.dispatcher, self.executor, self.sync = parts.rooms, parts.dispatcher, parts.executor, \
+                parts.sync
             await self.store.run(self.dispatcher.start)
             # The outbox runs from the start: it waits for the first sync's rooms, then sends while
             # the rest of a catch-up is handled.
             outbox = asyncio.create_task(self.executor.run_forever(), name="outbox")
             try:
-                await self.sync.first_sync()
+                await self.sync.first_sync(token, await first)
                 await self._join_configured_rooms(kinds)
             except BaseException:
                 outbox.cancel()
@@ -117,10 +112,7 @@ class Runtime:
             tasks = [asyncio.create_task(self.sync.forever(), name="sync"), outbox,
                      asyncio.create_task(self._timers(), name="timers")]
             if self._read_reports:
-                token = self.config.reports.admin_token or self.client.access_token
-                reader = ReportReader(self.config.homeserver, token, self.store, self.config.reports.poll_interval,
-                                      self._take_in_report)
-                tasks.append(asyncio.create_task(reader.run(), name="reports"))
+                tasks.append(asyncio.create_task(parts.reports.run(), name="reports"))
             self.executor.wake()
             if self.config.metrics.listen:
                 self.health = HealthServer(self.metrics, self.config.metrics.listen, self.config.metrics.stale_after,
@@ -130,6 +122,8 @@ class Runtime:
             self.ready.set()
             await self._until_stopped(tasks)
         finally:
+            if first:
+                first.cancel()
             if self.health:
                 await self.health.stop()
             if self.trust:
@@ -138,6 +132,32 @@ class Runtime:
                 await self.client.close()
             self.store.close()
             log.info("scorebot stopped")
+
+    async def _log_in_and_ask_first_sync(self) -> tuple[str | None, asyncio.Task[SyncResponse]]:
+        """Log in, and ask for the first sync since the saved position: the longest wait of a start,
+        so the bot proves its identity (and loads its parts) while the homeserver prepares it. A
+        saved session that was logged out shows in the identity check; the bot then logs in again."""
+        self.client = await self._connect(self.config)
+        token = await self.store.run(self.store.sync_token)
+        first = self._ask_first_sync(token)
+        try:
+            try:
+                self.trust = await self._prove_identity(self.config, self.client)
+            except TokenRejected:
+                first.cancel()
+                await log_in_again(self.client, self.config)
+                first = self._ask_first_sync(token)
+                self.trust = await self._prove_identity(self.config, self.client)
+            self._lift_blacklist()
+        except BaseException:
+            first.cancel()
+            raise
+        return token, first
+
+    def _ask_first_sync(self, token: str | None) -> asyncio.Task[SyncResponse]:
+        """Full state, since nio keeps no room state across restarts."""
+        return asyncio.create_task(request_sync(self.client, token, 0, self.config.connection.max_retry_wait,
+                                                full_state=True), name="first sync")
 
     async def _until_stopped(self, tasks: list[asyncio.Task]) -> None:
         stopper = asyncio.create_task(self._stopping.wait())
@@ -205,7 +225,7 @@ class Runtime:
         self.metrics.meetings.set(len(await self.store.run(self.store.meetings.all_running)))
         self.metrics.rooms.set(len(self.client.rooms))
 
-    # -- time passing, and the homeserver's reports --------------------------------------------
+    # -- time passing ---------------------------------------------------------------------------
 
     async def _timers(self) -> None:
         """Let features act on time passing (an automatic wrap-up, reminders); forget, once an hour,
@@ -222,14 +242,3 @@ class Runtime:
             if now - pruned_at >= 3_600_000:
                 pruned_at = now
                 await self.store.run(self.store.prune, now - keep_ms)
-
-    async def _take_in_report(self, key: str, report: dict) -> None:
-        """A report on a message in an organizing room, or on a person who is in one."""
-        if key == "event_reports":
-            signal = event_report_signal(report)
-        else:
-            room = self.rooms.where_is(report.get("target_user_id"))
-            signal = user_report_signal(report, room) if room else None
-        if signal is not None and self.rooms.kinds.get(signal.room_id) is RoomKind.ORGANIZING:
-            views = self.rooms.views()
-            await self.sync.dispatch(signal, views, self.rooms.roles(views))

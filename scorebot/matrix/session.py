@@ -1,4 +1,5 @@
-"""Log in once and keep the device: its token and ID under data/, its encryption keys beside them.
+"""The bot's session with its homeserver: log in once and keep the device (its token and ID under
+data/, its encryption keys beside them), and ask for syncs.
 
 Keeping the device matters for encryption: members' clients share room keys with a device they
 already know, so a bot that made a new device at every start would lose access to its rooms.
@@ -6,16 +7,23 @@ already know, so a bot that made a new device at every start would lose access t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 from pathlib import Path
 
-from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
+from nio import AsyncClient, AsyncClientConfig, LoginResponse, SyncResponse, WhoamiResponse
 
 from scorebot.config import Config
 
 log = logging.getLogger(__name__)
+
+SYNC_FILTER = {
+    "presence": {"types": []},
+    "account_data": {"types": []},
+    "room": {"timeline": {"limit": 50}, "ephemeral": {"types": []}},
+}
 
 
 class LoginFailed(Exception):
@@ -145,3 +153,18 @@ async def keep_keys(client: AsyncClient) -> None:
     if client.should_claim_keys:
         await client.keys_claim(client.get_users_for_key_claiming())
     await client.send_to_device_messages()
+
+
+async def request_sync(client: AsyncClient, since: str | None, timeout_ms: int, max_wait: float,
+                       full_state: bool = False) -> SyncResponse:
+    """One sync; waits out errors with a growing pause (nio already retries lost connections)."""
+    pause = 1.0
+    while True:
+        answer = await client.sync(timeout=timeout_ms, since=since, full_state=full_state, sync_filter=SYNC_FILTER)
+        if isinstance(answer, SyncResponse):
+            if pause > 1.0:
+                log.info("The homeserver answers again")
+            return answer
+        log.warning("Sync failed (%s: %s); trying again in %.0f s", answer.status_code, answer.message, pause)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, max_wait)

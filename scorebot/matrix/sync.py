@@ -27,24 +27,25 @@ from nio import (
 
 from scorebot.config import ConnectionConfig
 from scorebot.dispatch import Dispatcher
-from scorebot.domain.rooms import Roles, RoomView
+from scorebot.domain.rooms import Roles, RoomKind, RoomView
 from scorebot.domain.signals import Invite, Signal
 from scorebot.health import Metrics
 from scorebot.matrix.cross_signing import DeviceTrust
-from scorebot.matrix.events import invite_signal, to_signal, withheld_signal
+from scorebot.matrix.events import (
+    event_report_signal,
+    invite_signal,
+    to_signal,
+    user_report_signal,
+    withheld_signal,
+)
 from scorebot.matrix.executor import Executor
 from scorebot.matrix.late_keys import LateKeys
 from scorebot.matrix.room_views import RoomViews
-from scorebot.matrix.session import keep_keys
+from scorebot.matrix.session import keep_keys, request_sync
 from scorebot.store import Store
 
 log = logging.getLogger(__name__)
 
-SYNC_FILTER = {
-    "presence": {"types": []},
-    "account_data": {"types": []},
-    "room": {"timeline": {"limit": 50}, "ephemeral": {"types": []}},
-}
 _GAP_PAGE = 100
 
 
@@ -65,10 +66,9 @@ class SyncLoop:
         self._synced = synced  # notified after each sync, when client.rooms is fresh
         self._invites: dict[str, Invite] = {}  # invites not judged yet (see `_handle_invites`)
 
-    async def first_sync(self) -> None:
-        """Full state (nio keeps no room state across restarts), and what was missed since."""
-        token = await self.store.run(self.store.sync_token)
-        answer = await self._sync(since=token, full_state=True, timeout=0)
+    async def first_sync(self, token: str | None, answer: SyncResponse) -> None:
+        """The first sync since `token` (asked for with full state: nio keeps no room state across
+        restarts), and what was missed since."""
         self.executor.rooms_known.set()  # nio knows the rooms now: answers go out during the catch-up
         if token is None:
             # The very first start: remember where now is, act on none of the history.
@@ -85,23 +85,8 @@ class SyncLoop:
         timeout_ms = int(self.connection.sync_timeout * 1000)
         while True:
             since = self.client.next_batch
-            answer = await self._sync(since=since, timeout=timeout_ms)
+            answer = await request_sync(self.client, since, timeout_ms, self.connection.max_retry_wait)
             await self.handle(answer, since=since)
-
-    async def _sync(self, since: str | None, timeout: int, full_state: bool = False) -> SyncResponse:
-        """One sync; waits out errors with a growing pause (nio already retries lost connections)."""
-        pause = 1.0
-        while True:
-            answer = await self.client.sync(timeout=timeout, since=since, full_state=full_state,
-                                            sync_filter=SYNC_FILTER)
-            if isinstance(answer, SyncResponse):
-                if pause > 1.0:
-                    log.info("The homeserver answers again")
-                return answer
-            log.warning("Sync failed (%s: %s); trying again in %.0f s",
-                        answer.status_code, answer.message, pause)
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, self.connection.max_retry_wait)
 
     async def handle(self, answer: SyncResponse, since: str | None) -> None:
         if self.trust:
@@ -207,6 +192,18 @@ class SyncLoop:
         self.metrics.events.labels(kind=type(signal).__name__).inc()
         if actions:
             self.executor.wake()
+
+    async def take_in_report(self, key: str, report: dict) -> None:
+        """A report read from the homeserver (see `report_reader`): on a message in an organizing
+        room, or on a person who is in one."""
+        if key == "event_reports":
+            signal = event_report_signal(report)
+        else:
+            room = self.rooms.where_is(report.get("target_user_id"))
+            signal = user_report_signal(report, room) if room else None
+        if signal is not None and self.rooms.kinds.get(signal.room_id) is RoomKind.ORGANIZING:
+            views = self.rooms.views()
+            await self.dispatch(signal, views, self.rooms.roles(views))
 
     async def _handle_invites(self, answer: SyncResponse) -> None:
         """Judge invites: configured rooms, and direct chats from members of the organization.

@@ -98,6 +98,28 @@ async def test_events_before_the_bots_own_join_are_not_acted_on(bot):
     await task
 
 
+async def test_the_first_sync_is_asked_for_before_the_identity_check_ends(tmp_path):
+    """The first sync is a start's longest wait: the homeserver prepares it while the bot proves
+    its identity and loads its parts. An identity check that waits for the sync request would wait
+    forever if the bot asked for the sync only after it."""
+    server, runtime = fake_bot(tmp_path)
+    order = []
+
+    async def identity_after_sync_request(_config, _client):
+        await server.wait_for(lambda: any(r.path.endswith("/sync") for r in server.requests))
+        order.append("identity proven")
+
+    runtime._prove_identity = identity_after_sync_request
+    server.deliver(join={ORG: [server.member(BOT, "join", 10), server.member(BOB, "join", 11)]})
+    task = await start(runtime)
+    assert order == ["identity proven"]
+    asked = server.message(BOB, "!help", 30)
+    server.deliver(join={ORG: [asked]})
+    await server.wait_for(lambda: replies_to(server, asked["event_id"]))
+    runtime.stop()
+    await task
+
+
 async def test_a_direct_chat_waiting_at_the_very_first_start_is_accepted(bot):
     server, runtime = bot
     invite = {"type": "m.room.member", "state_key": BOT, "sender": BOB,
