@@ -230,12 +230,6 @@ class Feature:
     def on_meeting_event(self, ctx: Context, event: MeetingEvent, meeting_id: int) -> None:
         """Another feature announced something about a meeting (see `Context.announce`)."""
 
-    def minutes_sections(self, store: Store, meeting_id: int, clock, name) -> list[tuple[str, list[str]]]:
-        """Extra sections for a meeting's minutes: (heading, lines).
-
-        `clock(ms)` gives "HH:MM" in the group's time zone; `name(user_id)` a display name."""
-        return []
-
 
 class Dispatcher:
     def __init__(self, store: Store, features: list[Feature], bot_user_id: str, prefix: str = "!",

@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 from scorebot.config import Config
 from scorebot.domain.minutes import html_document, render_minutes
-from scorebot.features import all_features
-from scorebot.features.meetings import minutes_data
+from scorebot.minutes import minutes_data
 from scorebot.store import Store
 
 
@@ -40,7 +39,7 @@ def export_minutes(config: Config, meeting_id: int, form: str) -> str:
         meeting = store.meetings.get(meeting_id)
         if meeting is None:
             raise LookupError(f"There is no meeting {meeting_id}; see 'scorebot minutes list'.")
-        minutes = meeting.minutes or render_minutes(minutes_data(store, meeting, config.timezone, all_features(config)))
+        minutes = meeting.minutes or render_minutes(minutes_data(store, meeting, config.timezone))
     finally:
         store.close()
     return minutes.plain + "\n" if form == "md" else html_document(meeting.title, minutes)

@@ -174,17 +174,6 @@ class Culture(Feature):
             f", {when}: {count_of(len(open_ones), 'open follow-up')} to come back to. ")
             + code("!followups") + plain(" lists them.")))
 
-    def minutes_sections(self, store: Store, meeting_id: int, clock, name) -> list[tuple[str, list[str]]]:
-        pins = []
-        for pin in store.culture.pins_of_meeting(meeting_id):
-            state = (f"acknowledged with oops at {clock(pin.acknowledged_at)}" if pin.acknowledged_at
-                     else "not acknowledged yet")
-            pins.append(f"{clock(pin.at)} Ouch on {name(pin.author)}'s message: “{pin.quote}” ({state})")
-        follow_ups = [f"{text} ({'done' if done else 'open'})"
-                      for _, text, done in store.culture.follow_ups(meeting_id, open_only=False)]
-        terms = store.culture.terms_explained(meeting_id)
-        return [("Oops / Ouch", pins), ("Follow-ups", follow_ups), ("Terms explained", terms)]
-
     # -- the glossary ----------------------------------------------------------------------------
 
     @command("define", TextArg("term"), rooms=ANYWHERE, help="Explain a term or acronym from the group's glossary.")

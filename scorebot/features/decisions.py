@@ -6,7 +6,6 @@ from scorebot.dispatch import Context, Feature
 from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.rooms import ORGANIZING, Role
 from scorebot.features.meeting_room import MEETING
-from scorebot.store import Store
 from scorebot.store.meetings import MeetingRecord
 
 
@@ -25,8 +24,3 @@ class Decisions(Feature):
     def _record(self, ctx: Context, meeting: MeetingRecord, kind: str, text: str, who: str | None) -> None:
         ctx.store.meetings.record_item(meeting.id, kind, text, who, ctx.sender, ctx.signal.timestamp)
         ctx.confirm()
-
-    def minutes_sections(self, store: Store, meeting_id: int, clock, name) -> list[tuple[str, list[str]]]:
-        decisions = [f"{clock(at)} {text}" for at, text, _ in store.meetings.items(meeting_id, "decision")]
-        actions = [f"{name(who)}: {text}" for _, text, who in store.meetings.items(meeting_id, "action")]
-        return [("Decisions", decisions), ("Action items", actions)]

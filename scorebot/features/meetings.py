@@ -5,11 +5,12 @@ from __future__ import annotations
 from scorebot.dispatch import Context, Feature
 from scorebot.domain.actions import Edit, Send
 from scorebot.domain.commands import TextArg, UserArg, command
-from scorebot.domain.minutes import MinutesData, SpokenTurn, clock, render_minutes
+from scorebot.domain.minutes import render_minutes
 from scorebot.domain.rooms import ORGANIZING, Role, RoomKind
 from scorebot.domain.stack import MeetingEvent
 from scorebot.domain.text import code, plain
 from scorebot.features.meeting_room import MEETING, MeetingRoom
+from scorebot.minutes import minutes_data
 from scorebot.store.meetings import MeetingRecord
 
 
@@ -49,8 +50,7 @@ class Meetings(Feature):
         meetings.end(meeting.id, ctx.signal.timestamp)
         if meeting.board_key:
             ctx.do(Edit(meeting.room_id, meeting.board_key, plain(f"📋 {meeting.title}: the meeting has ended.")))
-        minutes = render_minutes(minutes_data(ctx.store, meetings.get(meeting.id), self.room.timezone,
-                                              ctx.features, ctx.name_of))
+        minutes = render_minutes(minutes_data(ctx.store, meetings.get(meeting.id), self.room.timezone, ctx.name_of))
         meetings.keep_minutes(meeting.id, minutes)
         ctx.do(Send(meeting.room_id, minutes))
 
@@ -64,15 +64,3 @@ class Meetings(Feature):
         giver = ctx.sender if ctx.sender in meetings.facilitators(meeting.id) else None
         meetings.hand_over(meeting.id, giver, user, ctx.signal.timestamp)
         ctx.reply(self.room.name(ctx, user, mention=True) + plain(" facilitates now. Thank you!"))
-
-
-def minutes_data(store, meeting: MeetingRecord, timezone: str, features: list[Feature],
-                 display=lambda user: user) -> MinutesData:
-    """What the minutes of `meeting` say, from the store (used by the bot and the command line)."""
-    meetings = store.meetings
-    end = meeting.ended_at or meeting.started_at
-    turns = [SpokenTurn(t.person.name, t.started_at, t.ended_at or end) for t in meetings.turns(meeting.id)]
-    sections = [section for feature in features
-                for section in feature.minutes_sections(store, meeting.id, lambda ms: clock(ms, timezone), display)]
-    return MinutesData(meeting.title, [display(u) for u in meetings.everyone_who_facilitated(meeting.id)],
-                       meeting.started_at, end, turns, meetings.notes(meeting.id), timezone, sections)

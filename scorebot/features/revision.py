@@ -195,16 +195,3 @@ class Revision(Feature):
         ctx.reply("Document history:\n" + "\n".join(
             f"#{p.id}, ratified {utc_time(p.ratified_at)} (proposed {utc_time(p.submitted_at)}; ballot: yes {p.yes}, "
             f"no {p.no}, {p.voters} of {p.eligible} voted): {p.text.splitlines()[0][:120]}" for p in ratified))
-
-    def minutes_sections(self, store, meeting_id: int, clock, name) -> list[tuple[str, list[str]]]:
-        sections = []
-        present = sorted(store.revisions.marked_present(meeting_id) | store.meetings.asked(meeting_id))
-        if present:
-            sections.append(("Present", [name(user) for user in present]))
-        votes = [f"Revision #{p.id}: " + ("vote opened, not counted" if p.meeting_yes is None else
-                 f"yes {p.meeting_yes}, no {p.meeting_no}, {p.present} present; "
-                 + ("passed to a secret ballot" if meeting_vote_passes(p.meeting_yes, p.present) else "not passed"))
-                 for p in store.revisions.in_meeting(meeting_id)]
-        if votes:
-            sections.append(("Votes", votes))
-        return sections

@@ -4,14 +4,18 @@ Each check here is a problem people met: jargon, raw IDs, grammar instead of exa
 """
 
 import re
+import subprocess
+import sys
 
 import pytest
 
 from scorebot.domain import help as words
 from scorebot.domain.actions import Edit, Send, SendDirect
 from scorebot.domain.commands import CommandRegistry
+from scorebot.domain.minutes import render_minutes
 from scorebot.domain.rooms import RoomKind, RoomView
 from scorebot.features import all_features
+from scorebot.minutes import minutes_data
 from tests.support.harness import BOT, Harness
 from tests.unit.test_enforcement_feature import MODS, ORG
 
@@ -130,3 +134,18 @@ def test_minutes_list_decisions_and_who_was_there_without_stray_marks(group):
     assert "<h4>Decisions</h4>" in minutes.html and "We rent the hall for March" in minutes.plain
     assert "Milo: book the hall" in minutes.plain
     assert "<li>Milo</li>" in minutes.html and "<li>- " not in minutes.html
+
+
+def test_minutes_are_read_from_the_store_alone(group):
+    """The command line prints the minutes of a meeting still running from the store, with every
+    section the bot would post, and loads none of the bot's features to do it."""
+    group.say("@maya:x", "!meeting start Budget")
+    group.say("@maya:x", "!decision We rent the hall for March")
+    group.say("@maya:x", "!action @milo:x book the hall")
+    running = group.store.meetings.running(ORG.room_id)
+    minutes = render_minutes(minutes_data(group.store, running, "UTC")).plain
+    assert "We rent the hall for March" in minutes and "## Action items\n- @milo:x: book the hall" in minutes
+    loaded = subprocess.run([sys.executable, "-c", "import sys, scorebot.minutes_export; "
+                             "print([m for m in sys.modules if m.startswith('scorebot.features')])"],
+                            capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

@@ -1,0 +1,61 @@
+"""A meeting's minutes, read from the store: what the bot posts when a meeting ends and what
+`scorebot minutes export` prints. One read model, so the two always say the same, and the command
+line needs none of the bot's features to print them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scorebot.domain.minutes import MinutesData, SpokenTurn, clock
+from scorebot.domain.revision import meeting_vote_passes
+from scorebot.store import Store
+from scorebot.store.meetings import MeetingRecord
+
+Section = tuple[str, list[str]]
+
+
+def minutes_data(store: Store, meeting: MeetingRecord, timezone: str,
+                 name: Callable[[str], str] = lambda user: user) -> MinutesData:
+    """What the minutes of `meeting` say; `name` gives a person's display name."""
+    meetings = store.meetings
+    end = meeting.ended_at or meeting.started_at
+    turns = [SpokenTurn(t.person.name, t.started_at, t.ended_at or end) for t in meetings.turns(meeting.id)]
+    at = lambda ms: clock(ms, timezone)  # noqa: E731 - "HH:MM" in the group's time zone
+    sections = [*_culture(store, meeting.id, at, name), *_decisions(store, meeting.id, at, name),
+                *_revision(store, meeting.id, name)]
+    return MinutesData(meeting.title, [name(u) for u in meetings.everyone_who_facilitated(meeting.id)],
+                       meeting.started_at, end, turns, meetings.notes(meeting.id), timezone, sections)
+
+
+def _culture(store: Store, meeting_id: int, at, name) -> list[Section]:
+    """Oops and Ouch as the code of conduct asks them to be kept, follow-ups, and terms explained."""
+    pins = []
+    for pin in store.culture.pins_of_meeting(meeting_id):
+        state = f"acknowledged with oops at {at(pin.acknowledged_at)}" if pin.acknowledged_at else \
+            "not acknowledged yet"
+        pins.append(f"{at(pin.at)} Ouch on {name(pin.author)}'s message: “{pin.quote}” ({state})")
+    follow_ups = [f"{text} ({'done' if done else 'open'})"
+                  for _, text, done in store.culture.follow_ups(meeting_id, open_only=False)]
+    terms = store.culture.terms_explained(meeting_id)
+    return [("Oops / Ouch", pins), ("Follow-ups", follow_ups), ("Terms explained", terms)]
+
+
+def _decisions(store: Store, meeting_id: int, at, name) -> list[Section]:
+    decisions = [f"{at(when)} {text}" for when, text, _ in store.meetings.items(meeting_id, "decision")]
+    actions = [f"{name(who)}: {text}" for _, text, who in store.meetings.items(meeting_id, "action")]
+    return [("Decisions", decisions), ("Action items", actions)]
+
+
+def _revision(store: Store, meeting_id: int, name) -> list[Section]:
+    """Who was present, and the votes on revisions of the code of conduct."""
+    sections = []
+    present = sorted(store.revisions.marked_present(meeting_id) | store.meetings.asked(meeting_id))
+    if present:
+        sections.append(("Present", [name(user) for user in present]))
+    votes = [f"Revision #{p.id}: " + ("vote opened, not counted" if p.meeting_yes is None else
+             f"yes {p.meeting_yes}, no {p.meeting_no}, {p.present} present; "
+             + ("passed to a secret ballot" if meeting_vote_passes(p.meeting_yes, p.present) else "not passed"))
+             for p in store.revisions.in_meeting(meeting_id)]
+    if votes:
+        sections.append(("Votes", votes))
+    return sections
