@@ -117,6 +117,7 @@ class Executor:
         self._instance = ""
         self._in_flight = asyncio.Semaphore(IN_FLIGHT)
         self._lanes: dict[str, asyncio.Task] = {}  # the lanes being carried out now
+        self._read: dict[int, Action] = {}  # the waiting actions already read, by ID (see `pending_rows`)
         self._encrypting = asyncio.Lock()  # one encrypted send at a time (see the module's docstring)
         # Set once the first sync has given nio the rooms: the outbox starts then, while the
         # rest of that sync (a catch-up after downtime) is still being handled.
@@ -159,7 +160,9 @@ class Executor:
         action of the others is due."""
         now = _now_ms()
         lanes: dict[str, list[PendingAction]] = {}
-        for row in await self.store.run(self.store.pending_rows):
+        rows = await self.store.run(self.store.pending_rows, self._read)
+        self._read = {row.id: row.action for row in rows}
+        for row in rows:
             lanes.setdefault(lane_of(row.action), []).append(row)
         next_due = None
         for lane, rows in lanes.items():

@@ -12,7 +12,7 @@ import asyncio
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,11 +175,21 @@ class Store:
     def pending_actions(self) -> list[tuple[int, Action]]:
         return [(row.id, row.action) for row in self.pending_rows()]
 
-    def pending_rows(self) -> list[PendingAction]:
-        """Every action still to go out, oldest first, with its attempts and next-try time."""
-        rows = Outbox.select().where(Outbox.state == "pending").order_by(Outbox.id)
-        return [PendingAction(row.id, codec.load(row.kind, row.payload), row.attempts, row.next_try_at)
-                for row in rows]
+    def pending_rows(self, known: Mapping[int, Action] | None = None) -> list[PendingAction]:
+        """Every action still to go out, oldest first, with its attempts and next-try time.
+
+        The outbox looks at this each time something new is decided; `known` are the actions it
+        read before, by ID, so only new ones are decoded (during a long catch-up, decoding every
+        waiting action at every look was most of the bot's work)."""
+        known = known or {}
+        rows = list(Outbox.select(Outbox.id, Outbox.attempts, Outbox.next_try_at)
+                    .where(Outbox.state == "pending").order_by(Outbox.id))
+        new = [row.id for row in rows if row.id not in known]
+        actions = dict(known)
+        for chunk in range(0, len(new), 500):
+            query = Outbox.select(Outbox.id, Outbox.kind, Outbox.payload).where(Outbox.id.in_(new[chunk:chunk + 500]))
+            actions.update((row.id, codec.load(row.kind, row.payload)) for row in query)
+        return [PendingAction(row.id, actions[row.id], row.attempts, row.next_try_at) for row in rows]
 
     def outbox_depth(self) -> int:
         return Outbox.select().where(Outbox.state == "pending").count()

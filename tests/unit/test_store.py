@@ -140,3 +140,14 @@ def test_storage_stays_bounded(store):
     assert kept == 7 * 24 * 60 + 1 and marks == 20_000 - kept  # a week's worth, to the minute
     assert actions == 1 and [row.id for row in store.pending_rows()] == [waiting]  # pending is never forgotten
     assert store.was_handled("$e0") and not store.was_handled("$e19999")
+
+
+def test_the_outbox_decodes_only_what_it_has_not_read_yet(store):
+    first, second = store.enqueue([React("!r:x", "$e", "✅"), React("!r:y", "$f", "✅")])
+    read = {row.id: row.action for row in store.pending_rows()}
+    store.action_done(first, "$sent")
+    [third] = store.enqueue([React("!r:x", "$g", "👀")])
+    rows = store.pending_rows(read)
+    assert [row.id for row in rows] == [second, third]
+    assert rows[0].action is read[second]  # as read before, not decoded again
+    assert rows[1].action == React("!r:x", "$g", "👀")
