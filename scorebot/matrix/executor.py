@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Iterable
 
 from nio import (
     AsyncClient,
@@ -123,7 +124,11 @@ class Executor:
         # rest of that sync (a catch-up after downtime) is still being handled.
         self.rooms_known = asyncio.Event()
 
-    def wake(self) -> None:
+    def wake(self, actions: Iterable[Action] | None = None) -> None:
+        """Look at the outbox again, for new `actions` or (None) for anything. New actions for
+        lanes that are running need no look now: each lane looks again when it is done."""
+        if actions is not None and all(lane_of(action) in self._lanes for action in actions):
+            return
         self._wake.set()
 
     async def run_forever(self) -> None:

@@ -191,7 +191,7 @@ class SyncLoop:
         self.metrics.handling.observe(time.perf_counter() - started)
         self.metrics.events.labels(kind=type(signal).__name__).inc()
         if actions:
-            self.executor.wake()
+            self.executor.wake(actions)
 
     async def take_in_report(self, key: str, report: dict) -> None:
         """A report read from the homeserver (see `report_reader`): on a message in an organizing

@@ -146,7 +146,9 @@ class Store:
     # -- exactly-once handling -------------------------------------------------------------
 
     def was_handled(self, event_id: str) -> bool:
-        return HandledEvent.get_or_none(HandledEvent.event_id == event_id) is not None
+        # Asked for every event: plain SQL, which peewee would otherwise build anew each time.
+        sql = f"SELECT 1 FROM {HandledEvent._meta.table_name} WHERE event_id = {self.db.param} LIMIT 1"
+        return self.db.execute_sql(sql, (event_id,)).fetchone() is not None
 
     def mark_handled(self, event_id: str, room_id: str) -> None:
         HandledEvent.insert(event_id=event_id, room_id=room_id, handled_at=_now_ms()).on_conflict_ignore().execute()
