@@ -142,7 +142,16 @@ class Bench:
             for room in bot.rooms:
                 await maya.member_joined(room, user.user_id, timeout=120)
             bots.append(bot)
+        await self.record_help(maya, bots[1])
         return maya, eve, bots
+
+    async def record_help(self, maya: Member, score: Contender) -> None:
+        """The bare bot answers `!help` with the very content scorebot sends here and now (in a
+        meeting, it names the facilitator's commands too): the same work for Synapse."""
+        asked = await maya.send(score.rooms[0], "!help")
+        answer = await maya.reply_to(score.rooms[0], asked, score.user_id, timeout=30)
+        content = {key: value for key, value in answer.content.items() if key != "m.relates_to"}
+        (self.folder / "help.json").write_text(json.dumps(content))
 
     async def teardown(self, members: list[Member], bots: list[Contender]) -> None:
         for bot in bots:
@@ -171,11 +180,7 @@ class Bench:
         score = bots[1]
         for bot in bots:
             await maya.send(bot.rooms[0], "!meeting start Bench")
-        # The bare bot answers `!help` with the very content scorebot sends: the same work for Synapse.
-        asked = await maya.send(score.rooms[0], "!help")
-        answer = await maya.reply_to(score.rooms[0], asked, score.user_id, timeout=30)
-        content = {key: value for key, value in answer.content.items() if key != "m.relates_to"}
-        (self.folder / "help.json").write_text(json.dumps(content))
+        await self.record_help(maya, score)
 
         async def reply(bot: Contender) -> float:
             async def ask() -> None:
