@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import heapq
 import logging
 import time
 
@@ -99,16 +100,23 @@ class SyncLoop:
         views = self.rooms.views()
         roles = self.rooms.roles(views)
         joined_times = await self.store.run(self.store.joined_times, list(answer.rooms.join))
-        for room_id, info in answer.rooms.join.items():
+
+        async def timeline(room_id: str, info) -> list[tuple[str, Event]]:
             events = list(info.timeline.events)
-            known = joined_times.get(room_id)
             # The gap reaches back to our last position, so it also holds the bot's own join when
-            # the bot stopped before it saw that join (known is None then): what came after the
-            # join is acted on, what came before is not.
+            # the bot stopped before it saw that join: what came after the join is acted on, what
+            # came before is not.
             if info.timeline.limited and since and info.timeline.prev_batch:
                 events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
-            for event in await self._after_own_join(room_id, events, known):
-                await self.handle_event(room_id, event, views, roles)
+            return [(room_id, event) for event in await self._after_own_join(room_id, events,
+                                                                               joined_times.get(room_id))]
+
+        # Every room's gap is fetched at once, and the events of all rooms are handled in the order
+        # they were sent (each room's in its own order): after downtime every room gets its first
+        # answers early, and the outbox sends to all of them side by side.
+        rooms = await asyncio.gather(*(timeline(room_id, info) for room_id, info in answer.rooms.join.items()))
+        for room_id, event in heapq.merge(*rooms, key=lambda item: item[1].server_timestamp):
+            await self.handle_event(room_id, event, views, roles)
         for event in answer.to_device_events:
             withheld = withheld_signal(event, int(time.time() * 1000))
             if withheld is not None:

@@ -8,6 +8,7 @@ import yaml
 from scorebot.config import load_config
 from scorebot.features import all_features
 from scorebot.matrix.runtime import Runtime
+from scorebot.matrix.sync import SyncLoop
 from tests.support.fake_homeserver import BOT, FakeClient, FakeHomeserver
 
 ORG, DM = "!org:fake", "!dm:fake"
@@ -187,7 +188,7 @@ async def test_health_and_metrics_follow_the_bot(tmp_path):
     await task
 
 
-async def test_a_catch_up_answers_while_it_is_still_reading_each_room_in_order_each_once(tmp_path):
+async def test_a_catch_up_answers_while_it_is_still_reading_each_room_in_order_each_once(tmp_path, monkeypatch):
     rooms = [f"!r{n}:fake" for n in range(5)]
     server, runtime = fake_bot(tmp_path, rooms={"organizing": rooms})
     server.deliver(join={room: [server.member(BOT, "join", 10), server.member(BOB, "join", 11)] for room in rooms})
@@ -200,12 +201,21 @@ async def test_a_catch_up_answers_while_it_is_still_reading_each_room_in_order_e
     server.deliver(join=missed)
     last = missed[rooms[-1]][-1]["event_id"]
     handled_at_first_answer: list[bool] = []
+    handled: list[str] = []
+    handle_event = SyncLoop.handle_event
+
+    async def recorded(loop, room_id, event, views, roles):
+        handled.append(room_id)
+        await handle_event(loop, room_id, event, views, roles)
+
+    monkeypatch.setattr(SyncLoop, "handle_event", recorded)
     _, restarted = fake_bot(tmp_path, server, rooms={"organizing": rooms})
     server.on_send = lambda: handled_at_first_answer or handled_at_first_answer.append(
         restarted.store.was_handled(last))
     task = asyncio.create_task(restarted.run())
     await server.wait_for(lambda: len(server.sent()) == 300, timeout=60)
     assert handled_at_first_answer == [False]  # the first answer went out before the backlog was read
+    assert handled[:5] == rooms  # the rooms' backlogs are read side by side, in the order things were said
     for room in rooms:
         answered = [r.body["m.relates_to"]["m.in_reply_to"]["event_id"] for r in server.sent(room)]
         assert answered == [e["event_id"] for e in missed[room]]  # in the order asked, each once
