@@ -42,6 +42,22 @@ class Proposal:
     ratified_at: int | None = None
 
 
+# What a meeting may do with a proposal, by the state it is in.
+MAY_OPEN_VOTE = frozenset({State.SUBMITTED, State.NOT_APPROVED})  # again, after a revision
+MAY_COUNT = frozenset({State.IN_MEETING_VOTE})
+
+
+def not_now(found: Proposal | None, number: int, doing: str, allowed: frozenset[State], state_shown: str = "") -> \
+        str | None:
+    """Why a meeting cannot `doing` proposal `number` now (it does not exist, or its state does not
+    allow it), or None when it can; `state_shown` says its state in words."""
+    if found is None:
+        return f"There is no proposal #{number}."
+    if found.state not in allowed:
+        return f"I can't {doing} proposal #{number} now: it is {state_shown or found.state.value}."
+    return None
+
+
 def meeting_vote_passes(yes: int, eligible_present: int) -> bool:
     """More than half of the eligible members in attendance said yes."""
     return eligible_present > 0 and 2 * yes > eligible_present

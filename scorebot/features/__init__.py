@@ -11,6 +11,7 @@ from scorebot.features.culture import Culture
 from scorebot.features.decisions import Decisions
 from scorebot.features.help import Help
 from scorebot.features.removals import Removals
+from scorebot.features.report_threads import ReportThreads
 from scorebot.features.reports import Reports
 from scorebot.features.revision import Revision
 from scorebot.features.stack import stack_features
@@ -24,12 +25,12 @@ def all_features(config: Config | None = None) -> list[Feature]:
     if config is None:
         ballot = Ballot()
         return [Help(), Upkeep(), *stack_features(), Culture(), Decisions(), *enforcement_features(), Reports(),
-                IgoThreads(), Brigading(), ballot, Revision(ballot)]
+                ReportThreads(), IgoThreads(), Brigading(), ballot, Revision(ballot)]
     ballot = Ballot(config.voting)
     return [Help(), Upkeep(), *stack_features(config.stack, config.timezone),
             Culture(config.culture, config.glossary_seed_path, config.timezone), Decisions(),
-            *enforcement_features(config.enforcement, config.roles.moderator_level), Reports(config.reports),
-            IgoThreads(),
+            *enforcement_features(config.enforcement, config.roles.moderator_level), Reports(),
+            ReportThreads(config.reports), IgoThreads(),
             Brigading(config.brigading, config.roles.moderator_level, config.timezone), ballot,
             Revision(ballot, config.roles.steering)]
 

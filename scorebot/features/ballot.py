@@ -10,7 +10,7 @@ from __future__ import annotations
 from scorebot.config import VotingConfig
 from scorebot.dispatch import Context, Feature
 from scorebot.domain.actions import Send, SendDirect
-from scorebot.domain.commands import ChoiceArg, CommandRegistry, NumberArg
+from scorebot.domain.commands import ChoiceArg, NumberArg, command
 from scorebot.domain.revision import Proposal, State, ballot_approves, close_due, eligible, remind_due
 from scorebot.domain.rooms import DIRECT, RoomKind
 from scorebot.domain.text import Text, bold, code, lines, plain, utc_time
@@ -21,11 +21,6 @@ class Ballot(Feature):
         self.config = config or VotingConfig()
         self.duration_ms = int(self.config.ballot_duration * 1000)
         self.remind_ms = int(self.config.remind_before * 1000)
-
-    def register(self, registry: CommandRegistry) -> None:
-        registry.command("vote", NumberArg("proposal"), ChoiceArg("choice", choices=("yes", "no")), rooms=DIRECT,
-                         private=True, help="Vote on a revision of the code of conduct, secretly: !vote 1 yes. "
-                                            "You may change your vote until the ballot closes.")(self.vote)
 
     # -- opening --------------------------------------------------------------------------------
 
@@ -62,6 +57,9 @@ class Ballot(Feature):
 
     # -- voting ---------------------------------------------------------------------------------
 
+    @command("vote", NumberArg("proposal"), ChoiceArg("choice", choices=("yes", "no")), rooms=DIRECT, private=True,
+             help="Vote on a revision of the code of conduct, secretly: !vote 1 yes. You may change your vote "
+                  "until the ballot closes.")
     def vote(self, ctx: Context, proposal: int, choice: str) -> None:
         revisions = ctx.store.revisions
         found = revisions.get(proposal)

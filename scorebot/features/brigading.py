@@ -22,7 +22,7 @@ from scorebot.domain.brigading import (
     on_join,
     starts_a_burst,
 )
-from scorebot.domain.commands import Arg, CommandRegistry
+from scorebot.domain.commands import Arg, command
 from scorebot.domain.minutes import clock
 from scorebot.domain.rooms import ORGANIZING, Role, RoomKind, RoomView
 from scorebot.domain.signals import Membership, Message
@@ -40,12 +40,6 @@ class Brigading(Feature):
         self.lock_on_wave = config.lock_on_wave
         self.moderator_level = moderator_level
         self.timezone = timezone
-
-    def register(self, registry: CommandRegistry) -> None:
-        registry.command("unlock", Arg("room", optional=True), role=Role.MODERATOR,
-                         rooms=ORGANIZING | frozenset({RoomKind.MODERATORS}),
-                         help="Put invitations back as they were before a wave locked them: here, or in the "
-                              "moderators' room as !unlock ROOM (its name or ID).")(self.unlock)
 
     # -- waves of joins ----------------------------------------------------------------------------
 
@@ -102,6 +96,10 @@ class Brigading(Feature):
                            "steps apply (!warn, 🛑, !remove)."))
         return lines(parts)
 
+    @command("unlock", Arg("room", optional=True), role=Role.MODERATOR,
+             rooms=ORGANIZING | frozenset({RoomKind.MODERATORS}),
+             help="Put invitations back as they were before a wave locked them: here, or in the moderators' room "
+                  "as !unlock ROOM (its name or ID).")
     def unlock(self, ctx: Context, room: str | None) -> None:
         target = self._room(ctx, room)
         if target is None:

@@ -1,5 +1,6 @@
 """What the enforcement features share: a member's case, its steps and where they are told, the
-proposal text, and escalation to the grievance officers.
+removal proposal, and escalation to the grievance officers. What the bot says along the way is in
+`domain/case_words.py`.
 
 Every step is kept in the member's case and in the audit log, in the same transaction as the
 actions it leads to. A carried removal is therefore acted on once: the kick waits in the outbox
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 from scorebot.config import EnforcementConfig
 from scorebot.dispatch import Context
+from scorebot.domain import case_words as words
 from scorebot.domain import keys
 from scorebot.domain.actions import Edit, React, Send, SendDirect
 from scorebot.domain.ladder import (
-    CATEGORIES,
     SEVERE,
     Case,
     Proposal,
@@ -24,9 +25,7 @@ from scorebot.domain.ladder import (
     removal_refused,
 )
 from scorebot.domain.rooms import RoomKind, RoomView
-from scorebot.domain.text import Text, bold, count_of, join, lines, pill, plain, utc_time
-
-APPROVE, REJECT = "✅", "❌"
+from scorebot.domain.text import Text, bold, pill, plain
 
 
 class CaseBook:
@@ -44,16 +43,10 @@ class CaseBook:
         step = Step(StepKind.WARNED, now, ctx.sender, room.room_id, reason, category,
                     evidence.event_id if evidence else None, evidence.body if evidence else None)
         self.record(ctx, case, step, escalate=escalates(case, StepKind.WARNED))
-        about = f": {reason}" if reason else ""
-        coc = f" Our code of conduct: {self.config.code_of_conduct_url}" if self.config.code_of_conduct_url else ""
-        ctx.do(Send(room.room_id, pill(subject, room.display_name(subject))
-                    + plain(f", a moderator is asking you to stop{about}. Please take a moment and step back; "
-                            "when we're asked to stop, we stop. Thank you."),
+        ctx.do(Send(room.room_id, words.stop_request(pill(subject, room.display_name(subject)), reason),
                     reply_to=evidence.event_id if evidence else None))
-        kind = f" ({CATEGORIES[category]})" if category else ""
-        ctx.do(SendDirect(subject, plain(f"Hi. In {room.name or room.room_id}, a moderator asked you to stop"
-                                         f"{about}{kind}. Our code of conduct asks everyone to stop a behaviour "
-                                         f"when asked.{coc} If you'd like to talk about it, you can reply here.")))
+        ctx.do(SendDirect(subject, words.stop_request_in_private(room.name or room.room_id, reason, category,
+                                                                 self.config.code_of_conduct_url)))
 
     def propose_removal(self, ctx: Context, room: RoomView, subject: str, category: str | None,
                          reason: str | None, evidence) -> str | None:
@@ -77,30 +70,17 @@ class CaseBook:
         self.record(ctx, case, step, escalate=escalates(case, StepKind.REMOVAL_PROPOSED))
         key = keys.proposal(proposal.id)
         ctx.do(Send(moderators, self.proposal_text(ctx, proposal, room, reason, category, evidence), remember=key),
-               React(moderators, None, APPROVE, target_key=key), React(moderators, None, REJECT, target_key=key))
+               React(moderators, None, words.APPROVE, target_key=key),
+               React(moderators, None, words.REJECT, target_key=key))
         return None
 
     def proposal_text(self, ctx: Context, proposal: Proposal, room: RoomView, reason, category, evidence,
                        outcome: str | None = None) -> Text:
         name = room.display_name(proposal.subject)
         who = f"{name} ({proposal.subject})" if name != proposal.subject else name
-        parts = [bold(f"🛑 Removal proposal #{proposal.id}: {who} from "
-                      f"{room.name or room.room_id}"),
-                 plain("Proposed by ") + pill(proposal.proposer, ctx.room.display_name(proposal.proposer))]
-        if category:
-            parts.append(plain(f"Category: {category} ({CATEGORIES[category]})"))
-        if reason:
-            parts.append(plain(f"Reason: {reason}"))
-        if evidence:
-            parts.append(plain(f"Evidence: “{evidence.body}” ({utc_time(evidence.at)})"))
-        if outcome:
-            parts.append(bold(outcome))
-        else:
-            needed = count_of(proposal.needed, "approval")
-            parts.append(plain(f"Needs {needed} from moderators of that room other than the "
-                               f"proposer: react {APPROVE} to approve, {REJECT} to reject. "
-                               f"Open until {utc_time(proposal.expires_at)}."))
-        return lines(parts)
+        proposer = pill(proposal.proposer, ctx.room.display_name(proposal.proposer))
+        return words.removal_proposal(proposal, who, room.name or room.room_id, proposer, category, reason, evidence,
+                                      outcome)
 
     def settle(self, ctx: Context, proposal: Proposal, outcome: str) -> None:
         room_id = ctx.room_of(RoomKind.MODERATORS) if proposal.room_id else ctx.room_of(RoomKind.IGO)
@@ -123,8 +103,7 @@ class CaseBook:
         ctx.store.cases.audit(now, ctx.sender, StepKind.ESCALATED.value, case.subject, reason=why)
         case = ctx.store.cases.get(case.id)
         key = keys.case(case.id)
-        ctx.do(Send(igo, bold(f"📁 Case #{case.id} · {ctx.who(case.subject)} · escalated")
-                    + plain(f": {why}"), remember=key))
+        ctx.do(Send(igo, words.escalated_root(case, ctx.who(case.subject), why), remember=key))
         ctx.do(Send(igo, self.timeline(ctx, case), thread_key=key))
         return True
 
@@ -142,25 +121,12 @@ class CaseBook:
             self.escalate(ctx, cases.get(case.id), "it went on after a removal")
 
     def timeline(self, ctx: Context, case: Case) -> Text:
-        state = "resolved" if case.resolved else ("with the grievance officers" if case.escalated else "open")
-        header = bold(f"Case #{case.id} · {ctx.who(case.subject)} · {state}")
-        return join([header, *(plain(self.step_line(ctx, s)) for s in case.steps)], Text("\n", "<br>"))
+        return words.timeline(case, ctx.who(case.subject), lambda step: self.step_line(ctx, step))
 
     def step_line(self, ctx: Context, step: Step) -> str:
-        where = ""
-        if step.room_id:
-            view = ctx.views.get(step.room_id)
-            where = f" in {view.name if view and view.name else step.room_id}"
-        # A removal is carried out by the bot once approved: its step names who approved it.
-        by = "approved by" if step.kind in (StepKind.REMOVED, StepKind.REMOVED_EVERYWHERE) else "by"
-        text = f"{utc_time(step.at)}: {step.kind.label} {by} {ctx.name_of(step.by)}{where}"
-        if step.category:
-            text += f" [{step.category}]"
-        if step.reason:
-            text += f": {step.reason}"
-        if step.evidence_text:
-            text += f" (evidence: “{step.evidence_text}”)"
-        return text
+        view = ctx.views.get(step.room_id) if step.room_id else None
+        room_name = (view.name if view and view.name else step.room_id) if step.room_id else None
+        return words.step_line(step, ctx.name_of(step.by), room_name)
 
     def not_here(self, ctx: Context, user: str) -> bool:
         """Refuse, opening no case, when `user` is not in this room."""

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
 from scorebot.domain import help as words
-from scorebot.domain.commands import CommandRegistry, TextArg
+from scorebot.domain.commands import TextArg, command
 from scorebot.domain.text import code, plain
 
 
 class Help(Feature):
-    def register(self, registry: CommandRegistry) -> None:
-        registry.command(
-            "help", TextArg("command", optional=True),
-            help="What you can do here, by task, or one command explained: !help stack",
-        )(self.help)
-
+    @command("help", TextArg("command", optional=True),
+             help="What you can do here, by task, or one command explained: !help stack")
     def help(self, ctx: Context, command: str | None) -> None:
         prefix = ctx.registry.prefix
         allowed = {c.name: c for c in _allowed(ctx)}

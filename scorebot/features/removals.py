@@ -9,13 +9,14 @@ import logging
 from scorebot.dispatch import Context, Feature
 from scorebot.domain import keys
 from scorebot.domain.actions import Ban, Kick, React, Redact, Send, SendDirect, Unban
+from scorebot.domain.case_words import APPROVE, REJECT
 from scorebot.domain.commands import TextArg, command
 from scorebot.domain.ladder import Case, Proposal, ProposalState, Step, StepKind, Vote
 from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.rooms import IGO_ROOM, Role, RoomKind, RoomView
 from scorebot.domain.signals import Reaction
 from scorebot.domain.text import bold, pill, plain
-from scorebot.features.casebook import APPROVE, REJECT, CaseBook
+from scorebot.features.casebook import CaseBook
 from scorebot.features.thread_needs import CASE_THREAD
 
 log = logging.getLogger(__name__)

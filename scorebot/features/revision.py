@@ -12,9 +12,9 @@ from __future__ import annotations
 from scorebot.dispatch import Context, Feature
 from scorebot.domain import keys
 from scorebot.domain.actions import React, Send
-from scorebot.domain.commands import CommandRegistry, NumberArg, TextArg
+from scorebot.domain.commands import NumberArg, TextArg, command
 from scorebot.domain.privacy import UNVERIFIED_SESSION
-from scorebot.domain.revision import State, meeting_vote_passes
+from scorebot.domain.revision import MAY_COUNT, MAY_OPEN_VOTE, State, meeting_vote_passes, not_now
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Reaction, Redaction
 from scorebot.domain.text import bold, code, lines, plain, utc_time
@@ -31,27 +31,10 @@ class Revision(Feature):
         self.ballot = ballot
         self.steering = frozenset(steering)
 
-    def register(self, registry: CommandRegistry) -> None:
-        def add(name, handler, *args, role=Role.MEMBER, rooms=None, help="", private=False, needs=()):
-            kwargs = {"rooms": rooms} if rooms else {}
-            registry.command(name, *args, role=role, help=help, private=private, needs=needs, **kwargs)(handler)
-
-        add("revision propose", self.propose, TextArg("text"), rooms=DIRECT, private=True,
-            help="Propose a revision of the code of conduct, in writing (it may span several lines).")
-        add("revision list", self.list_proposals, help="The revision proposals and where each one stands.")
-        add("revision show", self.show, NumberArg("proposal"), help="One revision proposal, whole.")
-        add("revision vote", self.open_vote, NumberArg("proposal"), role=Role.FACILITATOR, rooms=ORGANIZING,
-            help="In a meeting: ask the members present to vote on a proposal, with ✅ or ❌.")
-        add("revision count", self.count, NumberArg("proposal"), role=Role.FACILITATOR, rooms=ORGANIZING,
-            help="In a meeting: close the show of hands; if it passes, the secret ballot opens.")
-        add("revision ratify", self.ratify, NumberArg("proposal"),
-            help="Grievance officers and the Steering Committee: ratify an approved revision.")
-        add("revision history", self.history, help="Every ratified revision of the code of conduct.")
-        add("here", self.here, rooms=ORGANIZING, needs=(MEETING,),
-            help="In a meeting: mark yourself present (for votes and the minutes).")
-
     # -- proposals --------------------------------------------------------------------------------
 
+    @command("revision propose", TextArg("text"), rooms=DIRECT, private=True,
+             help="Propose a revision of the code of conduct, in writing (it may span several lines).")
     def propose(self, ctx: Context, text: str) -> None:
         if len(text) > MAX_TEXT:
             ctx.reply(f"That is longer than I can keep ({len(text)} characters, up to {MAX_TEXT}). Could you "
@@ -70,6 +53,7 @@ class Revision(Feature):
         ctx.reply(f"Thank you. Your proposal is #{proposal.id}. The grievance officers and the Steering "
                   "Committee have it, and it will be discussed at a meeting.")
 
+    @command("revision list", help="The revision proposals and where each one stands.")
     def list_proposals(self, ctx: Context) -> None:
         proposals = ctx.store.revisions.all()
         if not proposals:
@@ -77,6 +61,7 @@ class Revision(Feature):
             return
         ctx.reply("\n".join(f"#{p.id} · {self._state(p)} · {p.text.splitlines()[0][:80]}" for p in proposals))
 
+    @command("revision show", NumberArg("proposal"), help="One revision proposal, whole.")
     def show(self, ctx: Context, proposal: int) -> None:
         found = ctx.store.revisions.get(proposal)
         if found is None:
@@ -93,15 +78,19 @@ class Revision(Feature):
 
     # -- in the meeting ---------------------------------------------------------------------------
 
+    @command("here", rooms=ORGANIZING, needs=(MEETING,),
+             help="In a meeting: mark yourself present (for votes and the minutes).")
     def here(self, ctx: Context, meeting: MeetingRecord) -> None:
         ctx.store.revisions.here(meeting.id, ctx.sender, ctx.signal.timestamp)
         ctx.confirm()
 
-    def open_vote(self, ctx: Context, proposal: int) -> None:
-        meeting = ctx.store.meetings.running(ctx.room.room_id)
+    @command("revision vote", NumberArg("proposal"), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
+             help="In a meeting: ask the members present to vote on a proposal, with ✅ or ❌.")
+    def open_vote(self, ctx: Context, proposal: int, meeting: MeetingRecord) -> None:
         found = ctx.store.revisions.get(proposal)
-        if meeting is None or found is None or found.state not in (State.SUBMITTED, State.NOT_APPROVED):
-            ctx.reply(self._why_not(found, proposal, meeting, "open a vote on"))
+        refusal = not_now(found, proposal, "open a vote on", MAY_OPEN_VOTE, found and self._state(found))
+        if refusal:
+            ctx.reply(refusal)
             return
         ctx.store.revisions.set_state(proposal, State.IN_MEETING_VOTE, vote_meeting_id=meeting.id)
         key = keys.revision_vote(proposal)
@@ -128,11 +117,13 @@ class Revision(Feature):
         if ctx.room.kind is RoomKind.ORGANIZING:
             ctx.store.revisions.hand_down(redaction.redacts)
 
-    def count(self, ctx: Context, proposal: int) -> None:
-        meeting = ctx.store.meetings.running(ctx.room.room_id)
+    @command("revision count", NumberArg("proposal"), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
+             help="In a meeting: close the show of hands; if it passes, the secret ballot opens.")
+    def count(self, ctx: Context, proposal: int, meeting: MeetingRecord) -> None:
         found = ctx.store.revisions.get(proposal)
-        if meeting is None or found is None or found.state is not State.IN_MEETING_VOTE:
-            ctx.reply(self._why_not(found, proposal, meeting, "count"))
+        refusal = not_now(found, proposal, "count", MAY_COUNT, found and self._state(found))
+        if refusal:
+            ctx.reply(refusal)
             return
         voters = set(self.ballot.voters(ctx, ctx.signal.timestamp))
         hands = {user: choice for user, choice in ctx.store.revisions.hands(proposal).items() if user in voters}
@@ -156,15 +147,10 @@ class Revision(Feature):
         """Who attended: marked with !here, asked to speak, or spoke."""
         return ctx.store.revisions.marked_present(meeting_id) | ctx.store.meetings.asked(meeting_id)
 
-    def _why_not(self, found, number: int, meeting, what: str) -> str:
-        if meeting is None:
-            return "No meeting is running here. A vote on a revision happens in a meeting."
-        if found is None:
-            return f"There is no proposal #{number}."
-        return f"I can't {what} proposal #{number} now: it is {self._state(found)}."
-
     # -- after the ballot -------------------------------------------------------------------------
 
+    @command("revision ratify", NumberArg("proposal"),
+             help="Grievance officers and the Steering Committee: ratify an approved revision.")
     def ratify(self, ctx: Context, proposal: int) -> None:
         if not (ctx.roles.is_igo(ctx.sender) or ctx.sender in self.steering):
             ctx.reply("Only the grievance officers or the Steering Committee can ratify a revision.")
@@ -187,6 +173,7 @@ class Revision(Feature):
                                          plain("Send ") + code("!revision history") + plain(" for every change.")])))
         ctx.confirm()
 
+    @command("revision history", help="Every ratified revision of the code of conduct.")
     def history(self, ctx: Context) -> None:
         ratified = [p for p in ctx.store.revisions.all() if p.state is State.RATIFIED]
         if not ratified:

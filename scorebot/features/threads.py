@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
-from scorebot.domain.commands import CommandRegistry, TextArg
+from scorebot.domain.commands import TextArg, command
 from scorebot.domain.rooms import IGO_ROOM, Role
 
 
 class IgoThreads(Feature):
-    def register(self, registry: CommandRegistry) -> None:
-        registry.command("note", TextArg("text"), role=Role.IGO, rooms=IGO_ROOM,
-                         help="In a case's or a report's thread: add a note.")(self.note)
-        registry.command("resolve", TextArg("outcome"), role=Role.IGO, rooms=IGO_ROOM,
-                         help="In a case's or a report's thread: record the outcome and close it.")(self.resolve)
-
+    @command("note", TextArg("text"), role=Role.IGO, rooms=IGO_ROOM,
+             help="In a case's or a report's thread: add a note.")
     def note(self, ctx: Context, text: str) -> None:
         found = self._thread(ctx)
         if found:
             owner, number = found
             owner.thread_note(ctx, number, text)
 
+    @command("resolve", TextArg("outcome"), role=Role.IGO, rooms=IGO_ROOM,
+             help="In a case's or a report's thread: record the outcome and close it.")
     def resolve(self, ctx: Context, outcome: str) -> None:
         found = self._thread(ctx)
         if found:

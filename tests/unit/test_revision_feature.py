@@ -1,11 +1,22 @@
 """The revision process through the dispatcher, with a real store: from a written proposal to a
 secret ballot whose choices are gone once it closes."""
 
+from dataclasses import replace
+
 import pytest
 
 from scorebot.config import VotingConfig
 from scorebot.domain.actions import Send, SendDirect
-from scorebot.domain.revision import ballot_approves, eligible, meeting_vote_passes
+from scorebot.domain.revision import (
+    MAY_COUNT,
+    MAY_OPEN_VOTE,
+    Proposal,
+    State,
+    ballot_approves,
+    eligible,
+    meeting_vote_passes,
+    not_now,
+)
 from scorebot.domain.rooms import PowerLevels, RoomKind, RoomView
 from scorebot.domain.signals import Reaction
 from scorebot.features import Ballot, Revision, stack_features
@@ -42,6 +53,15 @@ def test_the_rules():
     assert meeting_vote_passes(3, 5) and not meeting_vote_passes(2, 5) and not meeting_vote_passes(2, 4)
     assert ballot_approves(4, 1) and not ballot_approves(2, 2)
     assert eligible(None, 100 * 86_400_000, 30) and not eligible(99 * 86_400_000, 100 * 86_400_000, 30)
+
+
+def test_what_a_meeting_may_do_with_a_proposal_depends_on_its_state():
+    submitted = Proposal(1, "@bob:x", "Text", 0)
+    assert not_now(submitted, 1, "open a vote on", MAY_OPEN_VOTE) is None
+    assert not_now(replace(submitted, state=State.NOT_APPROVED), 1, "open a vote on", MAY_OPEN_VOTE) is None
+    assert not_now(submitted, 1, "count", MAY_COUNT) == "I can't count proposal #1 now: it is submitted."
+    assert not_now(replace(submitted, state=State.IN_MEETING_VOTE), 1, "count", MAY_COUNT) is None
+    assert not_now(None, 7, "count", MAY_COUNT) == "There is no proposal #7."
 
 
 def test_a_whole_revision_leaves_only_counts(group):
@@ -105,6 +125,7 @@ def test_too_few_yes_opens_no_ballot_and_members_cannot_run_the_vote(group):
     for user in MEMBERS:
         group.say(user, "!here")
     assert "Sorry, only" in texts(group.say("@bob:x", "!revision vote 1"), Send)[0]
+    assert "can't count proposal #1 now: it is submitted" in texts(group.say("@alice:x", "!revision count 1"), Send)[0]
     group.say("@alice:x", "!revision vote 1")
     group.store.remember("revision-vote:1", ORG.room_id, "$vote")
     for user in MEMBERS[:2]:

@@ -1,0 +1,71 @@
+"""What the bot says along the enforcement ladder, in one place: the request to stop (in the room
+and in a direct chat), the removal proposal, and a case as the grievance officers see it. Pure
+functions of what was decided, so the words can be read and reviewed together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scorebot.domain.ladder import CATEGORIES, Case, Proposal, Step, StepKind
+from scorebot.domain.text import Text, bold, count_of, join, lines, plain, utc_time
+
+APPROVE, REJECT = "✅", "❌"
+
+
+def stop_request(mention: Text, reason: str | None) -> Text:
+    """In the room, to the member, as a reply to what they said when a moderator pointed at it."""
+    about = f": {reason}" if reason else ""
+    return mention + plain(f", a moderator is asking you to stop{about}. Please take a moment and step back; "
+                           "when we're asked to stop, we stop. Thank you.")
+
+
+def stop_request_in_private(room_name: str, reason: str | None, category: str | None, code_of_conduct: str) -> Text:
+    about = f": {reason}" if reason else ""
+    kind = f" ({CATEGORIES[category]})" if category else ""
+    coc = f" Our code of conduct: {code_of_conduct}" if code_of_conduct else ""
+    return plain(f"Hi. In {room_name}, a moderator asked you to stop{about}{kind}. Our code of conduct asks "
+                 f"everyone to stop a behaviour when asked.{coc} If you'd like to talk about it, you can reply here.")
+
+
+def removal_proposal(proposal: Proposal, who: str, room_name: str, proposer: Text, category: str | None,
+                     reason: str | None, evidence, outcome: str | None = None) -> Text:
+    """The proposal in the moderators' room; once settled, the same with its outcome."""
+    parts = [bold(f"🛑 Removal proposal #{proposal.id}: {who} from {room_name}"), plain("Proposed by ") + proposer]
+    if category:
+        parts.append(plain(f"Category: {category} ({CATEGORIES[category]})"))
+    if reason:
+        parts.append(plain(f"Reason: {reason}"))
+    if evidence:
+        parts.append(plain(f"Evidence: “{evidence.body}” ({utc_time(evidence.at)})"))
+    if outcome:
+        parts.append(bold(outcome))
+    else:
+        parts.append(plain(f"Needs {count_of(proposal.needed, 'approval')} from moderators of that room other than "
+                           f"the proposer: react {APPROVE} to approve, {REJECT} to reject. "
+                           f"Open until {utc_time(proposal.expires_at)}."))
+    return lines(parts)
+
+
+def escalated_root(case: Case, who: str, why: str) -> Text:
+    return bold(f"📁 Case #{case.id} · {who} · escalated") + plain(f": {why}")
+
+
+def step_line(step: Step, name: str, room_name: str | None) -> str:
+    where = f" in {room_name}" if room_name else ""
+    # A removal is carried out by the bot once approved: its step names who approved it.
+    by = "approved by" if step.kind in (StepKind.REMOVED, StepKind.REMOVED_EVERYWHERE) else "by"
+    text = f"{utc_time(step.at)}: {step.kind.label} {by} {name}{where}"
+    if step.category:
+        text += f" [{step.category}]"
+    if step.reason:
+        text += f": {step.reason}"
+    if step.evidence_text:
+        text += f" (evidence: “{step.evidence_text}”)"
+    return text
+
+
+def timeline(case: Case, who: str, line: Callable[[Step], str]) -> Text:
+    """A case, step by step, as the grievance officers and `!case` show it."""
+    state = "resolved" if case.resolved else ("with the grievance officers" if case.escalated else "open")
+    header = bold(f"Case #{case.id} · {who} · {state}")
+    return join([header, *(plain(line(step)) for step in case.steps)], Text("\n", "<br>"))

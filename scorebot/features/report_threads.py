@@ -1,0 +1,132 @@
+"""A confidential report's thread in the grievance officers' room, where they sign on to assist,
+take notes, answer the person who reported (as "the grievance officers"), open a private room
+and resolve it; and a reminder for a report no one has taken on. Reports come in through
+`reports.py`; what the bot says about them is in `domain/report_words.py`.
+"""
+
+from __future__ import annotations
+
+from scorebot.config import ReportsConfig
+from scorebot.dispatch import Context, Feature
+from scorebot.domain import keys
+from scorebot.domain import report_words as words
+from scorebot.domain.actions import CreateRoom, Edit, Send, SendDirect, SetState
+from scorebot.domain.commands import NumberArg, TextArg, UserArg, command
+from scorebot.domain.reports import MODERATED_BY, Report, ReportState
+from scorebot.domain.rooms import IGO_ROOM, Role, RoomKind
+from scorebot.domain.text import Text, bold, plain
+from scorebot.features.thread_needs import REPORT_THREAD
+
+
+def open_thread(ctx: Context, report: Report) -> None:
+    """The report's root message and its thread's opening, in the grievance officers' room."""
+    igo = ctx.room_of(RoomKind.IGO)
+    if igo is None:
+        return  # check-config says so; the report is kept and shows when an IGO room is set
+    key = keys.report(report.id)
+    ctx.do(Send(igo, bold(report.root(ctx.name_of)), remember=key))
+    where = ctx.views.get(report.room_id)
+    room = where.name if where and where.name else report.room_id
+    ctx.do(Send(igo, words.thread_opening(report, room, ctx.who, ctx.registry.prefix), thread_key=key))
+
+
+def to_thread(ctx: Context, report: Report, text: Text) -> None:
+    igo = ctx.room_of(RoomKind.IGO)
+    if igo:
+        ctx.do(Send(igo, text, thread_key=keys.report(report.id)))
+
+
+class ReportThreads(Feature):
+    thread_kind = "report"  # !note and !resolve in a report's thread come here
+
+    def __init__(self, config: ReportsConfig | None = None):
+        self.remind_after_ms = int((config or ReportsConfig()).remind_after * 1000)
+
+    @command("assign", UserArg(optional=True), role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
+             help="In a report's thread: sign someone on to assist (yourself, if no one is named).")
+    def assign(self, ctx: Context, user: str | None, report: Report) -> None:
+        who = user or ctx.sender
+        if not ctx.roles.is_igo(who):
+            ctx.reply("Only Internal Grievance Officers can be signed on to assist.")
+            return
+        if ctx.store.reports.assign(report.id, who):
+            ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "assigned", who)
+            self._update_root(ctx, report.id)
+        ctx.confirm()
+
+    @command("reply", TextArg("text"), role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
+             help="In a report's thread: write to the reporter, as the grievance officers.")
+    def reply(self, ctx: Context, text: str, report: Report) -> None:
+        if not report.wants_answers:
+            ctx.reply("The reporter asked not to be written to.")
+            return
+        ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reply", text)
+        ctx.do(SendDirect(report.reporter, words.answer_to_reporter(report.id, text),
+                          remember=keys.report_note(report.id, ctx.signal.event_id)))
+        ctx.confirm()
+
+    @command("reopen", role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
+             help="In a report's thread: open a resolved report again.")
+    def reopen(self, ctx: Context, report: Report) -> None:
+        state = ReportState.ASSIGNED if report.assigned else ReportState.OPEN
+        ctx.store.reports.set_state(report.id, state)
+        ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reopened", "")
+        self._update_root(ctx, report.id)
+        ctx.confirm()
+
+    @command("room-for", NumberArg("report"), role=Role.IGO, rooms=IGO_ROOM,
+             help="Create a private, encrypted room for a report, with only those assisting.")
+    def room_for(self, ctx: Context, report: int) -> None:
+        found = ctx.store.reports.get(report)
+        if found is None:
+            ctx.reply(f"There is no report #{report}.")
+            return
+        if not found.assigned:
+            ctx.reply("No one is signed on to assist yet: !assign first, in the report's thread.")
+            return
+        ctx.do(CreateRoom(f"Report #{report}", found.assigned, keys.report_room(report)))
+        ctx.store.reports.record(report, ctx.signal.timestamp, ctx.sender, "room", ", ".join(found.assigned))
+        to_thread(ctx, found, plain(f"A private, encrypted room for this report is on its way, for: "
+                                    f"{', '.join(ctx.name_of(u) for u in found.assigned)}."))
+        ctx.confirm()
+
+    # -- !note and !resolve (see threads.py) ----------------------------------------------------
+
+    def thread_note(self, ctx: Context, number: int, text: str) -> None:
+        ctx.store.reports.record(number, ctx.signal.timestamp, ctx.sender, "note", text)
+        ctx.confirm()
+
+    def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
+        report = ctx.store.reports.get(number)
+        ctx.store.reports.set_state(number, ReportState.RESOLVED)
+        ctx.store.reports.record(number, ctx.signal.timestamp, ctx.sender, "resolved", outcome)
+        self._update_root(ctx, number)
+        ctx.do(SendDirect(report.reporter, words.resolved(number, outcome)))
+        ctx.confirm()
+
+    def _update_root(self, ctx: Context, report_id: int) -> None:
+        igo = ctx.room_of(RoomKind.IGO)
+        report = ctx.store.reports.get(report_id)
+        if igo:
+            ctx.do(Edit(igo, keys.report(report_id), bold(report.root(ctx.name_of))))
+
+    # -- time passing ----------------------------------------------------------------------------
+
+    def on_tick(self, ctx: Context) -> None:
+        self._be_the_moderation_bot(ctx)
+        now = ctx.signal.timestamp
+        for report in ctx.store.reports.needing_a_reminder(now - self.remind_after_ms):
+            ctx.store.reports.reminded(report.id, now)
+            to_thread(ctx, report, words.reminder(report))
+
+    def _be_the_moderation_bot(self, ctx: Context) -> None:
+        """Name the bot in each organizing room as the one Element's Report dialog reports to
+        (MSC3215), once per room, where the bot has the power; check-config says where it has not."""
+        igo = ctx.room_of(RoomKind.IGO) or ctx.room_of(RoomKind.MODERATORS)
+        for view in ctx.views.values():
+            mark = keys.moderated_by(view.room_id)
+            if (view.kind is not RoomKind.ORGANIZING or igo is None or view.moderation_bot == ctx.bot_user_id
+                    or not view.can(ctx.bot_user_id, "state") or ctx.store.setting(mark)):
+                continue
+            ctx.store.set_setting(mark, str(ctx.signal.timestamp))
+            ctx.do(SetState(view.room_id, MODERATED_BY, {"user_id": ctx.bot_user_id, "room_id": igo}))
