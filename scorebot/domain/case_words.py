@@ -46,8 +46,45 @@ def removal_proposal(proposal: Proposal, who: str, room_name: str, proposer: Tex
     return lines(parts)
 
 
-def escalated_root(case: Case, who: str, why: str) -> Text:
-    return bold(f"📁 Case #{case.id} · {who} · escalated") + plain(f": {why}")
+def case_root(case: Case, who: str, state: str, detail: str) -> Text:
+    """A case's first line in the grievance officers' room: "escalated: why", later "resolved: outcome"."""
+    return bold(f"📁 Case #{case.id} · {who} · {state}") + plain(f": {detail}")
+
+
+PASSED_ON = "Thank you. I've passed your message on to the moderators."
+ALREADY_ESCALATED = "That case is already with the grievance officers; new steps go to its thread."
+NO_IGO_ROOM = "No grievance officers' room is set up (rooms.igo in the config)."
+NO_OPEN_CASES = "No open cases."
+STOPPED_MESSAGE_UNSEEN = ("I couldn't see the message you marked with 🛑 (it's older than what I keep). "
+                          "Use !warn @user in the room instead.")
+
+
+def cannot_propose(refusal: str) -> str:
+    return f"I can't propose that removal: {refusal}."
+
+
+def stop_sign_refused(moderator: Text, refusal: str) -> Text:
+    return moderator + plain(f": your 🛑 did not become a removal proposal: {refusal}.")
+
+
+def member_answered(member: Text, case_id: int, said: str) -> Text:
+    """To the moderators: what a member asked to stop (or removed) wrote back in their direct chat."""
+    return member + plain(f" answered in their direct chat with me, about case #{case_id}: “{said}”")
+
+
+def no_case(user: str, ouches: int) -> str:
+    return f"No case for {user}. Ouches received: {ouches}."
+
+
+def with_ouches(timeline_text: Text, ouches: int) -> Text:
+    return timeline_text + plain(f"\nOuches received: {ouches} (not enforcement steps).")
+
+
+def open_cases(rows: list[tuple[int, str, int, bool]]) -> str:
+    """(case, who, steps, escalated) for each open case."""
+    return "Open cases:\n" + "\n".join(f"#{case} {who}: {count_of(steps, 'step')}"
+                                        + (", with the grievance officers" if escalated else "")
+                                        for case, who, steps, escalated in rows)
 
 
 def step_line(step: Step, name: str, room_name: str | None) -> str:

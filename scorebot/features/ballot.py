@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from scorebot.config import VotingConfig
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import revision_words as words
 from scorebot.domain.actions import Send, SendDirect
 from scorebot.domain.commands import ChoiceArg, NumberArg, command
 from scorebot.domain.revision import Proposal, State, ballot_approves, close_due, eligible, remind_due
 from scorebot.domain.rooms import DIRECT, RoomKind
-from scorebot.domain.text import Text, bold, code, lines, plain, utc_time
 
 
 class Ballot(Feature):
@@ -46,13 +46,7 @@ class Ballot(Feature):
         ctx.store.cases.audit(now, ctx.sender, "revision ballot opened", None, proposal=proposal.id,
                               eligible=len(voters))
         for voter in voters:
-            ctx.do(SendDirect(voter, lines([
-                bold(f"🗳️ Secret ballot on revision #{proposal.id} of the code of conduct"),
-                plain(proposal.text),
-                plain("Vote here with ") + code(f"!vote {proposal.id} yes") + plain(" or ")
-                + code(f"!vote {proposal.id} no") + plain(f". You can change your vote until {utc_time(closes_at)}."),
-                plain("Your vote is secret: no one is shown who voted how, and when the ballot closes only the "
-                      "counts are kept.")])))
+            ctx.do(SendDirect(voter, words.ballot(proposal, closes_at)))
         return len(voters)
 
     # -- voting ---------------------------------------------------------------------------------
@@ -65,18 +59,16 @@ class Ballot(Feature):
         found = revisions.get(proposal)
         if found is None or found.state not in (State.BALLOT_OPEN, State.APPROVED, State.NOT_APPROVED,
                                                 State.RATIFIED):
-            ctx.reply(f"There is no ballot on proposal #{proposal} to vote in.")
+            ctx.reply(words.no_ballot(proposal))
             return
         if found.state is not State.BALLOT_OPEN:
-            ctx.reply(f"The ballot on proposal #{proposal} has closed, so I can't take a vote any more.")
+            ctx.reply(words.ballot_closed(proposal))
             return
         if not revisions.may_vote(proposal, ctx.sender):
-            ctx.reply("I'm sorry, you are not on the list of members who may vote on this one. Members of the "
-                      "group's rooms vote; someone who joined very recently may have to wait for the next "
-                      "ballot. If you think this is a mistake, ask a grievance officer.")
+            ctx.reply(words.NOT_ON_THE_LIST)
             return
         revisions.vote(proposal, ctx.sender, choice)
-        ctx.reply(f"Thank you, your vote is recorded. You can change it until {utc_time(found.ballot_closes_at)}.")
+        ctx.reply(words.vote_recorded(found.ballot_closes_at))
 
     # -- time passing ---------------------------------------------------------------------------
 
@@ -89,10 +81,7 @@ class Ballot(Feature):
             elif remind_due(proposal.state, now, proposal.ballot_closes_at, self.remind_ms, reminded):
                 revisions.reminded(proposal.id)
                 for voter in revisions.not_voted(proposal.id):
-                    ctx.do(SendDirect(voter, plain(
-                        f"A reminder: the secret ballot on revision #{proposal.id} of the code of conduct closes "
-                        f"at {utc_time(proposal.ballot_closes_at)}. Vote with !vote {proposal.id} yes or "
-                        f"!vote {proposal.id} no.")))
+                    ctx.do(SendDirect(voter, words.ballot_reminder(proposal)))
 
     def _close(self, ctx: Context, proposal: Proposal) -> None:
         revisions = ctx.store.revisions
@@ -101,13 +90,7 @@ class Ballot(Feature):
         revisions.close_ballot(proposal.id, State.APPROVED if approved else State.NOT_APPROVED, yes, no, voters)
         ctx.store.cases.audit(ctx.signal.timestamp, "scorebot", "revision ballot closed", None,
                               proposal=proposal.id, yes=yes, no=no, voters=voters)
-        text = result(proposal.id, yes, no, voters, proposal.eligible or 0)
+        text = words.result(proposal.id, approved, yes, no, voters, proposal.eligible or 0)
         for room, kind in ctx.rooms.items():
             if kind in (RoomKind.ORGANIZING, RoomKind.IGO, RoomKind.STEERING):
                 ctx.do(Send(room, text))
-
-
-def result(number: int, yes: int, no: int, voters: int, eligible_count: int) -> Text:
-    outcome = "Approved." if ballot_approves(yes, no) else "Not approved."
-    return bold(f"🗳️ The ballot on revision #{number} of the code of conduct has closed. {outcome} ") + plain(
-        f"Yes: {yes}, no: {no}; {voters} of {eligible_count} eligible members voted.")

@@ -11,6 +11,7 @@ import re
 
 from scorebot.config import BrigadingConfig
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import brigading_words as words
 from scorebot.domain import keys
 from scorebot.domain.actions import Edit, Send, SetInviteLevel, join_rule
 from scorebot.domain.brigading import (
@@ -26,7 +27,7 @@ from scorebot.domain.commands import Arg, command
 from scorebot.domain.minutes import clock
 from scorebot.domain.rooms import ORGANIZING, Role, RoomKind, RoomView
 from scorebot.domain.signals import Membership, Message
-from scorebot.domain.text import Text, bold, join, lines, message_link, pill, plain
+from scorebot.domain.text import Text, message_link, pill
 
 JOINS_KEPT_MS = 90 * 24 * 3600 * 1000  # how long a join is remembered (for a ballot's membership age)
 
@@ -82,19 +83,10 @@ class Brigading(Feature):
     def _alert(self, ctx: Context, wave: Wave, locked: bool) -> Text:
         room = ctx.views.get(wave.room_id) or ctx.room
         minutes = max(1, round((wave.last_join_at - wave.joins[0].at) / 60_000))
-        parts = [bold(f"⚠️ A wave of newcomers in {room.name or room.room_id}: {len(wave.joins)} people joined "
-                      f"within {minutes} minute{'s' if minutes != 1 else ''}.")]
-        for found in wave.joins:
-            by = plain(", invited by ") + pill(found.inviter, ctx.name_of(found.inviter)) if found.inviter \
-                else plain(", invited by someone I did not see")
-            parts.append(plain("• ") + pill(found.user_id, ctx.name_of(found.user_id)) + by
-                         + plain(f", at {clock(found.at, self.timezone)}"))
-        if locked:
-            parts.append(plain(f"I have locked invitations there (only moderators can invite for now). Write "
-                               f"!unlock {room.name or room.room_id} when it is over."))
-        parts.append(plain("Nothing else was done: you decide. If someone only came to gang up, the usual "
-                           "steps apply (!warn, 🛑, !remove)."))
-        return lines(parts)
+        joins = [words.newcomer(pill(found.user_id, ctx.name_of(found.user_id)),
+                                pill(found.inviter, ctx.name_of(found.inviter)) if found.inviter else None,
+                                clock(found.at, self.timezone)) for found in wave.joins]
+        return words.wave(room.name or room.room_id, minutes, joins, locked)
 
     @command("unlock", Arg("room", optional=True), role=Role.MODERATOR,
              rooms=ORGANIZING | frozenset({RoomKind.MODERATORS}),
@@ -107,14 +99,14 @@ class Brigading(Feature):
         store = ctx.store.brigading
         lock = store.lock_of(target.room_id)
         if lock is None:
-            ctx.reply(f"Invitations in {target.name or target.room_id} are not locked by me.")
+            ctx.reply(words.not_locked(target.name or target.room_id))
             return
         _, invite_level, previous_rule = lock
         store.unlocked(target.room_id, ctx.signal.timestamp)
         ctx.do(SetInviteLevel(target.room_id, invite_level))
         if previous_rule != target.join_rule:
             ctx.do(join_rule(target.room_id, previous_rule))
-        ctx.reply(f"Invitations in {target.name or target.room_id} are back as they were.")
+        ctx.reply(words.unlocked(target.name or target.room_id))
 
     def _room(self, ctx: Context, name: str | None) -> RoomView | None:
         if ctx.room.kind is RoomKind.ORGANIZING and not name:
@@ -123,8 +115,7 @@ class Brigading(Feature):
         found = [v for v in rooms if name and name.strip().casefold() in (v.room_id.casefold(),
                                                                             (v.name or "").casefold())]
         if len(found) != 1:
-            names = ", ".join(v.name or v.room_id for v in rooms)
-            ctx.reply(f"Which room? Write !unlock followed by one of: {names}.")
+            ctx.reply(words.which_room([v.name or v.room_id for v in rooms]))
             return None
         return found[0]
 
@@ -143,16 +134,10 @@ class Brigading(Feature):
         if is_flood(self.rules, ctx.store.culture.message_times(room_id, message.sender, since), now):
             if starts_a_burst(self.rules, now, store.last_flood(room_id, message.sender)):
                 first = ctx.store.culture.first_message_since(room_id, message.sender, since)
-                ctx.do(Send(moderators, join([
-                    bold("⚠️ A flood: "), who,
-                    plain(f" sent more than {self.rules.flood_messages} messages within "
-                          f"{self.rules.flood_ms // 1000} seconds in {where}; "),
-                    message_link(room_id, first.event_id if first else message.event_id, "the first message"),
-                    plain(". If it is harmful, react 🛑 on one of their messages to ask them to stop.")])))
+                link = message_link(room_id, first.event_id if first else message.event_id, "the first message")
+                ctx.do(Send(moderators, words.flood(who, self.rules.flood_messages, self.rules.flood_ms // 1000,
+                                                    where, link)))
             store.flooding(room_id, message.sender, now)
         if is_mass_mention(self.rules, message.mentions):
-            ctx.do(Send(moderators, join([
-                bold("⚠️ A mass mention: "), who,
-                plain(f" mentioned {len(set(message.mentions))} people in one message in {where}; "),
-                message_link(room_id, message.event_id, "the message"),
-                plain(". If it is harmful, react 🛑 on it to ask them to stop.")])))
+            ctx.do(Send(moderators, words.mass_mention(who, len(set(message.mentions)), where,
+                                                       message_link(room_id, message.event_id, "the message"))))

@@ -103,7 +103,7 @@ class CaseBook:
         ctx.store.cases.audit(now, ctx.sender, StepKind.ESCALATED.value, case.subject, reason=why)
         case = ctx.store.cases.get(case.id)
         key = keys.case(case.id)
-        ctx.do(Send(igo, words.escalated_root(case, ctx.who(case.subject), why), remember=key))
+        ctx.do(Send(igo, words.case_root(case, ctx.who(case.subject), "escalated", why), remember=key))
         ctx.do(Send(igo, self.timeline(ctx, case), thread_key=key))
         return True
 

@@ -15,6 +15,7 @@ import yaml
 
 from scorebot.config import CultureConfig
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import culture_words as words
 from scorebot.domain import keys
 from scorebot.domain.actions import Edit, Send
 from scorebot.domain.commands import NumberArg, TextArg, command
@@ -31,7 +32,7 @@ from scorebot.domain.minutes import clock
 from scorebot.domain.rooms import ANYWHERE, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Message, Reaction
 from scorebot.domain.stack import MeetingEvent
-from scorebot.domain.text import Text, bold, code, count_of, join, pill, plain, quoted
+from scorebot.domain.text import Text, join, pill
 from scorebot.features.meeting_room import MEETING
 from scorebot.store import Store
 from scorebot.store.meetings import MeetingRecord
@@ -87,39 +88,31 @@ class Culture(Feature):
             speakers_last = last.event_id if last else None
         target = ouch_target(reply_to, speakers_last)
         if isinstance(target, AskWhichMessage):
-            ctx.reply("I hear you. To pin the moment, reply “ouch” to the message you mean, or react to it "
-                      "with 🤕.")
+            ctx.reply(words.WHICH_MESSAGE)
             return
         pinned_message = culture.message(target.event_id)
         if pinned_message is None and ctx.store.sent_by_the_bot(target.event_id):
-            ctx.reply("That was one of my own messages, and I'm sorry it landed badly. Please tell a "
-                      "moderator what hurt, so the people who look after me can change it.")
+            ctx.reply(words.ONE_OF_MINE)
             return
         if pinned_message is None:
-            ctx.reply("I can't see that message (it's older than what I keep), so I can't pin it. "
-                      "You can still say how it landed, here or to a facilitator.")
+            ctx.reply(words.TOO_OLD)
             return
         key = keys.pin(ctx.room.room_id, target.event_id)
         pin = culture.pin(ctx.room.room_id, meeting.id if meeting else None, target.event_id,
                           pinned_message.sender, quote(pinned_message.body), ctx.signal.timestamp, key)
         if pin is None:
             if not by_reaction:
-                ctx.reply("That moment is already pinned; it's on the follow-ups.")
+                ctx.reply(words.ALREADY_PINNED)
             return
         ctx.do(Send(ctx.room.room_id, self._pin_notice(ctx, pin.author, pin.quote), reply_to=target.event_id,
                     remember=key))
         if meeting:
             when = clock(pin.at, self.timezone)
-            culture.follow_up(meeting.id, f"Discuss the harm: {ctx.name_of(pin.author)}'s message at {when} "
-                                          f"(“{pin.quote}”)", ctx.signal.timestamp)
+            culture.follow_up(meeting.id, words.follow_up_about_harm(ctx.name_of(pin.author), when, pin.quote),
+                              ctx.signal.timestamp)
 
     def _pin_notice(self, ctx: Context, author: str, moment: str, acknowledged: bool = False) -> Text:
-        text = plain(f"📌 A moment was pinned with “ouch”: {quoted(moment)} ")
-        if acknowledged:
-            return text + pill(author, ctx.name_of(author)) + plain(" acknowledged it with “oops”. Thank you.")
-        return (text + pill(author, ctx.name_of(author))
-                + plain(", when you've taken it in, please reply “oops” to this message. We'll make time to "
-                        "talk it through after the current discussion."))
+        return words.pin_notice(pill(author, ctx.name_of(author)), moment, acknowledged)
 
     def _oops(self, ctx: Context, reply_to: str | None) -> None:
         culture = ctx.store.culture
@@ -137,7 +130,8 @@ class Culture(Feature):
     @command("followups", rooms=ORGANIZING, needs=(MEETING,),
              help="List the meeting's open follow-ups, such as harms to discuss.")
     def followups(self, ctx: Context, meeting: MeetingRecord) -> None:
-        ctx.reply(self._list_follow_ups(ctx, meeting.id) or plain("No open follow-ups."))
+        open_ones = ctx.store.culture.follow_ups(meeting.id)
+        ctx.reply(words.follow_ups([text for _, text, _ in open_ones]) if open_ones else words.NO_FOLLOW_UPS)
 
     @command("followup done", NumberArg("number"), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="Mark a follow-up (its number in !followups) as done.")
@@ -145,14 +139,7 @@ class Culture(Feature):
         if ctx.store.culture.close_follow_up(meeting.id, number, ctx.signal.timestamp):
             ctx.confirm()
         else:
-            ctx.reply(plain(f"There is no open follow-up {number}; see ") + code("!followups") + plain("."))
-
-    def _list_follow_ups(self, ctx: Context, meeting_id: int) -> Text | None:
-        open_ones = ctx.store.culture.follow_ups(meeting_id)
-        if not open_ones:
-            return None
-        lines = [f"{i}. {text}" for i, (_, text, _) in enumerate(open_ones, 1)]
-        return plain("Open follow-ups:\n" + "\n".join(lines))
+            ctx.reply(words.no_such_follow_up(number))
 
     def on_meeting_event(self, ctx: Context, event: MeetingEvent, meeting_id: int) -> None:
         """Remind the facilitators once: after the discussion a follow-up was added in, and at the end.
@@ -169,10 +156,8 @@ class Culture(Feature):
         meeting = ctx.store.meetings.get(meeting_id)
         facilitators = ctx.store.meetings.facilitators(meeting_id)
         names = join([pill(user, ctx.name_of(user)) for user in facilitators], ", ")
-        when = "before we close" if event is MeetingEvent.MEETING_ENDING else "after the current discussion"
-        ctx.do(Send(meeting.room_id, plain("Reminder for ") + names + plain(
-            f", {when}: {count_of(len(open_ones), 'open follow-up')} to come back to. ")
-            + code("!followups") + plain(" lists them.")))
+        ctx.do(Send(meeting.room_id, words.follow_up_reminder(names, len(open_ones),
+                                                              closing=event is MeetingEvent.MEETING_ENDING)))
 
     # -- the glossary ----------------------------------------------------------------------------
 
@@ -180,30 +165,23 @@ class Culture(Feature):
     def define(self, ctx: Context, term: str) -> None:
         known = ctx.store.culture.define(term)
         if known is None:
-            ctx.reply(plain(f"“{term}” is not in the glossary yet. If you know it, add it with ")
-                      + code(f"!glossary add {term}: explanation") + plain(", and thank you!"))
+            ctx.reply(words.unknown_term(term))
             return
         meeting = ctx.store.meetings.running(ctx.room.room_id)
         if meeting:
             ctx.store.culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
-        ctx.reply(bold(known.term) + plain(f": {known.explanation}"))
+        ctx.reply(words.definition(known.term, known.explanation))
 
     @command("glossary", rooms=ANYWHERE, help="List the terms in the group's glossary.")
     def glossary(self, ctx: Context) -> None:
-        terms = ctx.store.culture.terms()
-        if not terms:
-            ctx.reply(plain("The glossary is empty. Add a term with ") + code("!glossary add TERM: explanation"))
-            return
-        ctx.reply(plain(f"The glossary has {len(terms)} terms: " + ", ".join(t.term for t in terms) + ". Ask ")
-                  + code("!define TERM") + plain(" for one."))
+        ctx.reply(words.glossary([t.term for t in ctx.store.culture.terms()]))
 
     @command("glossary add", TextArg("entry", label="TERM: explanation", max_length=1000), rooms=ANYWHERE,
              help="Add a term to the glossary, or improve its explanation: !glossary add IGO: Internal ...")
     def glossary_add(self, ctx: Context, entry: str) -> None:
         term, colon, explanation = entry.partition(":")
         if not colon or not term.strip() or not explanation.strip():
-            ctx.reply(plain("Write the term, a colon, then the explanation: ")
-                      + code("!glossary add IGO: Internal Grievance Officer"))
+            ctx.reply(words.how_to_add_a_term())
             return
         ctx.store.culture.add_term(term, explanation, ctx.sender, ctx.signal.timestamp)
         ctx.confirm()
@@ -214,7 +192,7 @@ class Culture(Feature):
         if ctx.store.culture.remove_term(term):
             ctx.confirm()
         else:
-            ctx.reply(f"“{term}” is not in the glossary.")
+            ctx.reply(words.not_in_glossary(term))
 
     def on_tick(self, ctx: Context) -> None:
         now = ctx.signal.timestamp

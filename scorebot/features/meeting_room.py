@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from scorebot.config import StackConfig
 from scorebot.dispatch import Context
+from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Edit, React, Send
 from scorebot.domain.board import render_board
 from scorebot.domain.commands import Needs
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.stack import Entry, MeetingEvent, Person, StackRules, folded, order, position, without
-from scorebot.domain.text import Text, bold, code, pill, plain
+from scorebot.domain.text import Text, bold, pill, plain
 from scorebot.store.meetings import MeetingRecord
 
 CONFIRM = "✅"
 
 # What the meeting commands need, found before they run (see `domain.commands.Needs`).
-MEETING = Needs("meeting", lambda ctx: ctx.store.meetings.running(ctx.room.room_id),
-                plain("No meeting is running here. Start one with ") + code("!meeting start [title]") + plain("."))
+MEETING = Needs("meeting", lambda ctx: ctx.store.meetings.running(ctx.room.room_id), words.NO_MEETING_HERE)
 
 
 def _current_turn(ctx: Context):
@@ -30,7 +30,7 @@ def _current_turn(ctx: Context):
     return ctx.store.meetings.current_turn(meeting.id) if meeting else None
 
 
-TURN = Needs("turn", _current_turn, "Nobody has the floor right now.")
+TURN = Needs("turn", _current_turn, words.NOBODY_HAS_THE_FLOOR)
 
 
 class MeetingRoom:
@@ -77,19 +77,17 @@ class MeetingRoom:
         waiting = meetings.waiting(meeting.id)
         if any(s.entry.person.key == person.key and s.entry.clarification == clarification for s in waiting):
             spot = position(self.order(ctx, meeting), person.key)
-            who = f"{person.name} is" if on_behalf else "You're"
-            self.answer(ctx, confirm_room, reply_to, f"{who} already on the stack, at position {spot}.")
+            self.answer(ctx, confirm_room, reply_to, words.already_on_stack(person.name if on_behalf else None, spot))
             return
         if meeting.closed and not clarification:
-            self.answer(ctx, confirm_room, reply_to, "The stack is closed for now, sorry. You can still use "
-                        "the chat, or a point of clarification (!clarify).")
+            self.answer(ctx, confirm_room, reply_to, words.STACK_CLOSED)
             return
         meetings.add(meeting.id, person, via, ctx.signal.timestamp, source, clarification, term,
                      target_event_id=reply_to)
         ctx.do(React(confirm_room, confirm_event, CONFIRM))
         if ctx.room.kind is RoomKind.DIRECT:  # the board is in the meeting's room, out of sight here
             spot = position(self.order(ctx, meeting), person.key)
-            ctx.reply(f"You're on the stack for “{meeting.title}”, at position {spot}.")
+            ctx.reply(words.on_stack_for(meeting.title, spot))
         if board:
             self.update_board(ctx, meeting)
 
@@ -108,7 +106,7 @@ class MeetingRoom:
                 ctx.confirm()
             self.update_board(ctx, meeting)
         elif confirm:
-            ctx.reply("You're not on the stack.")
+            ctx.reply(words.NOT_ON_THE_STACK)
 
     def leave(self, ctx: Context, meeting: MeetingRecord, leaving: Entry, how: str) -> None:
         """Take one entry off, moving up the facilitator's pins that stood behind it."""

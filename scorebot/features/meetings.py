@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Edit, Send
 from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.minutes import render_minutes
 from scorebot.domain.rooms import ORGANIZING, Role, RoomKind
 from scorebot.domain.stack import MeetingEvent
-from scorebot.domain.text import code, plain
 from scorebot.features.meeting_room import MEETING, MeetingRoom
 from scorebot.minutes import minutes_data
 from scorebot.store.meetings import MeetingRecord
@@ -32,13 +32,11 @@ class Meetings(Feature):
         meetings = ctx.store.meetings
         running = meetings.running(ctx.room.room_id)
         if running:
-            ctx.reply(plain(f"A meeting is already running here: {running.title}. End it with ")
-                      + code("!meeting end") + plain(" first."))
+            ctx.reply(words.already_running(running.title))
             return
         title = title or ctx.room.name or "Meeting"
         meeting = meetings.start(ctx.room.room_id, title, ctx.sender, ctx.signal.timestamp)
-        ctx.reply(plain(f"Meeting started: {meeting.title}. ") + self.room.name(ctx, ctx.sender)
-                  + plain(" facilitates. Raise a hand ✋ or write “stack” to ask to speak."))
+        ctx.reply(words.started(meeting.title, self.room.name(ctx, ctx.sender)))
         self.room.post_board(ctx, meeting)
 
     @command("meeting end", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
@@ -49,7 +47,7 @@ class Meetings(Feature):
         ctx.announce(MeetingEvent.MEETING_ENDING, meeting.id)
         meetings.end(meeting.id, ctx.signal.timestamp)
         if meeting.board_key:
-            ctx.do(Edit(meeting.room_id, meeting.board_key, plain(f"📋 {meeting.title}: the meeting has ended.")))
+            ctx.do(Edit(meeting.room_id, meeting.board_key, words.ended_board(meeting.title)))
         minutes = render_minutes(minutes_data(ctx.store, meetings.get(meeting.id), self.room.timezone, ctx.name_of))
         meetings.keep_minutes(meeting.id, minutes)
         ctx.do(Send(meeting.room_id, minutes))
@@ -58,9 +56,9 @@ class Meetings(Feature):
              help="Hand facilitation of this meeting to someone.")
     def facilitator(self, ctx: Context, user: str, meeting: MeetingRecord) -> None:
         if user not in ctx.room.members:
-            ctx.reply(f"{user} is not in this room.")
+            ctx.reply(words.not_in_room(user))
             return
         meetings = ctx.store.meetings
         giver = ctx.sender if ctx.sender in meetings.facilitators(meeting.id) else None
         meetings.hand_over(meeting.id, giver, user, ctx.signal.timestamp)
-        ctx.reply(self.room.name(ctx, user, mention=True) + plain(" facilitates now. Thank you!"))
+        ctx.reply(words.facilitates_now(self.room.name(ctx, user, mention=True)))

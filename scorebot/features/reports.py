@@ -97,22 +97,22 @@ class Reports(Feature):
         self._more_words(ctx, number, message.body)
         return True
 
-    def _more_words(self, ctx: Context, number: int, words: str) -> None:
+    def _more_words(self, ctx: Context, number: int, added: str) -> None:
         reports = ctx.store.reports
         report = reports.of_reporter(ctx.sender, number)
         if report is None:
             ctx.reply(f"You have no report #{number}.")
             return
-        if words.lower() == "named":
+        if added.lower() == "named":
             if report.anonymous:
                 reports.give_name(number)
                 to_thread(ctx, report, plain(f"The reporter gives their name: {report.reporter}"))
             ctx.confirm()
             return
-        if not words:
+        if not added:
             ctx.reply(f"Write what you'd like to add after the number: !report {number} …")
             return
-        reports.add_words(number, words)
-        reports.record(number, ctx.signal.timestamp, ctx.sender, "reporter", words)
-        to_thread(ctx, report, plain(f"The reporter adds: {words}"))
+        reports.add_words(number, added)
+        reports.record(number, ctx.signal.timestamp, ctx.sender, "reporter", added)
+        to_thread(ctx, report, plain(f"The reporter adds: {added}"))
         ctx.confirm()

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from scorebot.config import StackConfig
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import culture_words
+from scorebot.domain import meeting_words as words
 from scorebot.domain.commands import ChoiceArg, NumberArg, PersonArg, TextArg, UserArg, command
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import CallMembership, Message, Reaction, Redaction
 from scorebot.domain.stack import Person, folded, is_hand, moved
-from scorebot.domain.text import bold, plain
 from scorebot.features.meeting_room import MEETING, MeetingRoom
 from scorebot.features.meetings import Meetings
 from scorebot.features.turns import Turns
@@ -59,7 +60,7 @@ class Stack(Feature):
         known = ctx.store.culture.define(term) if term else None
         if known:  # a known term is explained at once; the point of clarification stays for questions
             ctx.store.culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
-            ctx.reply(bold(known.term) + plain(f": {known.explanation}"))
+            ctx.reply(culture_words.definition(known.term, known.explanation))
 
     def on_message(self, ctx: Context) -> bool | None:
         message: Message = ctx.signal
@@ -130,15 +131,13 @@ class Stack(Feature):
     def _request_from_direct_chat(self, ctx: Context, choice: int | None) -> None:
         meetings = self.room.meetings_of(ctx, ctx.sender)
         if not meetings:
-            ctx.reply("No meeting is running in a room you're in right now.")
+            ctx.reply(words.NO_MEETING_OF_YOURS)
             return
         if len(meetings) > 1 and choice is None:
-            lines = [f"You're in {len(meetings)} meetings. Which one? Reply with:"]
-            lines += [f"“stack {i}” for {m.title}" for i, m in enumerate(meetings, 1)]
-            ctx.reply("\n".join(lines))
+            ctx.reply(words.which_meeting([m.title for m in meetings]))
             return
         if choice is not None and not 1 <= choice <= len(meetings):
-            ctx.reply(f"Choose a number from 1 to {len(meetings)}.")
+            ctx.reply(words.choose_a_number(len(meetings)))
             return
         meeting = meetings[(choice or 1) - 1]
         name = ctx.directory.get(meeting.room_id, {}).get(ctx.sender) or ctx.sender
@@ -158,7 +157,7 @@ class Stack(Feature):
         target = self.room.person(ctx, person)
         entries = [s.entry for s in ctx.store.meetings.waiting(meeting.id) if s.entry.person.key == target.key]
         if not entries:
-            ctx.reply(f"{target.name} is not on the stack.")
+            ctx.reply(words.not_on_stack(target.name))
             return
         for entry in entries:
             self.room.leave(ctx, meeting, entry, "removed")
@@ -171,7 +170,7 @@ class Stack(Feature):
         entry = next((s.entry for s in ctx.store.meetings.waiting(meeting.id)
                       if s.entry.person.key == target.key and not s.entry.clarification), None)
         if entry is None:
-            ctx.reply(f"{target.name} is not on the stack.")
+            ctx.reply(words.not_on_stack(target.name))
             return
         ctx.store.meetings.set_pins(moved(self.room.order(ctx, meeting), entry, position))
         self._override(ctx, meeting, f"moved {target.name} to position {position}")
@@ -208,12 +207,10 @@ class Stack(Feature):
         meetings = ctx.store.meetings
         if state == "on":
             meetings.declare_priority(ctx.sender, ctx.signal.timestamp)
-            ctx.reply("Thank you for telling me. It stays between us: in meetings you'll stand at the front "
-                      "of the stack until you've contributed significantly, and no one is told why. "
-                      "Write “priority off” any time to delete it.")
+            ctx.reply(words.PRIORITY_ON)
         else:
             meetings.withdraw_priority(ctx.sender)
-            ctx.reply("Done: I've deleted it.")
+            ctx.reply(words.PRIORITY_OFF)
         # No board edit now: a board that changes right after someone wrote to the bot, with no
         # visible signal, would tell the room who just declared priority. The next update shows it.
 
@@ -228,8 +225,7 @@ class Stack(Feature):
             running = meetings.running(ctx.room.room_id)
             candidates = [running] if running and ctx.may(Role.FACILITATOR) else []
         if len(candidates) != 1:
-            ctx.reply("Only the facilitator of a running meeting can do that." if not candidates
-                      else "You facilitate several meetings; do this in the meeting's room.")
+            ctx.reply(words.NOT_A_FACILITATOR if not candidates else words.SEVERAL_MEETINGS)
             return
         meetings.set_meeting_priority(candidates[0].id, user)
         ctx.confirm()

@@ -5,6 +5,7 @@ officers, and look at a member's case. What they share is `casebook.CaseBook`.""
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import case_words as words
 from scorebot.domain import keys
 from scorebot.domain.actions import Edit, Redact, Send
 from scorebot.domain.commands import TextArg, UserArg, command
@@ -12,7 +13,7 @@ from scorebot.domain.ladder import CATEGORIES, Step, StepKind, StopSign, on_stop
 from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.rooms import ORGANIZING, STAFF_ROOMS, Role, RoomKind
 from scorebot.domain.signals import Reaction
-from scorebot.domain.text import bold, count_of, pill, plain
+from scorebot.domain.text import pill
 from scorebot.features.casebook import CaseBook
 
 STOP_KEYS = ("🛑",)
@@ -46,7 +47,7 @@ class Steps(Feature):
         evidence = self.book.evidence(ctx, getattr(ctx.signal, "reply_to", None))
         refusal = self.book.propose_removal(ctx, ctx.room, user, category, reason, evidence)
         if refusal:
-            ctx.reply(f"I can't propose that removal: {refusal}.")
+            ctx.reply(words.cannot_propose(refusal))
         else:
             ctx.confirm()
 
@@ -65,8 +66,7 @@ class Steps(Feature):
         evidence = ctx.store.culture.message(reaction.target_event_id)
         moderators = ctx.room_of(RoomKind.MODERATORS)
         if evidence is None:
-            ctx.direct(ctx.sender, "I couldn't see the message you marked with 🛑 (it's older than what I keep). "
-                                   "Use !warn @user in the room instead.")
+            ctx.direct(ctx.sender, words.STOPPED_MESSAGE_UNSEEN)
             return
         case = ctx.store.cases.case_of(evidence.sender, ctx.signal.timestamp)
         if on_stop_sign(case, ctx.signal.timestamp, self.book.window_ms) is StopSign.WARN:
@@ -74,8 +74,7 @@ class Steps(Feature):
             return
         refusal = self.book.propose_removal(ctx, ctx.room, evidence.sender, None, None, evidence)
         if refusal and moderators:
-            ctx.do(Send(moderators, pill(ctx.sender) + plain(f": your 🛑 did not become a removal proposal: "
-                                                              f"{refusal}.")))
+            ctx.do(Send(moderators, words.stop_sign_refused(pill(ctx.sender), refusal)))
 
     @command("escalate", UserArg(), TextArg("reason", optional=True), role=Role.MODERATOR,
              rooms=ORGANIZING | frozenset({RoomKind.MODERATORS}),
@@ -83,10 +82,10 @@ class Steps(Feature):
     def escalate(self, ctx: Context, user: str, reason: str | None) -> None:
         case = ctx.store.cases.case_of(user, ctx.signal.timestamp)
         if case.escalated:
-            ctx.reply("That case is already with the grievance officers; new steps go to its thread.")
+            ctx.reply(words.ALREADY_ESCALATED)
             return
         if not self.book.escalate(ctx, case, reason or "a moderator asked for it"):
-            ctx.reply("No grievance officers' room is set up (rooms.igo in the config).")
+            ctx.reply(words.NO_IGO_ROOM)
             return
         ctx.confirm()
 
@@ -98,9 +97,8 @@ class Steps(Feature):
     def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
         case = ctx.store.cases.get(number)
         self.book.record(ctx, case, Step(StepKind.RESOLVED, ctx.signal.timestamp, ctx.sender, reason=outcome))
-        ctx.do(Edit(ctx.room.room_id, keys.case(case.id), bold(
-            f"📁 Case #{case.id} · {ctx.who(case.subject)} · resolved") +
-            plain(f": {outcome}")))
+        ctx.do(Edit(ctx.room.room_id, keys.case(case.id), words.case_root(case, ctx.who(case.subject), "resolved",
+                                                                          outcome)))
         ctx.confirm()
 
     def answer_direct(self, ctx: Context) -> bool:
@@ -111,11 +109,10 @@ class Steps(Feature):
         moderators = ctx.room_of(RoomKind.MODERATORS)
         if case is None or case.resolved or moderators is None or not any(s.kind in asked for s in case.steps):
             return False
-        words = ctx.signal.body
-        self.book.record(ctx, case, Step(StepKind.MEMBER_REPLIED, ctx.signal.timestamp, ctx.sender, reason=words))
-        ctx.do(Send(moderators, pill(ctx.sender, ctx.name_of(ctx.sender))
-                    + plain(f" answered in their direct chat with me, about case #{case.id}: “{words}”")))
-        ctx.reply("Thank you. I've passed your message on to the moderators.")
+        said = ctx.signal.body
+        self.book.record(ctx, case, Step(StepKind.MEMBER_REPLIED, ctx.signal.timestamp, ctx.sender, reason=said))
+        ctx.do(Send(moderators, words.member_answered(pill(ctx.sender, ctx.name_of(ctx.sender)), case.id, said)))
+        ctx.reply(words.PASSED_ON)
         return True
 
     @command("case", UserArg(), role=Role.STAFF, rooms=STAFF_ROOMS, help="Show a member's case.")
@@ -123,16 +120,14 @@ class Steps(Feature):
         case = ctx.store.cases.find(user)
         ouches = ctx.store.culture.pins_received(user)
         if case is None:
-            ctx.reply(f"No case for {user}. Ouches received: {ouches}.")
+            ctx.reply(words.no_case(user, ouches))
             return
-        ctx.reply(self.book.timeline(ctx, case) + plain(f"\nOuches received: {ouches} (not enforcement steps)."))
+        ctx.reply(words.with_ouches(self.book.timeline(ctx, case), ouches))
 
     @command("cases", role=Role.STAFF, rooms=STAFF_ROOMS, help="List the open cases.")
     def cases(self, ctx: Context) -> None:
         open_cases = ctx.store.cases.open_cases()
         if not open_cases:
-            ctx.reply("No open cases.")
+            ctx.reply(words.NO_OPEN_CASES)
             return
-        rows = [f"#{c.id} {ctx.who(c.subject)}: {count_of(len(c.steps), 'step')}"
-                + (", with the grievance officers" if c.escalated else "") for c in open_cases]
-        ctx.reply("Open cases:\n" + "\n".join(rows))
+        ctx.reply(words.open_cases([(c.id, ctx.who(c.subject), len(c.steps), c.escalated) for c in open_cases]))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Send
 from scorebot.domain.commands import command
 from scorebot.domain.rooms import ORGANIZING, Role
-from scorebot.domain.text import plain
 from scorebot.features.meeting_room import MEETING, TURN, MeetingRoom
 from scorebot.store.meetings import MeetingRecord, TurnRecord
 
@@ -21,22 +21,21 @@ class Turns(Feature):
         self.room.end_turn(ctx, meeting)
         ordered = self.room.order(ctx, meeting)
         if not ordered:
-            ctx.reply("The stack is empty: nobody is waiting to speak.")
+            ctx.reply(words.STACK_EMPTY)
             self.room.update_board(ctx, meeting)
             return
         first = ordered[0]
         self.room.leave(ctx, meeting, first, "called")
         ctx.store.meetings.start_turn(meeting.id, first.person, ctx.signal.timestamp, clarification=first.clarification)
-        about = f" (point of clarification: {first.term})" if first.clarification and first.term else ""
-        ctx.do(Send(meeting.room_id, plain("🎤 ") + self.room.speaker(first.person)
-                    + plain(f", you have the floor{about}.")))
+        clarifying = first.term if first.clarification else None
+        ctx.do(Send(meeting.room_id, words.the_floor(self.room.speaker(first.person), clarifying)))
         self.room.update_board(ctx, meeting)
 
     @command("done", rooms=ORGANIZING, needs=(MEETING, TURN),
              help="End the current turn (the speaker or a facilitator).")
     def done(self, ctx: Context, meeting: MeetingRecord, turn: TurnRecord) -> None:
         if ctx.sender != turn.person.key and not ctx.may(Role.FACILITATOR):
-            ctx.reply("Only the speaker or a facilitator can end this turn.")
+            ctx.reply(words.ONLY_SPEAKER_OR_FACILITATOR)
             return
         self.room.end_turn(ctx, meeting)
         ctx.confirm()
@@ -58,5 +57,4 @@ class Turns(Feature):
 
     def _ask_to_wrap_up(self, ctx: Context, meeting: MeetingRecord, turn: TurnRecord) -> None:
         ctx.store.meetings.mark_wrapup_asked(turn.id)
-        ctx.do(Send(meeting.room_id, self.room.speaker(turn.person)
-                    + plain(", could you start wrapping up? Thank you! Others are waiting to speak.")))
+        ctx.do(Send(meeting.room_id, words.wrap_up(self.room.speaker(turn.person))))

@@ -1,0 +1,75 @@
+"""What the bot says while it runs a meeting, in one place: starting and ending it, asking to
+speak, the floor, wrapping up, and private priority. Pure functions, so the words can be read and
+reviewed together (the board and the minutes are in `board.py` and `minutes.py`)."""
+
+from __future__ import annotations
+
+from scorebot.domain.text import Text, code, plain
+
+NO_MEETING_HERE = plain("No meeting is running here. Start one with ") + code("!meeting start [title]") + plain(".")
+NOBODY_HAS_THE_FLOOR = "Nobody has the floor right now."
+STACK_EMPTY = "The stack is empty: nobody is waiting to speak."
+NOT_ON_THE_STACK = "You're not on the stack."
+STACK_CLOSED = ("The stack is closed for now, sorry. You can still use the chat, or a point of clarification "
+                "(!clarify).")
+ONLY_SPEAKER_OR_FACILITATOR = "Only the speaker or a facilitator can end this turn."
+NO_MEETING_OF_YOURS = "No meeting is running in a room you're in right now."
+PRIORITY_ON = ("Thank you for telling me. It stays between us: in meetings you'll stand at the front of the stack "
+               "until you've contributed significantly, and no one is told why. Write “priority off” any time to "
+               "delete it.")
+PRIORITY_OFF = "Done: I've deleted it."
+NOT_A_FACILITATOR = "Only the facilitator of a running meeting can do that."
+SEVERAL_MEETINGS = "You facilitate several meetings; do this in the meeting's room."
+
+
+def already_running(title: str) -> Text:
+    return plain(f"A meeting is already running here: {title}. End it with ") + code("!meeting end") + plain(" first.")
+
+
+def started(title: str, facilitator: Text) -> Text:
+    return (plain(f"Meeting started: {title}. ") + facilitator
+            + plain(" facilitates. Raise a hand ✋ or write “stack” to ask to speak."))
+
+
+def ended_board(title: str) -> Text:
+    return plain(f"📋 {title}: the meeting has ended.")
+
+
+def facilitates_now(who: Text) -> Text:
+    return who + plain(" facilitates now. Thank you!")
+
+
+def not_in_room(user: str) -> str:
+    return f"{user} is not in this room."
+
+
+def not_on_stack(name: str) -> str:
+    return f"{name} is not on the stack."
+
+
+def already_on_stack(name: str | None, spot: int) -> str:
+    """`name` when a facilitator asked for someone else."""
+    who = f"{name} is" if name else "You're"
+    return f"{who} already on the stack, at position {spot}."
+
+
+def on_stack_for(title: str, spot: int) -> str:
+    return f"You're on the stack for “{title}”, at position {spot}."
+
+
+def which_meeting(titles: list[str]) -> str:
+    return "\n".join([f"You're in {len(titles)} meetings. Which one? Reply with:",
+                      *(f"“stack {i}” for {title}" for i, title in enumerate(titles, 1))])
+
+
+def choose_a_number(count: int) -> str:
+    return f"Choose a number from 1 to {count}."
+
+
+def the_floor(speaker: Text, clarifying: str | None) -> Text:
+    about = f" (point of clarification: {clarifying})" if clarifying else ""
+    return plain("🎤 ") + speaker + plain(f", you have the floor{about}.")
+
+
+def wrap_up(speaker: Text) -> Text:
+    return speaker + plain(", could you start wrapping up? Thank you! Others are waiting to speak.")
