@@ -15,7 +15,7 @@ from scorebot.domain import revision_words as words
 from scorebot.domain.actions import React, Send
 from scorebot.domain.commands import NumberArg, TextArg, command
 from scorebot.domain.privacy import UNVERIFIED_SESSION
-from scorebot.domain.revision import MAY_COUNT, MAY_OPEN_VOTE, State, meeting_vote_passes, not_now
+from scorebot.domain.revision import MAY_COUNT, MAY_OPEN_VOTE, Proposal, State, meeting_vote_passes, not_now
 from scorebot.domain.revision_words import NO, YES
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Reaction, Redaction
@@ -75,16 +75,13 @@ class Revision(Feature):
     @command("revision vote", NumberArg("proposal"), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="In a meeting: ask the members present to vote on a proposal, with ✅ or ❌.")
     def open_vote(self, ctx: Context, proposal: int, meeting: MeetingRecord) -> None:
-        found = ctx.store.revisions.get(proposal)
-        refusal = not_now(found, proposal, "open a vote on", MAY_OPEN_VOTE, found and words.state(found))
-        if refusal:
-            ctx.reply(refusal)
+        found = self._proposal(ctx, proposal, "open a vote on", MAY_OPEN_VOTE)
+        if found is None:
             return
         ctx.store.revisions.set_state(proposal, State.IN_MEETING_VOTE, vote_meeting_id=meeting.id)
         key = keys.revision_vote(proposal)
         ctx.do(Send(ctx.room.room_id, words.meeting_vote(found), remember=key),
-               React(ctx.room.room_id, None, YES, target_key=key),
-            React(ctx.room.room_id, None, NO, target_key=key))
+               React(ctx.room.room_id, None, YES, target_key=key), React(ctx.room.room_id, None, NO, target_key=key))
 
     def on_reaction(self, ctx: Context) -> None:
         reaction: Reaction = ctx.signal
@@ -105,10 +102,8 @@ class Revision(Feature):
     @command("revision count", NumberArg("proposal"), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="In a meeting: close the show of hands; if it passes, the secret ballot opens.")
     def count(self, ctx: Context, proposal: int, meeting: MeetingRecord) -> None:
-        found = ctx.store.revisions.get(proposal)
-        refusal = not_now(found, proposal, "count", MAY_COUNT, found and words.state(found))
-        if refusal:
-            ctx.reply(refusal)
+        found = self._proposal(ctx, proposal, "count", MAY_COUNT)
+        if found is None:
             return
         voters = set(self.ballot.voters(ctx, ctx.signal.timestamp))
         hands = {user: choice for user, choice in ctx.store.revisions.hands(proposal).items() if user in voters}
@@ -121,6 +116,15 @@ class Revision(Feature):
                               proposal=proposal, yes=yes, no=no, present=len(present), passed=passed)
         opened = self.ballot.open(ctx, found) if passed else None
         ctx.reply(words.counted(proposal, yes, no, len(present), opened))
+
+    def _proposal(self, ctx: Context, number: int, doing: str, allowed: frozenset[State]) -> Proposal | None:
+        """The proposal, if the meeting may do `doing` with it now; else say why not."""
+        found = ctx.store.revisions.get(number)
+        refusal = not_now(found, number, doing, allowed, found and words.state(found))
+        if refusal:
+            ctx.reply(refusal)
+            return None
+        return found
 
     def present(self, ctx: Context, meeting_id: int) -> set[str]:
         """Who attended: marked with !here, asked to speak, or spoke."""

@@ -25,18 +25,7 @@ from nio import (
     UnknownEvent,
 )
 
-from scorebot.domain.signals import (
-    BotRemoved,
-    CallMembership,
-    Invite,
-    KeyWithheld,
-    Membership,
-    Message,
-    NativeReport,
-    Reaction,
-    Redaction,
-    Signal,
-)
+from scorebot.domain import signals
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +97,7 @@ def _relation(event: Event) -> dict:
     return relation if isinstance(relation, dict) else {}
 
 
-def to_signal(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
+def to_signal(event: Event, room_id: str, bot_user_id: str) -> signals.Signal | None:
     """The signal for `event`, or None for what the bot does not act on."""
     try:
         return _convert(event, room_id, bot_user_id)
@@ -118,7 +107,7 @@ def to_signal(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
         return None
 
 
-def withheld_signal(event, now_ms: int) -> KeyWithheld | None:
+def withheld_signal(event, now_ms: int) -> signals.KeyWithheld | None:
     """An `m.room_key.withheld` to-device event: a member's app kept a room key from the bot."""
     if getattr(event, "type", None) != "m.room_key.withheld":
         return None
@@ -126,11 +115,11 @@ def withheld_signal(event, now_ms: int) -> KeyWithheld | None:
     room_id, session = content.get("room_id"), content.get("session_id")
     if not isinstance(room_id, str) or not isinstance(session, str):
         return None
-    return KeyWithheld(room_id, f"withheld:{room_id}:{session}", event.sender, now_ms,
+    return signals.KeyWithheld(room_id, f"withheld:{room_id}:{session}", event.sender, now_ms,
                        code=str(content.get("code") or ""), reason=str(content.get("reason") or ""))
 
 
-def _abuse_report(event: UnknownEvent, base: dict) -> NativeReport | None:
+def _abuse_report(event: UnknownEvent, base: dict) -> signals.NativeReport | None:
     """Element's "report to moderators" (MSC3215): the reporter must be the sender."""
     content = event.source.get("content") or {}
     room, reported, reporter = content.get("room_id"), content.get("event_id"), content.get("reporter")
@@ -140,11 +129,11 @@ def _abuse_report(event: UnknownEvent, base: dict) -> NativeReport | None:
     nature = str(content.get("nature") or "").rsplit(".", 1)[-1]
     comment = str(content.get("comment") or "").strip()
     reason = f"{comment} ({nature})" if comment and nature else comment or nature
-    return NativeReport(**base, native_id=None, reported_event_id=reported, reported_sender=None, reason=reason,
+    return signals.NativeReport(**base, native_id=None, reported_event_id=reported, reported_sender=None, reason=reason,
                         reported_room_id=room, via="the Report dialog")
 
 
-def _convert(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
+def _convert(event: Event, room_id: str, bot_user_id: str) -> signals.Signal | None:
     if isinstance(event, BadEvent | UnknownBadEvent):
         log.warning("Skipping a malformed %s event %s in %s", event.type, event.event_id, room_id)
         return None
@@ -162,57 +151,57 @@ def _convert(event: Event, room_id: str, bot_user_id: str) -> Signal | None:
         body = event.body if isinstance(event.body, str) else ""
         formatted = getattr(event, "formatted_body", None)
         command_body = command_text(body, formatted)
-        return Message(**base, body=strip_reply_fallback(body), command_body=command_body,
+        return signals.Message(**base, body=strip_reply_fallback(body), command_body=command_body,
                        is_notice=isinstance(event, RoomMessageNotice), reply_to=reply_to,
                        thread_root=thread_root, mentions=_mentions(event, formatted))
     if isinstance(event, ReactionEvent):
-        return Reaction(**base, key=event.key, target_event_id=event.reacts_to)
+        return signals.Reaction(**base, key=event.key, target_event_id=event.reacts_to)
     if isinstance(event, UnknownEvent) and event.type == "m.reaction":
         relation = _relation(event)  # a reaction nio could not parse (e.g. on a state event)
         if relation.get("rel_type") != "m.annotation":
             return None
-        return Reaction(**base, key=str(relation["key"]), target_event_id=str(relation["event_id"]))
+        return signals.Reaction(**base, key=str(relation["key"]), target_event_id=str(relation["event_id"]))
     if isinstance(event, RedactionEvent):
-        return Redaction(**base, redacts=event.redacts)
+        return signals.Redaction(**base, redacts=event.redacts)
     if isinstance(event, RoomMemberEvent):
         if event.state_key == bot_user_id and event.membership in ("leave", "ban"):
             reason = (event.content or {}).get("reason")
-            return BotRemoved(**base, membership=event.membership, reason=reason)
-        return Membership(**base, user_id=event.state_key, membership=event.membership,
+            return signals.BotRemoved(**base, membership=event.membership, reason=reason)
+        return signals.Membership(**base, user_id=event.state_key, membership=event.membership,
                           previous=event.prev_membership)
     if isinstance(event, UnknownEvent) and event.type == ABUSE_REPORT:
         return _abuse_report(event, base)
     if isinstance(event, UnknownEvent) and event.type in CALL_MEMBER_TYPES and "state_key" in event.source:
         replaces = (event.source.get("unsigned") or {}).get("replaces_state")
-        return CallMembership(**base, replaces=replaces if isinstance(replaces, str) else None,
+        return signals.CallMembership(**base, replaces=replaces if isinstance(replaces, str) else None,
                               ended=not (event.source.get("content") or {}))
     return None
 
 
-def event_report_signal(report: dict) -> NativeReport | None:
+def event_report_signal(report: dict) -> signals.NativeReport | None:
     """A report on a message from Synapse's admin API (`event_reports`)."""
     if not isinstance(report.get("id"), int) or not report.get("room_id"):
         return None
-    return NativeReport(str(report["room_id"]), f"native-report:{report['id']}", str(report.get("user_id", "")),
+    return signals.NativeReport(str(report["room_id"]), f"native-report:{report['id']}", str(report.get("user_id", "")),
                         int(report.get("received_ts", 0)), native_id=report["id"],
                         reported_event_id=str(report.get("event_id", "")), reported_sender=report.get("sender"),
                         reason=str(report.get("reason") or ""))
 
 
-def user_report_signal(report: dict, room_id: str) -> NativeReport | None:
+def user_report_signal(report: dict, room_id: str) -> signals.NativeReport | None:
     """A report on a person from Synapse's admin API (`user_reports`), seen from a room they are in."""
     if not isinstance(report.get("id"), int) or not report.get("target_user_id"):
         return None
-    return NativeReport(room_id, f"native-user-report:{report['id']}", str(report.get("user_id", "")),
+    return signals.NativeReport(room_id, f"native-user-report:{report['id']}", str(report.get("user_id", "")),
                         int(report.get("received_ts", 0)), native_id=None, reported_event_id="",
                         reported_sender=str(report["target_user_id"]), reason=str(report.get("reason") or ""),
                         via="the homeserver's Report user")
 
 
-def invite_signal(room_id: str, invite_state: list, bot_user_id: str) -> Invite | None:
+def invite_signal(room_id: str, invite_state: list, bot_user_id: str) -> signals.Invite | None:
     """The bot's own invite among a room's invite state, if it is there."""
     invite = next((e for e in invite_state if isinstance(e, InviteMemberEvent)
                    and e.state_key == bot_user_id and e.membership == "invite"), None)
     if invite is None:
         return None
-    return Invite(room_id, invite.sender, bool((invite.content or {}).get("is_direct")))
+    return signals.Invite(room_id, invite.sender, bool((invite.content or {}).get("is_direct")))
