@@ -39,7 +39,7 @@ from scorebot.matrix.events import (
     user_report_signal,
     withheld_signal,
 )
-from scorebot.matrix.executor import Executor
+from scorebot.matrix.executor import IN_FLIGHT, Executor
 from scorebot.matrix.late_keys import LateKeys
 from scorebot.matrix.room_views import RoomViews
 from scorebot.matrix.session import keep_keys, request_sync
@@ -100,6 +100,7 @@ class SyncLoop:
         views = self.rooms.views()
         roles = self.rooms.roles(views)
         joined_times = await self.store.run(self.store.joined_times, list(answer.rooms.join))
+        fetching = asyncio.Semaphore(IN_FLIGHT)  # as many requests at once as the outbox makes
 
         async def timeline(room_id: str, info) -> list[tuple[str, Event]]:
             events = list(info.timeline.events)
@@ -107,11 +108,12 @@ class SyncLoop:
             # the bot stopped before it saw that join: what came after the join is acted on, what
             # came before is not.
             if info.timeline.limited and since and info.timeline.prev_batch:
-                events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
+                async with fetching:
+                    events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
             return [(room_id, event) for event in await self._after_own_join(room_id, events,
                                                                                joined_times.get(room_id))]
 
-        # Every room's gap is fetched at once, and the events of all rooms are handled in the order
+        # The rooms' gaps are fetched side by side, and the events of all rooms are handled in the order
         # they were sent (each room's in its own order): after downtime every room gets its first
         # answers early, and the outbox sends to all of them side by side.
         rooms = await asyncio.gather(*(timeline(room_id, info) for room_id, info in answer.rooms.join.items()))

@@ -7,6 +7,7 @@ import yaml
 
 from scorebot.config import load_config
 from scorebot.features import all_features
+from scorebot.matrix.executor import IN_FLIGHT
 from scorebot.matrix.runtime import Runtime
 from scorebot.matrix.sync import SyncLoop
 from tests.support.fake_homeserver import BOT, FakeClient, FakeHomeserver
@@ -219,5 +220,40 @@ async def test_a_catch_up_answers_while_it_is_still_reading_each_room_in_order_e
     for room in rooms:
         answered = [r.body["m.relates_to"]["m.in_reply_to"]["event_id"] for r in server.sent(room)]
         assert answered == [e["event_id"] for e in missed[room]]  # in the order asked, each once
+    restarted.stop()
+    await task
+
+
+async def test_after_downtime_in_many_rooms_the_gaps_are_fetched_a_few_at_a_time(tmp_path, monkeypatch):
+    """Side by side, but never more requests at once than the outbox makes (the homeserver's limits)."""
+    rooms = [f"!r{n}:fake" for n in range(3 * IN_FLIGHT)]
+    server, runtime = fake_bot(tmp_path, rooms={"organizing": rooms})
+    server.deliver(join={room: [server.member(BOT, "join", 10), server.member(BOB, "join", 11)] for room in rooms})
+    task = await start(runtime)
+    runtime.stop()
+    await task
+
+    fetching, most = 0, 0
+    fill_gap = SyncLoop._fill_gap
+
+    async def counted(loop, room_id, prev_batch, since):
+        nonlocal fetching, most
+        fetching += 1
+        most = max(most, fetching)
+        for _ in range(3):  # let every other room's fetch start, if nothing holds it back
+            await asyncio.sleep(0)
+        try:
+            return await fill_gap(loop, room_id, prev_batch, since)
+        finally:
+            fetching -= 1
+
+    monkeypatch.setattr(SyncLoop, "_fill_gap", counted)
+    asked = {room: server.message(BOB, "!help", 100) for room in rooms}
+    server.deliver(join={room: [server.message(BOB, "!help", 101)] for room in rooms},
+                   limited={room: [asked[room]] for room in rooms})
+    _, restarted = fake_bot(tmp_path, server, rooms={"organizing": rooms})
+    task = asyncio.create_task(restarted.run())
+    await server.wait_for(lambda: all(replies_to(server, asked[room]["event_id"]) for room in rooms), timeout=30)
+    assert 1 < most <= IN_FLIGHT  # side by side, and bounded
     restarted.stop()
     await task
