@@ -59,9 +59,8 @@ def glossary(terms: list[str]) -> Text:
             + plain(" for one."))
 
 
-def how_to_add_a_term() -> Text:
-    return (plain("Write the term, a colon, then the explanation: ")
-            + code("!glossary add IGO: Internal Grievance Officer"))
+HOW_TO_ADD_A_TERM = plain("Write the term, a colon, then the explanation: ") + code(
+    "!glossary add IGO: Internal Grievance Officer")
 
 
 def not_in_glossary(term: str) -> str:

@@ -181,7 +181,7 @@ class Culture(Feature):
     def glossary_add(self, ctx: Context, entry: str) -> None:
         term, colon, explanation = entry.partition(":")
         if not colon or not term.strip() or not explanation.strip():
-            ctx.reply(words.how_to_add_a_term())
+            ctx.reply(words.HOW_TO_ADD_A_TERM)
             return
         ctx.store.culture.add_term(term, explanation, ctx.sender, ctx.signal.timestamp)
         ctx.confirm()
