@@ -365,7 +365,7 @@ class Bench:
             "reply": self.reply_and_hand,
             "catch-up": lambda: self.catch_up(200, 2 if quick else 3),
             "catch-up-1000": lambda: self.catch_up(1000, 2),
-            "restart": lambda: self.restart_with_rooms(50, 3 if quick else 7),
+            "restart": lambda: self.restart_with_rooms(50, 5 if quick else 11),
             "removal": lambda: self.removal_over_rooms(20 if quick else 100),
             "memory": lambda: self.memory_after_events(1000 if quick else 5000),
             "history": lambda: self.history(2000 if quick else 20000),

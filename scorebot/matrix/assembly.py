@@ -1,5 +1,6 @@
-"""The parts that act on what the homeserver sends, built on a logged-in client: the room views,
-the dispatcher with its features, the outbox, the sync loop and the report reader.
+"""The parts that act on what the homeserver sends, built on a logged-in client: the configured
+rooms, the room views, the dispatcher with its features, the outbox, the sync loop and the report
+reader.
 
 Building their classes (dataclasses, mostly) is most of a start's own work, so the runtime imports
 this module in a worker thread while the homeserver prepares the first sync, not before logging in.
@@ -17,6 +18,7 @@ from scorebot.dispatch import Dispatcher, Feature
 from scorebot.domain.rooms import RoomKind
 from scorebot.features import all_features
 from scorebot.health import Metrics
+from scorebot.matrix.configured_rooms import join_missing, resolve_rooms
 from scorebot.matrix.cross_signing import DeviceTrust
 from scorebot.matrix.executor import Executor
 from scorebot.matrix.late_keys import LateKeys
@@ -24,6 +26,8 @@ from scorebot.matrix.report_reader import ReportReader
 from scorebot.matrix.room_views import RoomViews
 from scorebot.matrix.sync import SyncLoop
 from scorebot.store import Store
+
+__all__ = ["Parts", "assemble", "join_missing", "resolve_rooms"]
 
 
 @dataclass

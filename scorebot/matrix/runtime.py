@@ -27,8 +27,6 @@ from typing import TYPE_CHECKING
 from nio import AsyncClient, SyncResponse
 
 from scorebot.config import Config
-from scorebot.domain.actions import Join
-from scorebot.domain.rooms import RoomKind
 from scorebot.health import HealthServer, Metrics, counting
 from scorebot.matrix.cross_signing import CrossSigning, DeviceTrust
 from scorebot.matrix.session import TokenRejected, connect, log_in_again, request_sync
@@ -92,9 +90,9 @@ class Runtime:
         first: asyncio.Task | None = None
         try:
             token, first = await self._log_in_and_ask_first_sync()
-            kinds = await self._resolve_rooms()
             # The parts that handle events load while the homeserver prepares the first sync.
             assembly = await asyncio.to_thread(importlib.import_module, "scorebot.matrix.assembly")
+            kinds = await assembly.resolve_rooms(self.client, self.config.rooms)
             parts = assembly.assemble(self.config, self.client, self.store, kinds, self.features, self.trust,
                                       self._synced, self.metrics)
             self.rooms, self.dispatcher, self.executor, self.sync = parts.rooms, parts.dispatcher, parts.executor, \
@@ -105,7 +103,7 @@ class Runtime:
             outbox = asyncio.create_task(self.executor.run_forever(), name="outbox")
             try:
                 await self.sync.first_sync(token, await first)
-                await self._join_configured_rooms(kinds)
+                await assembly.join_missing(self.client, self.store, kinds)
             except BaseException:
                 outbox.cancel()
                 raise
@@ -176,31 +174,6 @@ class Runtime:
 
     def stop(self) -> None:
         self._stopping.set()
-
-    async def _resolve_rooms(self) -> dict[str, RoomKind]:
-        rooms = self.config.rooms
-        wanted = [(ref, RoomKind.ORGANIZING) for ref in rooms.organizing]
-        wanted += [(rooms.moderators, RoomKind.MODERATORS), (rooms.igo, RoomKind.IGO),
-                   (rooms.steering, RoomKind.STEERING)]
-        kinds: dict[str, RoomKind] = {}
-        for ref, kind in wanted:
-            if not ref:
-                continue
-            room_id = ref
-            if ref.startswith("#"):
-                answer = await self.client.room_resolve_alias(ref)
-                if not hasattr(answer, "room_id"):
-                    log.error("rooms: cannot find the room %s (%s); skipping it", ref, answer.message)
-                    continue
-                room_id = answer.room_id
-            kinds[room_id] = kind
-        return kinds
-
-    async def _join_configured_rooms(self, kinds: dict[str, RoomKind]) -> None:
-        """Join each configured room the bot is not in; an invite to one is already being accepted."""
-        for room_id in kinds:
-            if room_id not in self.client.rooms and room_id not in self.client.invited_rooms:
-                await self.store.run(self.store.enqueue, [Join(room_id)])
 
     def _lift_blacklist(self) -> None:
         """The bot blacklists a device only for the length of one send (see the executor); a crash

@@ -4,6 +4,10 @@ peewee is synchronous, so the bot runs all database work in one dedicated thread
 the event loop never waits on a disk, and each signal's changes, outgoing actions and "handled"
 mark are committed together in one short transaction. Command-line tools use the same methods
 directly.
+
+The parts that keep a family of features' records (meetings, cases, reports...) load on first use,
+with the domain classes they read and write: at a start the bot reads its sync position, and asks
+for its first sync, before it builds those classes.
 """
 
 from __future__ import annotations
@@ -15,18 +19,13 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from peewee import Database, SqliteDatabase
 
 from scorebot.domain import keys
-from scorebot.domain.actions import Action
-from scorebot.store import codec
-from scorebot.store.brigading import Brigading
-from scorebot.store.cases import Cases
-from scorebot.store.culture import Culture
-from scorebot.store.meetings import Meetings
 from scorebot.store.migrations import Migration, SchemaTooNew, upgrade
 from scorebot.store.models import (
     MODELS,
@@ -39,8 +38,15 @@ from scorebot.store.models import (
     WaitingEvent,
     upsert,
 )
-from scorebot.store.reports import Reports
-from scorebot.store.revisions import Revisions
+
+if TYPE_CHECKING:
+    from scorebot.domain.actions import Action
+    from scorebot.store.brigading import Brigading
+    from scorebot.store.cases import Cases
+    from scorebot.store.culture import Culture
+    from scorebot.store.meetings import Meetings
+    from scorebot.store.reports import Reports
+    from scorebot.store.revisions import Revisions
 
 T = TypeVar("T")
 
@@ -93,12 +99,38 @@ class Store:
         self.url = url
         self.db = open_database(url)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
-        self.meetings = Meetings()
-        self.culture = Culture()
-        self.cases = Cases()
-        self.reports = Reports()
-        self.brigading = Brigading()
-        self.revisions = Revisions()
+
+    # -- the features' records, loaded on first use ------------------------------------------
+
+    @cached_property
+    def meetings(self) -> Meetings:
+        from scorebot.store.meetings import Meetings
+        return Meetings()
+
+    @cached_property
+    def culture(self) -> Culture:
+        from scorebot.store.culture import Culture
+        return Culture()
+
+    @cached_property
+    def cases(self) -> Cases:
+        from scorebot.store.cases import Cases
+        return Cases()
+
+    @cached_property
+    def reports(self) -> Reports:
+        from scorebot.store.reports import Reports
+        return Reports()
+
+    @cached_property
+    def brigading(self) -> Brigading:
+        from scorebot.store.brigading import Brigading
+        return Brigading()
+
+    @cached_property
+    def revisions(self) -> Revisions:
+        from scorebot.store.revisions import Revisions
+        return Revisions()
 
     def open(self) -> list[Migration]:
         """Connect and bring the schema up to date; return the migrations applied."""
@@ -165,6 +197,8 @@ class Store:
     # -- the outbox --------------------------------------------------------------------------
 
     def enqueue(self, actions: Iterable[Action], source_event_id: str | None = None) -> list[int]:
+        from scorebot.store import codec
+
         ids = []
         for action in actions:
             kind, payload = codec.dump(action)
@@ -183,6 +217,8 @@ class Store:
         The outbox looks at this each time something new is decided; `known` are the actions it
         read before, by ID, so only new ones are decoded (during a long catch-up, decoding every
         waiting action at every look was most of the bot's work)."""
+        from scorebot.store import codec
+
         known = known or {}
         rows = list(Outbox.select(Outbox.id, Outbox.attempts, Outbox.next_try_at)
                     .where(Outbox.state == "pending").order_by(Outbox.id))
