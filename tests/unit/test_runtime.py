@@ -1,6 +1,8 @@
 """The whole runtime in-process, against a fake homeserver: first start, replays, gaps, invites."""
 
 import asyncio
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -120,6 +122,65 @@ async def test_the_first_sync_is_asked_for_before_the_identity_check_ends(tmp_pa
     await server.wait_for(lambda: replies_to(server, asked["event_id"]))
     runtime.stop()
     await task
+
+
+# Run in a fresh interpreter, so that what is loaded when the first sync is asked for is the
+# runtime's doing alone. The bot then starts as usual and answers.
+ASKED_BEFORE_LOADING = """
+import asyncio, sys
+from pathlib import Path
+import yaml
+from scorebot.config import load_config
+import scorebot.matrix.runtime as runtime
+from tests.support.fake_homeserver import BOT, FakeClient, FakeHomeserver
+
+loaded_at_ask = []
+asking = runtime.request_sync
+
+def request_sync(*args, **kwargs):
+    loaded_at_ask.append(sorted(m for m in sys.modules if m.startswith("scorebot.")))
+    return asking(*args, **kwargs)
+
+async def main(folder):
+    runtime.request_sync = request_sync
+    (folder / "config.yaml").write_text(yaml.safe_dump({
+        "homeserver": "http://fake.invalid", "user_id": BOT, "access_token": "token",
+        "rooms": {"organizing": ["!org:fake"]}, "connection": {"sync_timeout": 1}}))
+    server = FakeHomeserver()
+
+    async def connect(_config):
+        return FakeClient(server)
+
+    async def no_identity(_config, _client):
+        return None
+
+    # Every feature, set up from the config, as `scorebot run` does.
+    bot = runtime.Runtime(load_config(folder / "config.yaml", environ={}), None, connect=connect,
+                          prove_identity=no_identity, read_reports=False)
+    server.deliver(join={"!org:fake": [server.member(BOT, "join", 10), server.member("@bob:fake", "join", 11)]})
+    task = asyncio.create_task(bot.run())
+    await asyncio.wait_for(bot.ready.wait(), 20)
+    asked = server.message("@bob:fake", "!help", 30)
+    server.deliver(join={"!org:fake": [asked]})
+    await server.wait_for(lambda: any(r.body.get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id")
+                                      == asked["event_id"] for r in server.sent()))
+    bot.stop()
+    await task
+    print(" ".join(loaded_at_ask[0]))
+
+asyncio.run(main(Path(sys.argv[1])))
+"""
+
+
+def test_the_first_sync_is_asked_for_before_the_features_and_their_records_load(tmp_path):
+    """Building the features' classes is most of a start's own work: it happens while the
+    homeserver prepares the first sync, so the ask must come first."""
+    loaded = subprocess.run([sys.executable, "-c", ASKED_BEFORE_LOADING, str(tmp_path)], capture_output=True,
+                            text=True, check=True, timeout=60).stdout.split()
+    assert "scorebot.store" in loaded and "scorebot.config" in loaded  # the sync position and the login
+    early = [m for m in loaded if m.startswith(("scorebot.features", "scorebot.dispatch", "scorebot.store.meetings",
+                                                "scorebot.domain.signals", "scorebot.domain.actions"))]
+    assert early == []
 
 
 async def test_a_direct_chat_waiting_at_the_very_first_start_is_accepted(bot):
