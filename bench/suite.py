@@ -363,7 +363,7 @@ class Bench:
         quick = self.quick
         figures = {
             "reply": self.reply_and_hand,
-            "catch-up": lambda: self.catch_up(200, 2 if quick else 3),
+            "catch-up": lambda: self.catch_up(200, 2 if quick else 5),
             "catch-up-1000": lambda: self.catch_up(1000, 2),
             "restart": lambda: self.restart_with_rooms(50, 5 if quick else 11),
             "removal": lambda: self.removal_over_rooms(20 if quick else 100),

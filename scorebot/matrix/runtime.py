@@ -3,6 +3,7 @@ keep going. Each part lives in its own module; this one starts them, in order, a
 
 - `session.py` logs in and asks for syncs; `cross_signing.py` proves the bot's identity;
 - `assembly.py` builds the parts that act, loaded while the first sync is prepared:
+  - `configured_rooms.py` finds the rooms the config names, and joins those the bot is not in;
   - `sync.py` follows the rooms and hands each event to the dispatcher, exactly once;
   - `executor.py` carries out the outbox;
   - `room_views.py` is how the bot sees its rooms and the roles they give;
