@@ -116,7 +116,7 @@ def withheld_signal(event, now_ms: int) -> signals.KeyWithheld | None:
     if not isinstance(room_id, str) or not isinstance(session, str):
         return None
     return signals.KeyWithheld(room_id, f"withheld:{room_id}:{session}", event.sender, now_ms,
-                       code=str(content.get("code") or ""), reason=str(content.get("reason") or ""))
+                               code=str(content.get("code") or ""), reason=str(content.get("reason") or ""))
 
 
 def _abuse_report(event: UnknownEvent, base: dict) -> signals.NativeReport | None:
@@ -130,7 +130,7 @@ def _abuse_report(event: UnknownEvent, base: dict) -> signals.NativeReport | Non
     comment = str(content.get("comment") or "").strip()
     reason = f"{comment} ({nature})" if comment and nature else comment or nature
     return signals.NativeReport(**base, native_id=None, reported_event_id=reported, reported_sender=None, reason=reason,
-                        reported_room_id=room, via="the Report dialog")
+                                reported_room_id=room, via="the Report dialog")
 
 
 def _convert(event: Event, room_id: str, bot_user_id: str) -> signals.Signal | None:
@@ -152,8 +152,8 @@ def _convert(event: Event, room_id: str, bot_user_id: str) -> signals.Signal | N
         formatted = getattr(event, "formatted_body", None)
         command_body = command_text(body, formatted)
         return signals.Message(**base, body=strip_reply_fallback(body), command_body=command_body,
-                       is_notice=isinstance(event, RoomMessageNotice), reply_to=reply_to,
-                       thread_root=thread_root, mentions=_mentions(event, formatted))
+                               is_notice=isinstance(event, RoomMessageNotice), reply_to=reply_to,
+                               thread_root=thread_root, mentions=_mentions(event, formatted))
     if isinstance(event, ReactionEvent):
         return signals.Reaction(**base, key=event.key, target_event_id=event.reacts_to)
     if isinstance(event, UnknownEvent) and event.type == "m.reaction":
@@ -168,13 +168,13 @@ def _convert(event: Event, room_id: str, bot_user_id: str) -> signals.Signal | N
             reason = (event.content or {}).get("reason")
             return signals.BotRemoved(**base, membership=event.membership, reason=reason)
         return signals.Membership(**base, user_id=event.state_key, membership=event.membership,
-                          previous=event.prev_membership)
+                                  previous=event.prev_membership)
     if isinstance(event, UnknownEvent) and event.type == ABUSE_REPORT:
         return _abuse_report(event, base)
     if isinstance(event, UnknownEvent) and event.type in CALL_MEMBER_TYPES and "state_key" in event.source:
         replaces = (event.source.get("unsigned") or {}).get("replaces_state")
         return signals.CallMembership(**base, replaces=replaces if isinstance(replaces, str) else None,
-                              ended=not (event.source.get("content") or {}))
+                                      ended=not (event.source.get("content") or {}))
     return None
 
 
@@ -183,9 +183,9 @@ def event_report_signal(report: dict) -> signals.NativeReport | None:
     if not isinstance(report.get("id"), int) or not report.get("room_id"):
         return None
     return signals.NativeReport(str(report["room_id"]), f"native-report:{report['id']}", str(report.get("user_id", "")),
-                        int(report.get("received_ts", 0)), native_id=report["id"],
-                        reported_event_id=str(report.get("event_id", "")), reported_sender=report.get("sender"),
-                        reason=str(report.get("reason") or ""))
+                                int(report.get("received_ts", 0)), native_id=report["id"],
+                                reported_event_id=str(report.get("event_id", "")), reported_sender=report.get("sender"),
+                                reason=str(report.get("reason") or ""))
 
 
 def user_report_signal(report: dict, room_id: str) -> signals.NativeReport | None:
@@ -193,9 +193,9 @@ def user_report_signal(report: dict, room_id: str) -> signals.NativeReport | Non
     if not isinstance(report.get("id"), int) or not report.get("target_user_id"):
         return None
     return signals.NativeReport(room_id, f"native-user-report:{report['id']}", str(report.get("user_id", "")),
-                        int(report.get("received_ts", 0)), native_id=None, reported_event_id="",
-                        reported_sender=str(report["target_user_id"]), reason=str(report.get("reason") or ""),
-                        via="the homeserver's Report user")
+                                int(report.get("received_ts", 0)), native_id=None, reported_event_id="",
+                                reported_sender=str(report["target_user_id"]), reason=str(report.get("reason") or ""),
+                                via="the homeserver's Report user")
 
 
 def invite_signal(room_id: str, invite_state: list, bot_user_id: str) -> signals.Invite | None:
