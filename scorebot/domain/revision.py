@@ -42,14 +42,15 @@ class Proposal:
     ratified_at: int | None = None
 
 
-# What a meeting may do with a proposal, by the state it is in.
+# What may be done with a proposal, by the state it is in.
+MAY_SHOW = frozenset(State)
 MAY_OPEN_VOTE = frozenset({State.SUBMITTED, State.NOT_APPROVED})  # again, after a revision
 MAY_COUNT = frozenset({State.IN_MEETING_VOTE})
 
 
 def not_now(found: Proposal | None, number: int, doing: str, allowed: frozenset[State], state_shown: str = "") -> \
         str | None:
-    """Why a meeting cannot `doing` proposal `number` now (it does not exist, or its state does not
+    """Why no one can `doing` proposal `number` now (it does not exist, or its state does not
     allow it), or None when it can; `state_shown` says its state in words."""
     if found is None:
         return f"There is no proposal #{number}."

@@ -15,7 +15,7 @@ from scorebot.domain import revision_words as words
 from scorebot.domain.actions import React, Send
 from scorebot.domain.commands import NumberArg, TextArg, command
 from scorebot.domain.privacy import UNVERIFIED_SESSION
-from scorebot.domain.revision import MAY_COUNT, MAY_OPEN_VOTE, Proposal, State, meeting_vote_passes, not_now
+from scorebot.domain.revision import MAY_COUNT, MAY_OPEN_VOTE, MAY_SHOW, Proposal, State, meeting_vote_passes, not_now
 from scorebot.domain.revision_words import NO, YES
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Reaction, Redaction
@@ -58,11 +58,9 @@ class Revision(Feature):
 
     @command("revision show", NumberArg("proposal"), help="One revision proposal, whole.")
     def show(self, ctx: Context, proposal: int) -> None:
-        found = ctx.store.revisions.get(proposal)
-        if found is None:
-            ctx.reply(f"There is no proposal #{proposal}.")
-            return
-        ctx.reply(words.whole(found))
+        found = self._proposal(ctx, proposal, "show", MAY_SHOW)
+        if found is not None:
+            ctx.reply(words.whole(found))
 
     # -- in the meeting ---------------------------------------------------------------------------
 
@@ -118,7 +116,7 @@ class Revision(Feature):
         ctx.reply(words.counted(proposal, yes, no, len(present), opened))
 
     def _proposal(self, ctx: Context, number: int, doing: str, allowed: frozenset[State]) -> Proposal | None:
-        """The proposal, if the meeting may do `doing` with it now; else say why not."""
+        """The proposal, if `doing` it is allowed in its state; else say why not."""
         found = ctx.store.revisions.get(number)
         refusal = not_now(found, number, doing, allowed, found and words.state(found))
         if refusal:

@@ -10,6 +10,7 @@ from scorebot.domain.actions import Send, SendDirect
 from scorebot.domain.revision import (
     MAY_COUNT,
     MAY_OPEN_VOTE,
+    MAY_SHOW,
     Proposal,
     State,
     ballot_approves,
@@ -62,6 +63,7 @@ def test_what_a_meeting_may_do_with_a_proposal_depends_on_its_state():
     assert not_now(submitted, 1, "count", MAY_COUNT) == "I can't count proposal #1 now: it is submitted."
     assert not_now(replace(submitted, state=State.IN_MEETING_VOTE), 1, "count", MAY_COUNT) is None
     assert not_now(None, 7, "count", MAY_COUNT) == "There is no proposal #7."
+    assert all(not_now(replace(submitted, state=state), 1, "show", MAY_SHOW) is None for state in State)
 
 
 def test_a_whole_revision_leaves_only_counts(group):
@@ -70,6 +72,8 @@ def test_a_whole_revision_leaves_only_counts(group):
     assert "Your proposal is #1" in thanks
     [shown] = texts(group.say("@bob:x", "!revision show 1", group.dm("@bob:x")), SendDirect)
     assert "Revision proposal #1 · submitted" in shown and "Second line." in shown
+    assert texts(group.say("@bob:x", "!revision show 9", group.dm("@bob:x")), SendDirect) == \
+        ["There is no proposal #9."]
     group.say("@alice:x", "!meeting start Revisions")
     for user in MEMBERS:
         group.say(user, "!here")
