@@ -9,6 +9,38 @@ from collections.abc import Callable
 from scorebot.domain.reports import Report
 from scorebot.domain.text import Text, lines, message_link, plain, utc_time
 
+# To the person who reported, about a report of theirs.
+
+def no_report_of_yours(number: int) -> str:
+    return f"You have no report #{number}."
+
+
+def what_to_add(number: int) -> str:
+    return f"Write what you'd like to add after the number: !report {number} …"
+
+
+# In the grievance officers' room.
+
+NOT_AN_IGO = "Only Internal Grievance Officers can be signed on to assist."
+NO_ANSWERS_WANTED = "The reporter asked not to be written to."
+NO_ONE_ASSISTING = "No one is signed on to assist yet: !assign first, in the report's thread."
+
+
+def no_report(number: int) -> str:
+    return f"There is no report #{number}."
+
+
+def name_given(reporter: str) -> Text:
+    return plain(f"The reporter gives their name: {reporter}")
+
+
+def reporter_adds(added: str) -> Text:
+    return plain(f"The reporter adds: {added}")
+
+
+def room_on_its_way(names: list[str]) -> Text:
+    return plain(f"A private, encrypted room for this report is on its way, for: {', '.join(names)}.")
+
 
 def thanks(report: Report) -> Text:
     return plain(f"Thank you. Your report is #{report.id}, and only the Internal Grievance Officers can see "

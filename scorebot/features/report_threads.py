@@ -14,7 +14,7 @@ from scorebot.domain.actions import CreateRoom, Edit, Send, SendDirect, SetState
 from scorebot.domain.commands import NumberArg, TextArg, UserArg, command
 from scorebot.domain.reports import MODERATED_BY, Report, ReportState
 from scorebot.domain.rooms import IGO_ROOM, Role, RoomKind
-from scorebot.domain.text import Text, bold, plain
+from scorebot.domain.text import Text, bold
 from scorebot.features.thread_needs import REPORT_THREAD
 
 
@@ -47,7 +47,7 @@ class ReportThreads(Feature):
     def assign(self, ctx: Context, user: str | None, report: Report) -> None:
         who = user or ctx.sender
         if not ctx.roles.is_igo(who):
-            ctx.reply("Only Internal Grievance Officers can be signed on to assist.")
+            ctx.reply(words.NOT_AN_IGO)
             return
         if ctx.store.reports.assign(report.id, who):
             ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "assigned", who)
@@ -58,7 +58,7 @@ class ReportThreads(Feature):
              help="In a report's thread: write to the reporter, as the grievance officers.")
     def reply(self, ctx: Context, text: str, report: Report) -> None:
         if not report.wants_answers:
-            ctx.reply("The reporter asked not to be written to.")
+            ctx.reply(words.NO_ANSWERS_WANTED)
             return
         ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reply", text)
         ctx.do(SendDirect(report.reporter, words.answer_to_reporter(report.id, text),
@@ -79,15 +79,14 @@ class ReportThreads(Feature):
     def room_for(self, ctx: Context, report: int) -> None:
         found = ctx.store.reports.get(report)
         if found is None:
-            ctx.reply(f"There is no report #{report}.")
+            ctx.reply(words.no_report(report))
             return
         if not found.assigned:
-            ctx.reply("No one is signed on to assist yet: !assign first, in the report's thread.")
+            ctx.reply(words.NO_ONE_ASSISTING)
             return
         ctx.do(CreateRoom(f"Report #{report}", found.assigned, keys.report_room(report)))
         ctx.store.reports.record(report, ctx.signal.timestamp, ctx.sender, "room", ", ".join(found.assigned))
-        to_thread(ctx, found, plain(f"A private, encrypted room for this report is on its way, for: "
-                                    f"{', '.join(ctx.name_of(u) for u in found.assigned)}."))
+        to_thread(ctx, found, words.room_on_its_way([ctx.name_of(u) for u in found.assigned]))
         ctx.confirm()
 
     # -- !note and !resolve (see threads.py) ----------------------------------------------------

@@ -19,7 +19,6 @@ from scorebot.domain.commands import TextArg, command
 from scorebot.domain.reports import ReportRequest, parse_report
 from scorebot.domain.rooms import DIRECT, RoomKind
 from scorebot.domain.signals import Message, NativeReport, Reaction
-from scorebot.domain.text import plain
 from scorebot.features.report_threads import open_thread, to_thread
 
 FLAG_KEYS = ("🚩",)
@@ -101,18 +100,18 @@ class Reports(Feature):
         reports = ctx.store.reports
         report = reports.of_reporter(ctx.sender, number)
         if report is None:
-            ctx.reply(f"You have no report #{number}.")
+            ctx.reply(words.no_report_of_yours(number))
             return
         if added.lower() == "named":
             if report.anonymous:
                 reports.give_name(number)
-                to_thread(ctx, report, plain(f"The reporter gives their name: {report.reporter}"))
+                to_thread(ctx, report, words.name_given(report.reporter))
             ctx.confirm()
             return
         if not added:
-            ctx.reply(f"Write what you'd like to add after the number: !report {number} …")
+            ctx.reply(words.what_to_add(number))
             return
         reports.add_words(number, added)
         reports.record(number, ctx.signal.timestamp, ctx.sender, "reporter", added)
-        to_thread(ctx, report, plain(f"The reporter adds: {added}"))
+        to_thread(ctx, report, words.reporter_adds(added))
         ctx.confirm()
