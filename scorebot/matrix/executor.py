@@ -119,6 +119,7 @@ class Executor:
         self._in_flight = asyncio.Semaphore(IN_FLIGHT)
         self._lanes: dict[str, asyncio.Task] = {}  # the lanes being carried out now
         self._read: dict[int, Action] = {}  # the waiting actions already read, by ID (see `pending_rows`)
+        self._marking: set[int] = set()  # carried out; their "done" mark is on its way to the store
         self._encrypting = asyncio.Lock()  # one encrypted send at a time (see the module's docstring)
         # Set once the first sync has given nio the rooms: the outbox starts then, while the
         # rest of that sync (a catch-up after downtime) is still being handled.
@@ -158,6 +159,7 @@ class Executor:
         return when the next parked one is due, if any."""
         next_due = await self._start_lanes()
         dues = await asyncio.gather(*self._lanes.values())
+        await self.store.run(lambda: None)  # every mark asked for before is written
         return min((due for due in [next_due, *dues] if due is not None), default=None)
 
     async def _start_lanes(self) -> int | None:
@@ -165,7 +167,8 @@ class Executor:
         action of the others is due."""
         now = _now_ms()
         lanes: dict[str, list[PendingAction]] = {}
-        rows = await self.store.run(self.store.pending_rows, self._read)
+        rows = [row for row in await self.store.run(self.store.pending_rows, self._read)
+                if row.id not in self._marking]
         self._read = {row.id: row.action for row in rows}
         for row in rows:
             lanes.setdefault(lane_of(row.action), []).append(row)
@@ -206,7 +209,12 @@ class Executor:
             return None
         except Exception as error:  # one action's trouble must never stop the others
             return await self._park(row, error)
-        await self.store.run(self._done, row.id, row.action, result)
+        # The lane goes on without waiting for this mark: the store keeps the order of what it is
+        # asked, so a later look at the outbox, or at a remembered message, sees it. A look asked
+        # for before it may still list the action: `_marking` keeps it from going out twice.
+        self._marking.add(row.id)
+        marked = self.store.later(self._done, row.id, row.action, result)
+        marked.add_done_callback(lambda _marked: self._marking.discard(row.id))
         self.metrics.actions.labels(outcome="sent").inc()
         return None
 

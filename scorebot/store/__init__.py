@@ -13,6 +13,7 @@ for its first sync, before it builds those classes.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import secrets
 import time
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from scorebot.store.revisions import Revisions
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 __all__ = ["SchemaTooNew", "Store", "StoreError"]
 
@@ -67,6 +69,11 @@ class PendingAction:
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def _log_failure(future: asyncio.Future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("The database could not record a change", exc_info=future.exception())
 
 
 def open_database(url: str) -> Database:
@@ -145,12 +152,25 @@ class Store:
 
     async def run(self, work: Callable[..., T], *args) -> T:
         """Run `work(*args)` in the store's thread, inside one transaction."""
+        return await self._submit(work, *args)
+
+    def later(self, work: Callable[..., object], *args) -> asyncio.Future:
+        """Queue `work(*args)` for the store's thread, in one transaction, without waiting for it.
+
+        The thread takes work in the order it is asked, so whatever is asked of the store after
+        this (a `run`, another `later`) sees what it wrote. A failure is logged."""
+        future = self._submit(work, *args)
+        future.add_done_callback(_log_failure)
+        return future
+
+    def _submit(self, work: Callable[..., T], *args) -> asyncio.Future[T]:
+        """Hand `work` to the thread now (not when a task first runs), so the order of asking holds."""
 
         def atomic() -> T:
             with self.db.atomic():
                 return work(*args)
 
-        return await asyncio.get_running_loop().run_in_executor(self._thread, atomic)
+        return asyncio.get_running_loop().run_in_executor(self._thread, atomic)
 
     # -- settings --------------------------------------------------------------------------
 
