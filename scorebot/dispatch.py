@@ -248,6 +248,12 @@ class Dispatcher:
 
     # -- signals --------------------------------------------------------------------------
 
+    def handle_all(self, signals: list[tuple[Signal, RoomView]], roles: Roles,
+                   views: dict[str, RoomView] | None = None) -> list[Action]:
+        """Decide on several signals in turn, in the one transaction `Store.run` opens: each still
+        has its own "handled" mark, and a feature that fails is rolled back for its signal alone."""
+        return [action for signal, room in signals for action in self.handle(signal, room, roles, views)]
+
     def handle(self, signal: Signal, room: RoomView, roles: Roles,
                views: dict[str, RoomView] | None = None) -> list[Action]:
         """Decide what `signal` leads to, once: a signal already handled leads to nothing."""

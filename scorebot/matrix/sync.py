@@ -1,8 +1,9 @@
 """Following the rooms: sync, catch up after downtime, and hand every event to the dispatcher.
 
 Three promises are kept here:
-- exactly once: each event is handled in one transaction with its "handled" mark, and the sync
-  position is saved after the batch, so a crash anywhere replays only what was not finished;
+- exactly once: what each event leads to is committed in the same transaction as its "handled"
+  mark, and the sync position is saved after the batch, so a crash anywhere replays only what was
+  not finished;
 - never from before joining: in a room it has just joined, the bot ignores everything before its
   own join, and on its very first start it acts on no history at all;
 - nothing missed: a sync that skipped events (a gap after downtime) is filled from /messages.
@@ -15,6 +16,7 @@ import dataclasses
 import heapq
 import logging
 import time
+from collections.abc import Iterable
 
 from nio import (
     AsyncClient,
@@ -48,6 +50,7 @@ from scorebot.store import Store
 log = logging.getLogger(__name__)
 
 _GAP_PAGE = 100
+_CHUNK = 32  # events decided in one transaction (see `handle_events`)
 
 
 class SyncLoop:
@@ -117,8 +120,7 @@ class SyncLoop:
         # they were sent (each room's in its own order): after downtime every room gets its first
         # answers early, and the outbox sends to all of them side by side.
         rooms = await asyncio.gather(*(timeline(room_id, info) for room_id, info in answer.rooms.join.items()))
-        for room_id, event in heapq.merge(*rooms, key=lambda item: item[1].server_timestamp):
-            await self.handle_event(room_id, event, views, roles)
+        await self.handle_events(heapq.merge(*rooms, key=lambda item: item[1].server_timestamp), views, roles)
         for event in answer.to_device_events:
             withheld = withheld_signal(event, int(time.time() * 1000))
             if withheld is not None:
@@ -178,28 +180,55 @@ class SyncLoop:
             return []
         return [event for event in events if event.server_timestamp >= known]
 
+    async def handle_events(self, events: Iterable[tuple[str, Event]], views: dict[str, RoomView],
+                            roles: Roles) -> None:
+        """Decide on `events` in the order given, up to `_CHUNK` of them in one transaction.
+
+        After downtime, the answers to the first chunk go out together, early, while later events
+        are still being read. The homeserver copes far better with a wave of answers than with a
+        trickle of them: with each answer sent a few milliseconds after the last, every client in
+        those rooms syncs once per answer or two, instead of once per wave."""
+        chunk: list[tuple[Signal, RoomView]] = []
+        for room_id, event in events:
+            decided = await self._signal_of(room_id, event, views)
+            if decided is not None:
+                chunk.append(decided)
+            if len(chunk) == _CHUNK:
+                await self._decide(chunk, views, roles)
+                chunk = []
+        if chunk:
+            await self._decide(chunk, views, roles)
+
     async def handle_event(self, room_id: str, event: Event, views: dict[str, RoomView], roles: Roles) -> None:
+        await self.handle_events([(room_id, event)], views, roles)
+
+    async def _signal_of(self, room_id: str, event: Event,
+                         views: dict[str, RoomView]) -> tuple[Signal, RoomView] | None:
+        """What the event means to the bot, and the room as the bot sees it; None if nothing."""
         if getattr(event, "sender", None) == self.client.user_id and not isinstance(event, RoomMemberEvent):
-            return
+            return None
         if isinstance(event, MegolmEvent):
             if self.late_keys:
                 await self.late_keys.keep(room_id, event)
-            return
+            return None
         signal = to_signal(event, room_id, self.client.user_id)
         if signal is None:
-            return
+            return None
         view = views.get(room_id) or self.rooms.view(room_id)
         if not await self._from_verified_session(event, view.encrypted):
             signal = dataclasses.replace(signal, unsigned_device=True)
-        await self.dispatch(signal, views, roles, view)
+        return signal, view
 
-    async def dispatch(self, signal: Signal, views: dict[str, RoomView], roles: Roles,
-                       view: RoomView | None = None) -> None:
-        view = view or views.get(signal.room_id) or self.rooms.view(signal.room_id)
+    async def dispatch(self, signal: Signal, views: dict[str, RoomView], roles: Roles) -> None:
+        await self._decide([(signal, views.get(signal.room_id) or self.rooms.view(signal.room_id))], views, roles)
+
+    async def _decide(self, chunk: list[tuple[Signal, RoomView]], views: dict[str, RoomView], roles: Roles) -> None:
         started = time.perf_counter()
-        actions = await self.store.run(self.dispatcher.handle, signal, view, roles, views)
-        self.metrics.handling.observe(time.perf_counter() - started)
-        self.metrics.events.labels(kind=type(signal).__name__).inc()
+        actions = await self.store.run(self.dispatcher.handle_all, chunk, roles, views)
+        each = (time.perf_counter() - started) / len(chunk)
+        for signal, _view in chunk:
+            self.metrics.handling.observe(each)
+            self.metrics.events.labels(kind=type(signal).__name__).inc()
         if actions:
             self.executor.wake(actions)
 
