@@ -1,6 +1,7 @@
 """The outbox against a fake client: one action that cannot go never holds up the others."""
 
 import asyncio
+import threading
 
 import pytest
 
@@ -159,4 +160,46 @@ async def test_a_room_whose_send_is_slow_holds_up_no_new_work_for_other_rooms(ou
     assert client.texts("!slow:x") == []
     release.set()
     await client.until(lambda: client.texts("!slow:x") == ["takes long"])
+    running.cancel()
+
+
+async def test_an_action_sent_is_not_sent_again_by_a_look_at_the_outbox_asked_before_it_was_marked(outbox):
+    """The outbox goes on without waiting for an action's "done" mark. A look asked for before the
+    mark (here, held up behind other database work) still lists the action as waiting: it must not
+    be carried out again, even under the same transaction ID."""
+    store, client, executor = outbox
+    client.room("!x:x")
+    release = client.held["!x:x"] = asyncio.Event()
+    asked: list[str] = []
+    room_send = client.room_send
+
+    async def counted(room_id, *args, **kwargs):
+        asked.append(room_id)
+        return await room_send(room_id, *args, **kwargs)
+
+    client.room_send = counted
+    marking = asyncio.Event()
+    later = store.later
+
+    def noted(work, *args):
+        future = later(work, *args)
+        if work == executor._done:
+            marking.set()
+        return future
+
+    store.later = noted
+    await queue(store, Send("!x:x", plain("once")))
+    executor.rooms_known.set()
+    running = asyncio.create_task(executor.run_forever())
+    await client.until(lambda: "!x:x" in client.waiting)
+    gate = threading.Event()
+    store.later(gate.wait)  # the store's thread is busy for a while
+    executor.wake()  # a look at the outbox, asked now, waits behind it
+    release.set()
+    await marking.wait()  # sent; its "done" mark waits behind the look
+    gate.set()
+    await store.run(lambda: None)  # the look and the mark are through
+    await executor.drain()
+    assert asked == ["!x:x"]
+    assert await store.run(store.pending_rows) == []
     running.cancel()
