@@ -37,6 +37,7 @@ from scorebot.store.models import (
     Room,
     Setting,
     WaitingEvent,
+    insert_row,
     upsert,
 )
 
@@ -203,7 +204,7 @@ class Store:
         return self.db.execute_sql(sql, (event_id,)).fetchone() is not None
 
     def mark_handled(self, event_id: str, room_id: str) -> None:
-        HandledEvent.insert(event_id=event_id, room_id=room_id, handled_at=_now_ms()).on_conflict_ignore().execute()
+        insert_row(HandledEvent, ignore_existing=True, event_id=event_id, room_id=room_id, handled_at=_now_ms())
 
     def prune(self, older_than: int) -> tuple[int, int]:
         """Forget handled-event marks and finished actions from before `older_than` (ms).
@@ -222,10 +223,8 @@ class Store:
         ids = []
         for action in actions:
             kind, payload = codec.dump(action)
-            row = Outbox.create(
-                kind=kind, payload=payload, source_event_id=source_event_id, created_at=_now_ms()
-            )
-            ids.append(row.id)
+            ids.append(insert_row(Outbox, kind=kind, payload=payload, source_event_id=source_event_id,
+                                  created_at=_now_ms(), state="pending", attempts=0, next_try_at=0))
         return ids
 
     def pending_actions(self) -> list[tuple[int, Action]]:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scorebot.domain.culture import Pinned, term_key
-from scorebot.store.models import FollowUp, GlossaryTerm, MeetingTerm, Pin, RecentMessage, RememberedMessage, upsert
+from scorebot.store.models import (
+    FollowUp,
+    GlossaryTerm,
+    MeetingTerm,
+    Pin,
+    RecentMessage,
+    RememberedMessage,
+    insert_row,
+    upsert,
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +42,8 @@ class Culture:
     # -- recent messages ------------------------------------------------------------------------
 
     def keep_message(self, room_id: str, event_id: str, sender: str, body: str, at: int) -> None:
-        RecentMessage.insert(event_id=event_id, room_id=room_id, sender=sender, body=body[:4000],
-                             at=at).on_conflict_ignore().execute()
+        insert_row(RecentMessage, ignore_existing=True, event_id=event_id, room_id=room_id, sender=sender,
+                   body=body[:4000], at=at)
 
     def message(self, event_id: str) -> Remembered | None:
         row = RecentMessage.get_or_none(RecentMessage.event_id == event_id)
