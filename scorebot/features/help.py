@@ -5,10 +5,16 @@ from __future__ import annotations
 from scorebot.dispatch import Context, Feature
 from scorebot.domain import help as words
 from scorebot.domain.commands import TextArg, command
-from scorebot.domain.text import code, plain
+from scorebot.domain.rooms import RoomKind
+from scorebot.domain.text import Text, code, plain
 
 
 class Help(Feature):
+    def __init__(self) -> None:
+        # The overview, made once for each set of commands someone may use and kind of room: it is
+        # the same for everyone who asks with the same roles in the same kind of room.
+        self._overviews: dict[tuple[frozenset[str], RoomKind, str], Text] = {}
+
     @command("help", TextArg("command", optional=True),
              help="What you can do here, by task, or one command explained: !help stack")
     def help(self, ctx: Context, command: str | None) -> None:
@@ -22,8 +28,12 @@ class Help(Feature):
                 return
             ctx.reply(words.one_command(found.name, found.usage(prefix), found.help, prefix, found.name in allowed))
             return
-        summaries = {name: c.help.split(":")[0].split(".")[0] for name, c in allowed.items()}
-        ctx.reply(words.render_overview(words.overview(set(allowed), ctx.room.kind, prefix, summaries), prefix))
+        key = (frozenset(allowed), ctx.room.kind, prefix)
+        if key not in self._overviews:
+            summaries = {name: c.help.split(":")[0].split(".")[0] for name, c in allowed.items()}
+            self._overviews[key] = words.render_overview(words.overview(set(allowed), ctx.room.kind, prefix,
+                                                                       summaries), prefix)
+        ctx.reply(self._overviews[key])
 
 
 def _allowed(ctx: Context):

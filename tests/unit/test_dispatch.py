@@ -104,6 +104,8 @@ def test_help_lists_only_what_the_asker_may_use(dispatcher):
     [for_member] = bodies(handle(dispatcher, message("!help", "@bob:x", "$a")))
     [for_moderator] = bodies(handle(dispatcher, message("!help", "@mod:x", "$b")))
     assert "!caution" not in for_member and "!caution" in for_moderator
+    [member_again] = bodies(handle(dispatcher, message("!help", "@bob:x", "$d")))
+    assert member_again == for_member  # the overview is made once per set of commands, never shared wrongly
     [one] = bodies(handle(dispatcher, message("!help caution", "@bob:x", "$c")))
     assert "!caution @user" in one and "not available to you here" in one
 
