@@ -28,10 +28,14 @@ class LateKeys:
         self.client = client
         self.store = store
         self.wait_ms = int(wait_seconds * 1000)
+        self._any_waiting = True  # not known until the first look; afterwards kept here, so a
+        # sync with nothing waiting costs no trip to the database
+
 
     async def keep(self, room_id: str, event: MegolmEvent) -> None:
         """An event the bot cannot read yet: keep it and ask for its key."""
         log.info("Waiting for the key of event %s in %s", event.event_id, room_id)
+        self._any_waiting = True
         await self.store.run(self.store.keep_waiting, event.event_id, room_id, event.sender,
                              json.dumps(event.source), int(time.time() * 1000))
         with contextlib.suppress(LocalProtocolError):  # already asked for this session
@@ -40,8 +44,12 @@ class LateKeys:
     async def retry(self, handle: Callable[[str, Event], Awaitable[None]],
                     give_up: Callable[[KeyWithheld], Awaitable[None]]) -> None:
         """Handle every kept event whose key has come; give up on those that waited too long."""
+        if not self._any_waiting:
+            return
         now = int(time.time() * 1000)
-        for event_id, room_id, sender, source, received_at in await self.store.run(self.store.waiting_events):
+        waiting = await self.store.run(self.store.waiting_events)
+        self._any_waiting = False  # those still waiting after this look are counted again below
+        for event_id, room_id, sender, source, received_at in waiting:
             encrypted = MegolmEvent.from_dict(json.loads(source))
             try:
                 event = (self.client.olm.decrypt_megolm_event(encrypted, room_id)
@@ -52,7 +60,9 @@ class LateKeys:
                 await self.store.run(self.store.stop_waiting, event_id)
                 log.info("The key of event %s came; handling it now", event_id)
                 await handle(room_id, event)
-            elif now - received_at > self.wait_ms:
+            elif now - received_at <= self.wait_ms:
+                self._any_waiting = True
+            else:
                 await self.store.run(self.store.stop_waiting, event_id)
                 log.warning("Gave up waiting for the key of event %s in %s", event_id, room_id)
                 session = getattr(encrypted, "session_id", event_id)

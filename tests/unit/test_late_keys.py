@@ -72,3 +72,33 @@ async def test_a_key_that_never_comes_is_given_up_and_the_member_told(late):
     assert (signal.room_id, signal.sender, signal.code, signal.event_id) == ("!dm:x", "@bob:x", "timeout",
                                                                             "withheld:!dm:x:s1")
     assert await store.run(store.waiting_events) == []
+
+
+async def test_after_a_sync_with_nothing_waiting_the_database_is_not_asked_again(late):
+    """After each sync the bot tries the kept events again: with none kept, that costs nothing.
+    An event kept by an earlier run of the bot is still found at the first look."""
+    keys, client, store = late
+    looks = []
+    waiting_events = store.waiting_events
+
+    def counted():
+        looks.append(1)
+        return waiting_events()
+
+    store.waiting_events = counted
+    handled = []
+
+    async def handle(room_id, event):
+        handled.append(event.body)
+
+    await keys.retry(handle, lambda _signal: None)
+    await keys.retry(handle, lambda _signal: None)
+    assert len(looks) == 1  # the first look finds none; the next sync does not ask
+    await keys.keep("!dm:x", MegolmEvent.from_dict(SOURCE))
+    await keys.retry(handle, lambda _signal: None)
+    await keys.retry(handle, lambda _signal: None)
+    assert len(looks) == 3  # still waiting for its key: looked at after each sync
+    restarted = LateKeys(client, store, wait_seconds=60)  # the bot restarts; the event waits in the database
+    client.olm.key_came = True
+    await restarted.retry(handle, lambda _signal: None)
+    assert handled == ["!help"]
