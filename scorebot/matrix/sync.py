@@ -102,7 +102,10 @@ class SyncLoop:
         # nio has applied the whole response already: rooms and roles are the same for every event.
         views = self.rooms.views()
         roles = self.rooms.roles(views)
-        joined_times = await self.store.run(self.store.joined_times, list(answer.rooms.join))
+        # A room whose new events are all the bot's own answers (most syncs while it is busy
+        # answering) has nothing to act on, and needs no look at when the bot joined it.
+        news = {room_id: info for room_id, info in answer.rooms.join.items() if _has_news(info, self.client.user_id)}
+        joined_times = await self.store.run(self.store.joined_times, list(news)) if news else {}
         fetching = asyncio.Semaphore(IN_FLIGHT)  # as many requests at once as the outbox makes
 
         async def timeline(room_id: str, info) -> list[tuple[str, Event]]:
@@ -119,7 +122,7 @@ class SyncLoop:
         # The rooms' gaps are fetched side by side, and the events of all rooms are handled in the order
         # they were sent (each room's in its own order): after downtime every room gets its first
         # answers early, and the outbox sends to all of them side by side.
-        rooms = await asyncio.gather(*(timeline(room_id, info) for room_id, info in answer.rooms.join.items()))
+        rooms = await asyncio.gather(*(timeline(room_id, info) for room_id, info in news.items()))
         await self.handle_events(heapq.merge(*rooms, key=lambda item: item[1].server_timestamp), views, roles)
         for event in answer.to_device_events:
             withheld = withheld_signal(event, int(time.time() * 1000))
@@ -135,7 +138,8 @@ class SyncLoop:
             self.client.rooms.pop(room_id, None)
             self.rooms.forget(room_id)
         await keep_keys(self.client)
-        await self.store.run(self.store.set_sync_token, answer.next_batch)
+        # Saved after what this sync led to (the store's thread keeps the order), without waiting.
+        self.store.later(self.store.set_sync_token, answer.next_batch)
         await self._notify_synced()
 
     async def _notify_synced(self) -> None:
@@ -283,6 +287,12 @@ class SyncLoop:
             return bool(signed)
         device = self.client.device_store.device_from_sender_key(event.sender, getattr(event, "sender_key", ""))
         return device is not None and device.id in signed
+
+
+def _has_news(info, me: str) -> bool:
+    """Whether a room's part of a sync holds anything but the bot's own messages and reactions."""
+    return info.timeline.limited or any(getattr(event, "sender", None) != me or isinstance(event, RoomMemberEvent)
+                                        for event in info.timeline.events)
 
 
 def _last_timestamp(events: list[Event]) -> int:

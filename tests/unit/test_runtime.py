@@ -321,3 +321,26 @@ async def test_after_downtime_in_many_rooms_the_gaps_are_fetched_a_few_at_a_time
     assert 1 < most <= IN_FLIGHT  # side by side, and bounded
     restarted.stop()
     await task
+
+
+async def test_a_sync_holding_only_the_bots_own_answers_asks_the_database_nothing_about_rooms(bot):
+    """While the bot answers a catch-up, most syncs bring back only its own answers: there is
+    nothing to act on, so no look at when it joined those rooms."""
+    server, runtime = bot
+    server.deliver(join={ORG: [server.member(BOT, "join", 10), server.member(BOB, "join", 11)]})
+    task = await start(runtime)
+    looks: list[list[str]] = []
+    joined_times = runtime.store.joined_times
+
+    def counted(room_ids):
+        looks.append(room_ids)
+        return joined_times(room_ids)
+
+    runtime.store.joined_times = counted
+    server.deliver(join={ORG: [server.message(BOT, "an answer the bot sent", 20)]})
+    asked = server.message(BOB, "!help", 30)
+    server.deliver(join={ORG: [asked]})
+    await server.wait_for(lambda: replies_to(server, asked["event_id"]))
+    assert looks == [[ORG]]  # only for the sync with Bob's command
+    runtime.stop()
+    await task
