@@ -1,12 +1,13 @@
 """Following the rooms: sync, catch up after downtime, and hand every event to the dispatcher.
 
-Three promises are kept here:
+Three promises are kept:
 - exactly once: what each event leads to is committed in the same transaction as its "handled"
   mark, and the sync position is saved after the batch, so a crash anywhere replays only what was
   not finished;
-- never from before joining: in a room it has just joined, the bot ignores everything before its
-  own join, and on its very first start it acts on no history at all;
-- nothing missed: a sync that skipped events (a gap after downtime) is filled from /messages.
+- never from before joining: on its very first start the bot acts on no history at all, and in a
+  room it has just joined it ignores everything before its own join (see `timelines`);
+- nothing missed: a sync that skipped events (a gap after downtime) is filled from /messages
+  (see `timelines`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ from nio import (
     AsyncClient,
     Event,
     MegolmEvent,
-    MessageDirection,
     RoomMemberEvent,
-    RoomMessagesResponse,
     SyncResponse,
 )
 
@@ -41,15 +40,15 @@ from scorebot.matrix.events import (
     user_report_signal,
     withheld_signal,
 )
-from scorebot.matrix.executor import IN_FLIGHT, Executor
+from scorebot.matrix.executor import Executor
 from scorebot.matrix.late_keys import LateKeys
 from scorebot.matrix.room_views import RoomViews
 from scorebot.matrix.session import keep_keys, request_sync
+from scorebot.matrix.timelines import Timelines, last_timestamp
 from scorebot.store import Store
 
 log = logging.getLogger(__name__)
 
-_GAP_PAGE = 100
 _CHUNK = 32  # events decided in one transaction (see `handle_events`)
 
 
@@ -68,6 +67,7 @@ class SyncLoop:
         self.late_keys = late_keys
         self.metrics = metrics or Metrics()
         self._synced = synced  # notified after each sync, when client.rooms is fresh
+        self.timelines = Timelines(client, store)
         self._invites: dict[str, Invite] = {}  # invites not judged yet (see `_handle_invites`)
 
     async def first_sync(self, token: str | None, answer: SyncResponse) -> None:
@@ -78,7 +78,7 @@ class SyncLoop:
             # The very first start: remember where now is, act on none of the history.
             for room_id, info in answer.rooms.join.items():
                 self.rooms.update(room_id, info.state + info.timeline.events)
-                await self.store.run(self.store.room_joined, room_id, _last_timestamp(info.timeline.events))
+                await self.store.run(self.store.room_joined, room_id, last_timestamp(info.timeline.events))
             await self._handle_invites(answer)
             await self.store.run(self.store.set_sync_token, answer.next_batch)
             await self._notify_synced()
@@ -102,27 +102,10 @@ class SyncLoop:
         # nio has applied the whole response already: rooms and roles are the same for every event.
         views = self.rooms.views()
         roles = self.rooms.roles(views)
-        # A room whose new events are all the bot's own answers (most syncs while it is busy
-        # answering) has nothing to act on, and needs no look at when the bot joined it.
-        news = {room_id: info for room_id, info in answer.rooms.join.items() if _has_news(info, self.client.user_id)}
-        joined_times = await self.store.run(self.store.joined_times, list(news)) if news else {}
-        fetching = asyncio.Semaphore(IN_FLIGHT)  # as many requests at once as the outbox makes
-
-        async def timeline(room_id: str, info) -> list[tuple[str, Event]]:
-            events = list(info.timeline.events)
-            # The gap reaches back to our last position, so it also holds the bot's own join when
-            # the bot stopped before it saw that join: what came after the join is acted on, what
-            # came before is not.
-            if info.timeline.limited and since and info.timeline.prev_batch:
-                async with fetching:
-                    events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
-            return [(room_id, event) for event in await self._after_own_join(room_id, events,
-                                                                               joined_times.get(room_id))]
-
-        # The rooms' gaps are fetched side by side, and the events of all rooms are handled in the order
-        # they were sent (each room's in its own order): after downtime every room gets its first
-        # answers early, and the outbox sends to all of them side by side.
-        rooms = await asyncio.gather(*(timeline(room_id, info) for room_id, info in news.items()))
+        # The events of all rooms are handled in the order they were sent (each room's in its own
+        # order): after downtime every room gets its first answers early, and the outbox sends to
+        # all of them side by side.
+        rooms = await self.timelines.to_act_on(answer, since)
         await self.handle_events(heapq.merge(*rooms, key=lambda item: item[1].server_timestamp), views, roles)
         for event in answer.to_device_events:
             withheld = withheld_signal(event, int(time.time() * 1000))
@@ -146,43 +129,6 @@ class SyncLoop:
         self.metrics.synced()
         async with self._synced:
             self._synced.notify_all()
-
-    async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Event]:
-        """The events a limited sync left out, oldest first, fetched back to our last position."""
-        missed: list[Event] = []
-        start = prev_batch
-        while start:
-            answer = await self.client.room_messages(room_id, start=start, end=since,
-                                                     direction=MessageDirection.back, limit=_GAP_PAGE)
-            if not isinstance(answer, RoomMessagesResponse):
-                log.warning("Could not fetch missed events in %s: %s", room_id, answer.message)
-                break
-            missed.extend(answer.chunk)
-            if not answer.chunk or not answer.end or answer.end == start:
-                break
-            start = answer.end
-        if missed:
-            log.info("Caught up %d missed events in %s", len(missed), room_id)
-        return list(reversed(missed))
-
-    async def _after_own_join(self, room_id: str, events: list[Event], known: int | None) -> list[Event]:
-        """Drop what came before the bot's own join: history it was never asked to act on."""
-        me = self.client.user_id
-        joined_at = None
-        for index in range(len(events) - 1, -1, -1):
-            event = events[index]
-            if (isinstance(event, RoomMemberEvent) and event.state_key == me
-                    and event.membership == "join" and event.prev_membership != "join"):
-                joined_at = event.server_timestamp
-                events = events[index + 1:]
-                break
-        if joined_at is not None:
-            await self.store.run(self.store.room_joined, room_id, joined_at)
-            return events
-        if known is None:
-            await self.store.run(self.store.room_joined, room_id, _last_timestamp(events))
-            return []
-        return [event for event in events if event.server_timestamp >= known]
 
     async def handle_events(self, events: Iterable[tuple[str, Event]], views: dict[str, RoomView],
                             roles: Roles) -> None:
@@ -287,14 +233,3 @@ class SyncLoop:
             return bool(signed)
         device = self.client.device_store.device_from_sender_key(event.sender, getattr(event, "sender_key", ""))
         return device is not None and device.id in signed
-
-
-def _has_news(info, me: str) -> bool:
-    """Whether a room's part of a sync holds anything but the bot's own messages and reactions."""
-    return info.timeline.limited or any(getattr(event, "sender", None) != me or isinstance(event, RoomMemberEvent)
-                                        for event in info.timeline.events)
-
-
-def _last_timestamp(events: list[Event]) -> int:
-    stamps = [getattr(e, "server_timestamp", 0) or 0 for e in events]
-    return max(stamps, default=int(time.time() * 1000))

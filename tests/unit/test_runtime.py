@@ -12,6 +12,7 @@ from scorebot.features import all_features
 from scorebot.matrix.executor import IN_FLIGHT
 from scorebot.matrix.runtime import Runtime
 from scorebot.matrix.sync import SyncLoop
+from scorebot.matrix.timelines import Timelines
 from tests.support.fake_homeserver import BOT, FakeClient, FakeHomeserver
 
 ORG, DM = "!org:fake", "!dm:fake"
@@ -298,20 +299,20 @@ async def test_after_downtime_in_many_rooms_the_gaps_are_fetched_a_few_at_a_time
     await task
 
     fetching, most = 0, 0
-    fill_gap = SyncLoop._fill_gap
+    fill_gap = Timelines.fill_gap
 
-    async def counted(loop, room_id, prev_batch, since):
+    async def counted(timelines, room_id, prev_batch, since):
         nonlocal fetching, most
         fetching += 1
         most = max(most, fetching)
         for _ in range(3):  # let every other room's fetch start, if nothing holds it back
             await asyncio.sleep(0)
         try:
-            return await fill_gap(loop, room_id, prev_batch, since)
+            return await fill_gap(timelines, room_id, prev_batch, since)
         finally:
             fetching -= 1
 
-    monkeypatch.setattr(SyncLoop, "_fill_gap", counted)
+    monkeypatch.setattr(Timelines, "fill_gap", counted)
     asked = {room: server.message(BOB, "!help", 100) for room in rooms}
     server.deliver(join={room: [server.message(BOB, "!help", 101)] for room in rooms},
                    limited={room: [asked[room]] for room in rooms})
