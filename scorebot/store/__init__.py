@@ -224,7 +224,7 @@ class Store:
         for action in actions:
             kind, payload = codec.dump(action)
             ids.append(insert_row(Outbox, kind=kind, payload=payload, source_event_id=source_event_id,
-                                  created_at=_now_ms(), state="pending", attempts=0, next_try_at=0))
+                                  created_at=_now_ms()))
         return ids
 
     def pending_actions(self) -> list[tuple[int, Action]]:

@@ -393,26 +393,31 @@ def upsert(model: type[Model], **values) -> None:
     query.execute()
 
 
-_INSERTS: dict[tuple[type[Model], tuple[str, ...], bool, str], str] = {}
+_INSERTS: dict[tuple, str] = {}
 
 
 def insert_row(model: type[Model], *, ignore_existing: bool = False, **values) -> int | None:
-    """Insert one row and return its ID (None when `ignore_existing` and the key was there).
+    """Insert one row and return its ID (None with `ignore_existing`, whose callers need none).
 
     For the few rows written for every message the bot reads: peewee builds the same SQL again for
     each row, which was most of the work of handling a message. Here the SQL is made once per model
-    and set of columns; it is standard SQL that SQLite (3.35 on) and PostgreSQL both take."""
+    and set of columns. Fields left out take the model's defaults, as they do with peewee."""
+    for name, field in model._meta.fields.items():
+        if name not in values and field.default is not None:
+            values[name] = field.default() if callable(field.default) else field.default
     database = model._meta.database
-    key = (model, tuple(values), ignore_existing, database.param)  # "?" for SQLite, "%s" for PostgreSQL
+    returning = database.returning_clause and not ignore_existing  # PostgreSQL; SQLite gives lastrowid
+    key = (model, tuple(values), ignore_existing, database.param, returning)  # param: "?" or "%s"
     fields = [model._meta.fields[name] for name in values]
     sql = _INSERTS.get(key)
     if sql is None:
         columns = ", ".join(f'"{field.column_name}"' for field in fields)
         marks = ", ".join([database.param] * len(fields))
         conflict = " ON CONFLICT DO NOTHING" if ignore_existing else ""
-        primary = model._meta.primary_key.column_name
-        sql = _INSERTS[key] = (f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks}){conflict}'
-                               f' RETURNING "{primary}"')
-    rows = database.execute_sql(
-        sql, [field.db_value(value) for field, value in zip(fields, values.values(), strict=True)]).fetchall()
-    return rows[0][0] if rows else None  # read to the end: SQLite finishes the statement only then
+        back = f' RETURNING "{model._meta.primary_key.column_name}"' if returning else ""
+        sql = _INSERTS[key] = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks}){conflict}{back}'
+    cursor = database.execute_sql(sql, [field.db_value(value) for field, value in zip(fields, values.values(),
+                                                                                           strict=True)])
+    if ignore_existing:
+        return None
+    return cursor.fetchone()[0] if returning else cursor.lastrowid
