@@ -44,7 +44,7 @@ from scorebot.matrix.executor import Executor
 from scorebot.matrix.late_keys import LateKeys
 from scorebot.matrix.room_views import RoomViews
 from scorebot.matrix.session import keep_keys, request_sync
-from scorebot.matrix.timelines import Timelines, last_timestamp
+from scorebot.matrix.timelines import Timelines, by_the_bot, last_timestamp
 from scorebot.store import Store
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ class SyncLoop:
     async def _signal_of(self, room_id: str, event: Event,
                          views: dict[str, RoomView]) -> tuple[Signal, RoomView] | None:
         """What the event means to the bot, and the room as the bot sees it; None if nothing."""
-        if getattr(event, "sender", None) == self.client.user_id and not isinstance(event, RoomMemberEvent):
+        if by_the_bot(event, self.client.user_id):
             return None
         if isinstance(event, MegolmEvent):
             if self.late_keys:

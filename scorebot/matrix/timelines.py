@@ -88,10 +88,14 @@ class Timelines:
         return [event for event in events if event.server_timestamp >= known]
 
 
+def by_the_bot(event: Event, me: str) -> bool:
+    """The bot's own message, reaction or redaction: never acted on (its own membership is)."""
+    return getattr(event, "sender", None) == me and not isinstance(event, RoomMemberEvent)
+
+
 def has_news(info, me: str) -> bool:
     """Whether a room's part of a sync holds anything but the bot's own messages and reactions."""
-    return info.timeline.limited or any(getattr(event, "sender", None) != me or isinstance(event, RoomMemberEvent)
-                                        for event in info.timeline.events)
+    return info.timeline.limited or not all(by_the_bot(event, me) for event in info.timeline.events)
 
 
 def last_timestamp(events: list[Event]) -> int:
