@@ -1,14 +1,15 @@
 """Numbered, described schema changes, one module each, so an old data folder keeps working.
 
-A new database is created at the newest schema in one step, from the models as they are (as
-mautrix's `upgrade.py` does). A database made by an older scorebot runs each change after its
-version, in order, each in its own transaction, and the version is recorded with it. A database
-newer than this code is refused: the code would not know what the newer tables mean.
+Every database, new or old, runs the same chain: a new one starts with the initial schema (frozen
+as SQL, version 14), then every later step, exactly as a database made by an older scorebot runs the
+steps after its version. Each step runs in its own transaction and its version is recorded with it,
+so fresh and upgraded databases cannot drift apart (a test compares the chain's result with the
+models, on SQLite and PostgreSQL). A database newer than this code is refused: the code would not
+know what the newer tables mean.
 
 To change the schema: change `store/models.py`, and add the next module here (`v015_….py`, with
-`VERSION`, `DESCRIPTION` and `apply(db)`) that brings a database of the version before to it;
-list it in `STEPS`. The steps of versions 1 to 14, written while nothing was installed yet, are
-folded into the initial schema.
+`VERSION`, `DESCRIPTION` and `apply(db)`) that brings a database of the version before to it, on
+both SQLite and PostgreSQL; list it in `STEPS`.
 """
 
 from __future__ import annotations
@@ -69,10 +70,6 @@ def upgrade(db: Database, migrations: list[Migration] | None = None) -> list[Mig
             f"{migrations[0].version} to {latest}); run the scorebot that made it, or restore a backup "
             "made by this version"
         )
-    if found == 0:  # a new database: the newest schema at once
-        newest = Migration(latest, "the newest schema, created in one step", v014_initial.apply)
-        _apply(db, newest)
-        return [newest]
     applied = []
     for step in migrations:
         if step.version > found:
