@@ -39,6 +39,14 @@ def _room(value: str) -> str | None:
     return "is not a room ID (!abc:example.org) or alias (#name:example.org)"
 
 
+def _room_id(value: str) -> str | None:
+    if ROOM_ID.match(value):
+        return None
+    if ROOM_ALIAS.match(value):
+        return "is an alias: write the room's ID here (!abc:example.org, in Element: Room settings, Advanced)"
+    return "is not a room ID (!abc:example.org)"
+
+
 def _url(value: str) -> str | None:
     return None if re.match(r"^https?://[^\s/]+", value) else "is not an http(s) URL"
 
@@ -183,8 +191,8 @@ class VotingConfig:
     ballot_duration: float = field(default=604800.0, metadata=check(_positive))
     # Those who have not voted get a reminder this many seconds before the close.
     remind_before: float = field(default=86400.0, metadata=check(_positive))
-    # Whose members may vote: room IDs among the configured rooms (empty: the organizing rooms).
-    eligible_rooms: tuple[str, ...] = field(default=(), metadata=check(_room))
+    # Whose members may vote: room IDs (not aliases) among the configured rooms (empty: the organizing rooms).
+    eligible_rooms: tuple[str, ...] = field(default=(), metadata=check(_room_id))
     # Members who joined less than this many days before a ballot opened may not vote on it.
     min_membership_days: float = field(default=0.0, metadata=check(_not_negative))
 

@@ -69,6 +69,7 @@ def test_postgresql_url_is_kept(tmp_path):
     ({**BASE, "connection": {"sync_timeout": 0}}, "connection.sync_timeout: must be more than 0"),
     ({**BASE, "rooms": ["!a:b.c"]}, "rooms: must be a mapping, got a list"),
     ({**BASE, "log_level": "LOUD"}, "log_level: 'LOUD' must be one of DEBUG"),
+    ({**BASE, "voting": {"eligible_rooms": ["#general:b.c"]}}, "voting.eligible_rooms[0]: '#general:b.c' is an alias"),
 ])
 def test_each_problem_names_the_key_and_the_reason(tmp_path, data, expected):
     assert error(tmp_path, data).startswith(expected)
