@@ -116,19 +116,21 @@ async def test_sigkill_loses_no_command_and_answers_none_twice(world: World):
     async def keep_asking() -> None:
         for _ in range(8):
             sent.append(await bob.send(room, "!help"))
-            await asyncio.sleep(0.08)
+            await asyncio.sleep(0.08)  # a person's pace, so the kill falls between commands
 
     asking = asyncio.create_task(keep_asking())
-    await asyncio.sleep(0.2)
+    # Killed as soon as the first of these is answered: the rest are still arriving or being handled.
+    await bob.wait_until(lambda: any(replies(bob, room, bot_id, e) for e in sent), what="the first answer")
     bot.kill()
     await asking
+    assert replies(bob, room, bot_id, sent[-1]) == 0  # the kill really fell in the middle
     bot.start()
     await bot.wait_ready()
     for event_id in [first, *sent]:
         await bob.reply_to(room, event_id, bot_id, timeout=30)
+    # A room's answers go out in order: a duplicate of any of them would come before this one's.
     marker = await bob.send(room, "!help")
     await bob.reply_to(room, marker, bot_id)
-    await asyncio.sleep(1)  # room for a duplicate to show up, if the bot were to send one
     assert [replies(bob, room, bot_id, e) for e in [first, *sent]] == [1] * (1 + len(sent))
     assert [replies(bob, room, bot_id, e) for e in before] == [0, 0]
 
