@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from scorebot.homeserver import RegisteredUser
 from tests.conftest import World
 from tests.support.element_member import ElementMember, available
 
@@ -109,3 +110,42 @@ def master_key(world: World, user_id: str) -> str | None:
                                          {"device_keys": {user_id: []}})
     keys = (answer.get("master_keys", {}).get(user_id) or {}).get("keys") or {}
     return next(iter(keys.values()), None)
+
+
+def second_session(world: World, user: RegisteredUser) -> RegisteredUser:
+    """The same member logged in again (a new phone, say): a session nobody has verified."""
+    answer = world.server.client_request("", "POST", "/_matrix/client/v3/login", {
+        "type": "m.login.password", "identifier": {"type": "m.id.user", "user": user.user_id},
+        "password": user.password})
+    return RegisteredUser(user.user_id, user.password, answer["access_token"], answer["device_id"])
+
+
+async def test_an_unverified_session_is_told_the_key_was_withheld_and_the_verified_one_reads(world: World):
+    user = world.server.register(world.name("ella"))
+    ella = await ElementMember(world.server.url, user).start()  # cross-signs this session
+    world.cleanups.append(ella.stop)
+    phone = await ElementMember(world.server.url, second_session(world, user), cross_sign=False).start()
+    world.cleanups.append(phone.stop)
+    assert not (await ella.do("device_trust", user=user.user_id, device=phone.device_id))["signed_by_owner"]
+    alice = await world.member("alice")
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id, user.user_id), power={bot_id: 100})
+    await ella.do("join", room=room)
+    bot = world.bot(world.bot_config([room]))
+    await bot.start_ready()
+    await alice.member_joined(room, bot_id)
+
+    dm = (await ella.do("open_direct_chat", user=bot_id))["room_id"]
+    asked = await ella.send(dm, "!help")
+    answer = await ella.wait_reply(dm, asked, bot_id, timeout=30)
+    assert answer["decrypted"] and "What I can do for you" in answer["body"], answer
+
+    # The unverified session is told why, and Element's engine says so: withheld, not missing.
+    seen = await phone.do("wait_undecryptable", timeout=45, room=dm, event_id=answer["event_id"],
+                          failure="MEGOLM_KEY_WITHHELD_FOR_UNVERIFIED_DEVICE", wait_ms=30000)
+    assert seen["failure"] == "MEGOLM_KEY_WITHHELD_FOR_UNVERIFIED_DEVICE", seen
+    assert not seen["decrypted"] and "What I can do" not in str(seen)
+    told = (await phone.do("withheld", room=dm))["withheld"]
+    assert [(t["sender"], t["code"]) for t in told if t["session_id"] == answer["session_id"]] == [
+        (bot_id, "m.unverified")], told
+    assert not (await ella.do("withheld", room=dm))["withheld"]  # the verified session got the key

@@ -35,6 +35,10 @@ if (who.onlySigned) crypto.setDeviceIsolationMode(new OnlySignedDevicesIsolation
 
 const seen = [];
 client.on(sdk.RoomEvent.Timeline, (event, room) => seen.push({ room: room?.roomId, event }));
+const withheld = [];  // the m.room_key.withheld messages this session was sent
+client.on(sdk.ClientEvent.ToDeviceEvent, (event) => {
+    if (event.getType() === "m.room_key.withheld") withheld.push({ sender: event.getSender(), ...event.getContent() });
+});
 client.on(sdk.RoomEvent.MyMembership, async (room, membership) => {
     if (membership === "invite") await client.joinRoom(room.roomId);
 });
@@ -60,6 +64,7 @@ async function described(event) {
     return {
         event_id: event.getId(), sender: event.getSender(), type: event.getType(),
         body: event.getContent()?.body ?? null, decrypted: !event.isDecryptionFailure(),
+        session_id: event.getWireContent()?.session_id ?? null,
         failure: event.decryptionFailureReason ?? null,
         shield: info ? info.shieldColour : null, reason: info ? info.shieldReason : null,
     };
@@ -108,6 +113,25 @@ const commands = {
         const found = await until(() => seen.find(({ room: where, event }) => where === room
             && event.getId() === event_id)?.event);
         return await described(found);
+    },
+    async wait_undecryptable({ room, event_id, failure, wait_ms }) {
+        // One event this session cannot read, once its crypto gives `failure` as the reason
+        // (asking it again as keys or withheld notices arrive); as it stands if it never does.
+        let found = null;
+        try {
+            await until(async () => {
+                found = seen.find(({ room: where, event }) => where === room && event.getId() === event_id)?.event;
+                if (!found) return false;
+                if (found.isDecryptionFailure()) await found.attemptDecryption(client.getCrypto(), { isRetry: true });
+                return found.decryptionFailureReason === failure;
+            }, wait_ms ?? 20000);
+        } catch (error) {
+            if (!found) throw error;
+        }
+        return await described(found);
+    },
+    async withheld({ room }) {
+        return { withheld: withheld.filter((content) => content.room_id === room) };
     },
     async events({ room, sender }) {
         const mine = seen.filter(({ room: where, event }) => where === room && event.getSender() === sender);
