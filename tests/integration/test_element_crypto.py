@@ -149,3 +149,48 @@ async def test_an_unverified_session_is_told_the_key_was_withheld_and_the_verifi
     assert [(t["sender"], t["code"]) for t in told if t["session_id"] == answer["session_id"]] == [
         (bot_id, "m.unverified")], told
     assert not (await ella.do("withheld", room=dm))["withheld"]  # the verified session got the key
+
+
+async def test_an_unverified_session_refused_in_the_igo_room_can_read_why_and_nothing_confidential(world: World):
+    alice, bob, ida = await world.member("alice"), await world.member("bob"), await world.member("ida")
+    ulla = await element_member(world, "ulla", cross_sign=False, only_signed=False)  # an IGO, never verified
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id, bob.user_id, ulla.user_id), encrypted=True,
+                                   power={bot_id: 100})
+    igo = await alice.create_room("IGO", (bot_id, ida.user_id, ulla.user_id), encrypted=True, power={bot_id: 100})
+    await bob.join(room)
+    await ida.join(igo)
+    for joined in (room, igo):
+        await ulla.do("join", room=joined)
+    bot = world.bot(world.bot_config([room], igo=igo))
+    await bot.start_ready()
+    for joined in (room, igo):
+        await alice.member_joined(joined, bot_id)
+
+    dm = await bob.open_direct_chat(bot_id)
+    thanks = await bob.reply_to(dm, await bob.send(dm, f"!report {alice.user_id} {SECRET[0]}"), bot_id, timeout=30)
+    assert "Your report is #1" in thanks.body
+    report = await ida.wait_for(lambda s: s.room_id == igo and s.sender == bot_id and s.body.startswith("Report #1 "),
+                                what="report #1's thread")
+    thread = {"m.relates_to": {"rel_type": "m.thread", "event_id": report.event_id}}
+    asked = await ulla.send(igo, f"!reply {SECRET[1]}", extra=thread)
+
+    # The refusal in the IGO room, which ida reads and ulla's session cannot ...
+    refusal = await ida.reply_to(igo, asked, bot_id, timeout=30)
+    assert "isn't verified" in refusal.body
+    # ... and the same word where ulla's session reads it, saying nothing confidential.
+    told = await ulla.do("wait_text", room=room, sender=bot_id, text="isn't verified", wait_ms=30000)
+    assert told["decrypted"] and "verify this one" in told["body"], told
+    assert told["mentions"] == {"user_ids": [ulla.user_id]}, told
+    assert not any(word in told["body"] for word in (*SECRET, "Report", "reply")), told
+
+    # Nothing confidential reached that session: no IGO-room message of the bot's, no report words.
+    seen_in_igo = [event for event in (await ulla.do("events", room=igo, sender=bot_id))["events"]
+                   if event["type"] in ("m.room.message", "m.room.encrypted")]
+    assert seen_in_igo and not any(event["decrypted"] for event in seen_in_igo), seen_in_igo
+    everything = str([await ulla.do("events", room=where, sender=bot_id) for where in (room, igo)])
+    assert not any(word in everything for word in SECRET)
+    assert not any(SECRET[1] in s.body for s in bob.seen)  # and the answer was not passed on
+
+
+SECRET = ["she follows me home after meetings", "we hear you and will call tomorrow"]

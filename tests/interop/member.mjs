@@ -64,16 +64,16 @@ async function described(event) {
     return {
         event_id: event.getId(), sender: event.getSender(), type: event.getType(),
         body: event.getContent()?.body ?? null, decrypted: !event.isDecryptionFailure(),
-        session_id: event.getWireContent()?.session_id ?? null,
+        session_id: event.getWireContent()?.session_id ?? null, mentions: event.getContent()?.["m.mentions"] ?? null,
         failure: event.decryptionFailureReason ?? null,
         shield: info ? info.shieldColour : null, reason: info ? info.shieldReason : null,
     };
 }
 
 const commands = {
-    async send({ room, body, reply_to }) {
+    async send({ room, body, reply_to, extra }) {
         await until(() => client.getRoom(room)?.getMyMembership() === "join");
-        const content = { msgtype: "m.text", body };
+        const content = { msgtype: "m.text", body, ...(extra ?? {}) };
         if (reply_to) content["m.relates_to"] = { "m.in_reply_to": { event_id: reply_to } };
         return await client.sendMessage(room, content);
     },
@@ -103,6 +103,18 @@ const commands = {
                 await client.decryptEventIfNeeded(event);
                 const relation = event.getWireContent()?.["m.relates_to"] ?? event.getContent()?.["m.relates_to"];
                 if (relation?.["m.in_reply_to"]?.event_id === to) return event;
+            }
+            return null;
+        }, wait_ms ?? 20000);
+        return await described(found);
+    },
+    async wait_text({ room, sender, text, wait_ms }) {
+        // The first message from `sender` in `room` that this session can read and that says `text`.
+        const found = await until(async () => {
+            for (const { room: where, event } of seen) {
+                if (where !== room || event.getSender() !== sender) continue;
+                await client.decryptEventIfNeeded(event);
+                if (event.getContent()?.body?.includes(text)) return event;
             }
             return null;
         }, wait_ms ?? 20000);
