@@ -379,7 +379,7 @@ class Dispatcher:
             return
         if ctx.signal.unsigned_device and command.role is not Role.MEMBER:
             ctx.reply(UNVERIFIED_SESSION)
-            ctx.do(*tell_where_readable(ctx.sender, ctx.name_of(ctx.sender), ctx.room, ctx.views))
+            ctx.do(*tell_where_readable(ctx.sender, ctx.name_of(ctx.sender), ctx.room.kind, ctx.views))
             return
         args = self._find_people(ctx, invocation)
         if args is None:

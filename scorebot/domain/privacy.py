@@ -35,7 +35,7 @@ def key_withheld(code: str) -> Text:
 
 def unverified_session_elsewhere(user_id: str, name: str | None = None) -> Text:
     """Said in a room every session can read, when the refusal itself went where theirs cannot."""
-    return (pill(user_id, name) + plain(", I couldn't act on a command you just sent: it came from a session of "
-                                        "yours that isn't verified, and that session can't read my answer where "
-                                        "you sent it. In Element, open Settings, then Sessions, and verify this "
+    return (pill(user_id, name) + plain(", I couldn't act on what you just did: it came from a session of yours "
+                                        "that isn't verified, and my answer went where that session can't read "
+                                        "it. In Element, open Settings, then Sessions, and verify this "
                                         "one (with another session or your recovery key). Then try again."))

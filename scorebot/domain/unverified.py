@@ -18,10 +18,10 @@ CONFIDENTIAL = frozenset({RoomKind.IGO, RoomKind.DIRECT})
 _READABLE = (RoomKind.MODERATORS, RoomKind.ORGANIZING)  # in this order of preference
 
 
-def readable_room(user_id: str, here: RoomView, views: dict[str, RoomView]) -> str | None:
-    """A room the person shares with the bot whose keys reach all their sessions; None if the
-    refusal's own room is readable already, or if they share no such room with the bot."""
-    if here.kind not in CONFIDENTIAL:
+def readable_room(user_id: str, refused_in: RoomKind, views: dict[str, RoomView]) -> str | None:
+    """A room the person shares with the bot whose keys reach all their sessions; None if the room
+    the refusal went to (`refused_in`) is readable already, or if they share no such room."""
+    if refused_in not in CONFIDENTIAL:
         return None
     for kind in _READABLE:
         for room_id in sorted(views):
@@ -31,7 +31,8 @@ def readable_room(user_id: str, here: RoomView, views: dict[str, RoomView]) -> s
     return None
 
 
-def tell_where_readable(user_id: str, name: str | None, here: RoomView, views: dict[str, RoomView]) -> list[Send]:
+def tell_where_readable(user_id: str, name: str | None, refused_in: RoomKind,
+                        views: dict[str, RoomView]) -> list[Send]:
     """The extra word for an unverified session refused in a confidential room (maybe none)."""
-    room_id = readable_room(user_id, here, views)
+    room_id = readable_room(user_id, refused_in, views)
     return [Send(room_id, unverified_session_elsewhere(user_id, name))] if room_id else []

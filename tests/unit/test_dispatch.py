@@ -1,7 +1,5 @@
 """The dispatcher with a real store: commands checked, failures contained, each event once."""
 
-import dataclasses
-
 import pytest
 
 from scorebot.dispatch import Context, Dispatcher, Feature
@@ -246,6 +244,7 @@ def test_an_unverified_session_refused_in_a_confidential_room_is_also_told_where
     assert elsewhere.mentions == ("@ida:x",) and "assign" not in elsewhere.plain
 
     # Where to tell: the moderators room first; nowhere more when the refusal's room is readable already.
-    assert readable_room("@mod:x", dataclasses.replace(igo, members={"@mod:x": "Mod"}), views) == "!mods:x"
-    assert readable_room("@ida:x", RoomView("!d:x", RoomKind.DIRECT), views) == "!r:x"
-    assert readable_room("@mod:x", mods, views) is None and readable_room("@eve:x", igo, views) is None
+    assert readable_room("@mod:x", RoomKind.IGO, views) == "!mods:x"
+    assert readable_room("@ida:x", RoomKind.DIRECT, views) == "!r:x"
+    assert readable_room("@mod:x", RoomKind.MODERATORS, views) is None
+    assert readable_room("@eve:x", RoomKind.IGO, views) is None  # in no room every session reads
