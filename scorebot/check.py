@@ -23,6 +23,7 @@ from nio import (
 from scorebot.config import Config
 from scorebot.domain.rooms import RoomKind, RoomView
 from scorebot.matrix.session import LoginFailed, connect
+from scorebot.report_path import check_report_path
 
 # What the bot must be able to do in each kind of room it is given.
 _NEEDED = {
@@ -31,8 +32,8 @@ _NEEDED = {
     RoomKind.IGO: (),
 }
 _WORDS = {"kick": "remove members (kick)", "ban": "ban members", "redact": "delete messages (redact)",
-          "state": "change room settings (send state: to name itself as the room's moderation bot for "
-                   "Element's Report dialog, and to lock invitations in a wave)"}
+          "state": "change room settings (send state: to name itself as the room's moderation bot, for "
+                   "clients that still send reports to one, and to lock invitations in a wave)"}
 
 
 @dataclass
@@ -64,6 +65,7 @@ async def check_config(config: Config) -> Findings:
             if problem:
                 found.problems.append(problem)
         await _check_rooms(client, config, found)
+        await _check_report_path(client, config, found)
     finally:
         await client.close()
     return found
@@ -144,3 +146,12 @@ async def _room_view(client: AsyncClient, room_id: str, kind: RoomKind) -> RoomV
     by_type = {event.get("type"): event for event in events if event.get("state_key") == ""}
     levels = (by_type.get("m.room.power_levels") or {}).get("content")
     return RoomView.from_state(room_id, kind, by_type.get("m.room.create"), levels)
+
+
+async def _check_report_path(client: AsyncClient, config: Config, found: Findings) -> None:
+    """Whether reports made with Element's Report button (sent to the homeserver's admins) are read."""
+    note, problem = await check_report_path(config.homeserver, config.reports.admin_token, client.access_token)
+    if note:
+        found.notes.append(note)
+    if problem:
+        found.problems.append(problem)

@@ -41,6 +41,7 @@ from scorebot.domain.signals import (
 )
 from scorebot.domain.stack import MeetingEvent, folded
 from scorebot.domain.text import Text, code, join, plain
+from scorebot.domain.unverified import tell_where_readable
 from scorebot.store import Store
 
 log = logging.getLogger(__name__)
@@ -378,6 +379,7 @@ class Dispatcher:
             return
         if ctx.signal.unsigned_device and command.role is not Role.MEMBER:
             ctx.reply(UNVERIFIED_SESSION)
+            ctx.do(*tell_where_readable(ctx.sender, ctx.name_of(ctx.sender), ctx.room.kind, ctx.views))
             return
         args = self._find_people(ctx, invocation)
         if args is None:

@@ -71,6 +71,8 @@ TOPICS: tuple[Topic, ...] = (
         Doing("🚩 on a message", "report it; I ask you what happened in a direct chat", ORGANIZING),
         Doing("“!report …”, in a direct chat with me",
               "tell the Internal Grievance Officers what happened; only they see it", ORGANIZING),
+        Doing("Element's Report button", "goes to your homeserver's admins; it reaches the Internal Grievance "
+              "Officers only where your group has set that up (🚩 and “!report” always do)", ORGANIZING),
     ), (
         Example("report", "!report @sam keeps messaging me after I asked them to stop",
                 "tell the Internal Grievance Officers what happened; only they see it"),

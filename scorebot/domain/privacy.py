@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scorebot.domain.text import Text, plain
+from scorebot.domain.text import Text, pill, plain
 
 MOVED_HERE = "I removed your message from the room so it stays private; let's continue here."
 
@@ -31,3 +31,11 @@ def key_withheld(code: str) -> Text:
     return plain(f"I couldn't read your last message: your app didn't share it with me, because {why}. "
                  "Nothing was lost on your side. If it happens again, tell your group's admin, and "
                  "in the meantime you can write to a moderator or a grievance officer directly.")
+
+
+def unverified_session_elsewhere(user_id: str, name: str | None = None) -> Text:
+    """Said in a room every session can read, when the refusal itself went where theirs cannot."""
+    return (pill(user_id, name) + plain(", I couldn't act on what you just did: it came from a session of yours "
+                                        "that isn't verified, and my answer went where that session can't read "
+                                        "it. In Element, open Settings, then Sessions, and verify this "
+                                        "one (with another session or your recovery key). Then try again."))

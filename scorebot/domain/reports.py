@@ -14,7 +14,8 @@ from urllib.parse import unquote
 
 from scorebot.domain.ids import USER_ID
 
-# The room state that names the bot Element's Report dialog sends reports to (MSC3215).
+# The room state that names the bot a client's "report to moderators" goes to (MSC3215; Element no
+# longer offers it, other clients may).
 MODERATED_BY = "org.matrix.msc3215.room.moderation.moderated_by"
 
 # matrix.to links and Element permalinks to one event: ...#/!room:server/$event or #alias/$event

@@ -101,7 +101,7 @@ class RoomView:
     encrypted: bool = False
     name: str | None = None
     join_rule: str = "invite"
-    moderation_bot: str | None = None  # who Element's Report dialog reports to (MSC3215), if anyone
+    moderation_bot: str | None = None  # who a client's report to moderators goes to (MSC3215), if anyone
 
     @classmethod
     def from_state(cls, room_id: str, kind: RoomKind, create_event: dict | None,

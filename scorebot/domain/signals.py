@@ -80,7 +80,7 @@ class NativeReport(Signal):
 
     - through the homeserver (read from Synapse's admin API): `room_id` is the reported message's
       room, `event_id` is "native-report:<id>", so each report is taken in once;
-    - to the room's moderation bot (Element's "report to moderators", MSC3215): an
+    - to the room's moderation bot ("report to moderators", MSC3215; gone from Element): an
       `org.matrix.msc3215.abuse.report` event in a direct chat with the bot, `room_id` that chat.
 
     `sender` is the reporter."""

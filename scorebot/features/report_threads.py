@@ -119,8 +119,9 @@ class ReportThreads(Feature):
             to_thread(ctx, report, words.reminder(report))
 
     def _be_the_moderation_bot(self, ctx: Context) -> None:
-        """Name the bot in each organizing room as the one Element's Report dialog reports to
-        (MSC3215), once per room, where the bot has the power; check-config says where it has not."""
+        """Name the bot in each organizing room as the one a client's "report to moderators" goes to
+        (MSC3215; Element no longer offers it, other clients may), once per room, where the bot has
+        the power; check-config says where it has not."""
         igo = ctx.room_of(RoomKind.IGO) or ctx.room_of(RoomKind.MODERATORS)
         for view in ctx.views.values():
             mark = keys.moderated_by(view.room_id)

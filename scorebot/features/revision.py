@@ -19,6 +19,7 @@ from scorebot.domain.revision import MAY_COUNT, MAY_OPEN_VOTE, MAY_SHOW, Proposa
 from scorebot.domain.revision_words import NO, YES
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Reaction, Redaction
+from scorebot.domain.unverified import tell_where_readable
 from scorebot.features.ballot import Ballot
 from scorebot.features.meeting_room import MEETING
 from scorebot.store.meetings import MeetingRecord
@@ -138,6 +139,7 @@ class Revision(Feature):
             return
         if ctx.signal.unsigned_device:
             ctx.reply(UNVERIFIED_SESSION)
+            ctx.do(*tell_where_readable(ctx.sender, ctx.name_of(ctx.sender), ctx.room.kind, ctx.views))
             return
         found = ctx.store.revisions.get(proposal)
         if found is None or found.state is not State.APPROVED:

@@ -14,6 +14,7 @@ from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.rooms import ORGANIZING, STAFF_ROOMS, Role, RoomKind
 from scorebot.domain.signals import Reaction
 from scorebot.domain.text import pill
+from scorebot.domain.unverified import tell_where_readable
 from scorebot.features.casebook import CaseBook
 
 STOP_KEYS = ("🛑",)
@@ -61,6 +62,7 @@ class Steps(Feature):
             return  # a 🛑 from anyone else is an ordinary reaction
         if reaction.unsigned_device:
             ctx.direct(ctx.sender, f"About your 🛑: {UNVERIFIED_SESSION}")
+            ctx.do(*tell_where_readable(ctx.sender, ctx.name_of(ctx.sender), RoomKind.DIRECT, ctx.views))
             return
         ctx.do(Redact(ctx.room.room_id, reaction.event_id, "handled by the moderators' process"))
         evidence = ctx.store.culture.message(reaction.target_event_id)

@@ -120,7 +120,8 @@ def withheld_signal(event, now_ms: int) -> signals.KeyWithheld | None:
 
 
 def _abuse_report(event: UnknownEvent, base: dict) -> signals.NativeReport | None:
-    """Element's "report to moderators" (MSC3215): the reporter must be the sender."""
+    """A report to the room's moderation bot (MSC3215), from a client that still sends one (Element
+    removed its "report to moderators" in 2026): the reporter must be the sender."""
     content = event.source.get("content") or {}
     room, reported, reporter = content.get("room_id"), content.get("event_id"), content.get("reporter")
     if not (isinstance(room, str) and isinstance(reported, str)) or reporter not in (None, event.sender):
@@ -130,7 +131,7 @@ def _abuse_report(event: UnknownEvent, base: dict) -> signals.NativeReport | Non
     comment = str(content.get("comment") or "").strip()
     reason = f"{comment} ({nature})" if comment and nature else comment or nature
     return signals.NativeReport(**base, native_id=None, reported_event_id=reported, reported_sender=None, reason=reason,
-                                reported_room_id=room, via="the Report dialog")
+                                reported_room_id=room, via="their app's report to moderators")
 
 
 def _convert(event: Event, room_id: str, bot_user_id: str) -> signals.Signal | None:

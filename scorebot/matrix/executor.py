@@ -55,6 +55,7 @@ from scorebot.domain.privacy import no_longer_private
 from scorebot.domain.text import Text
 from scorebot.health import Metrics
 from scorebot.matrix.cross_signing import DeviceTrust
+from scorebot.matrix.withheld_keys import withheld_keys
 from scorebot.store import PendingAction, Store
 
 log = logging.getLogger(__name__)
@@ -373,8 +374,10 @@ class Executor:
             await self.client.keys_query()
         excluded = await self._exclude_unsigned_devices(room_id, room)
         try:
-            return await self.client.room_send(room_id, event_type, content, tx_id=txn,
+            sent = await self.client.room_send(room_id, event_type, content, tx_id=txn,
                                                ignore_unverified_devices=True)
+            await withheld_keys.tell(self.client, room_id, excluded)  # before lifting: that drops the key
+            return sent
         finally:
             for device in excluded:
                 self.client.unblacklist_device(device)

@@ -74,8 +74,8 @@ class ReportReader:
                         new = await reports_since(http, f"{self.base}/{key}", seen, key)
                     except NotAdmin:
                         log.info("The bot's account is not a server admin: reports made with the Report "
-                                 "button are not read (reports by !report, 🚩 and Element's Report dialog work "
-                                 "as usual; reports.admin_token can give it an admin's token)")
+                                 "button are not read (reports by !report and 🚩 work as usual; reports.admin_token "
+                                 "can give it an admin's token, see docs/admin.md)")
                         return
                     except NotOffered:
                         kinds.pop(key)

@@ -62,8 +62,8 @@ async def test_check_config_tells_the_truth_about_each_room(world: World):
     assert result.returncode == 1, result.stdout + result.stderr
     said = result.stdout.strip().splitlines()
     assert said[0] == f"note: rooms.organizing[1]: the bot is invited to {invited} and will join when it starts"
-    assert said[1] == f"missing: rooms.organizing[0]: the bot is not invited to {not_invited}; invite it there"
-    assert said[2].startswith("missing: rooms.organizing[2]: the bot cannot remove members (kick)")
+    assert f"missing: rooms.organizing[0]: the bot is not invited to {not_invited}; invite it there" in said
+    assert any(line.startswith("missing: rooms.organizing[2]: the bot cannot remove members (kick)") for line in said)
     assert f"missing: rooms.organizing[3]: there is no room {missing} that this homeserver knows of; check the ID" \
         in result.stdout
     assert not any("organizing[4]" in p or "moderators" in p or "igo" in p for p in said), said

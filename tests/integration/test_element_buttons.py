@@ -1,6 +1,7 @@
-"""What members already do in Element reaches the bot without a command: the Report dialog's
-"report to moderators" (MSC3215), the homeserver's reports read with an admin's token, and hands
-raised in Element Call that go down with the call."""
+"""What members already do in their apps reaches the bot without a command: a report to the room's
+moderation bot (MSC3215, from clients that still send one: Element removed it in 2026), Element's
+Report button read from the homeserver with an admin's token, and hands raised in Element Call
+that go down with the call."""
 
 from __future__ import annotations
 
@@ -15,24 +16,24 @@ MODERATED_BY = "org.matrix.msc3215.room.moderation.moderated_by"
 WORDS = ["he keeps sending me messages at night", "about a person: he follows me around"]
 
 
-async def test_the_report_dialog_reaches_the_igos_through_the_bot_no_admin_needed(world: World):
+async def test_a_report_to_the_moderation_bot_from_another_client_reaches_the_igos_no_admin_needed(world: World):
     admin = world.server.register(world.name("admin"), admin=True)  # a server admin, apart from the bot
     org = await organization(world, reports={"poll_interval": 0.5, "admin_token": admin.access_token})
     said = await org.eve.send(org.room, "you'll regret this")
 
-    # The bot names itself as the room's moderation bot, as Element's Report dialog looks for.
+    # The bot names itself as the room's moderation bot, where such clients look for it.
     quoted = urllib.parse.quote(org.room)
     state = await org.alice.wait_until(lambda: _moderated_by(world, org, quoted), what="the moderated_by state")
     assert state["user_id"] == org.bot_id
 
-    # Element's dialog: an abuse report sent to the bot in a direct chat.
+    # Such a client's report: an abuse report sent to the bot in a direct chat.
     dm = await org.bob.open_direct_chat(org.bot_id)
     await org.bob.send_event(dm, "org.matrix.msc3215.abuse.report", {
         "event_id": said, "room_id": org.room, "moderated_by_id": state["room_id"],
         "nature": "org.matrix.msc3215.abuse.nature.toxic", "reporter": org.bob.user_id, "comment": WORDS[0]})
     first = await root(org.ida, org, 1)
     assert org.eve.user_id in first.body
-    await in_thread(org.ida, org, first.event_id, "through the Report dialog")
+    await in_thread(org.ida, org, first.event_id, "through their app's report to moderators")
     await in_thread(org.ida, org, first.event_id, "Evidence: “you'll regret this”")
     await in_thread(org.ida, org, first.event_id, WORDS[0])
     await org.bob.wait_for(lambda s: s.room_id == dm and s.sender == org.bot_id and "Your report is #1" in s.body,

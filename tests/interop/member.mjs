@@ -35,6 +35,10 @@ if (who.onlySigned) crypto.setDeviceIsolationMode(new OnlySignedDevicesIsolation
 
 const seen = [];
 client.on(sdk.RoomEvent.Timeline, (event, room) => seen.push({ room: room?.roomId, event }));
+const withheld = [];  // the m.room_key.withheld messages this session was sent
+client.on(sdk.ClientEvent.ToDeviceEvent, (event) => {
+    if (event.getType() === "m.room_key.withheld") withheld.push({ sender: event.getSender(), ...event.getContent() });
+});
 client.on(sdk.RoomEvent.MyMembership, async (room, membership) => {
     if (membership === "invite") await client.joinRoom(room.roomId);
 });
@@ -60,15 +64,16 @@ async function described(event) {
     return {
         event_id: event.getId(), sender: event.getSender(), type: event.getType(),
         body: event.getContent()?.body ?? null, decrypted: !event.isDecryptionFailure(),
+        session_id: event.getWireContent()?.session_id ?? null, mentions: event.getContent()?.["m.mentions"] ?? null,
         failure: event.decryptionFailureReason ?? null,
         shield: info ? info.shieldColour : null, reason: info ? info.shieldReason : null,
     };
 }
 
 const commands = {
-    async send({ room, body, reply_to }) {
+    async send({ room, body, reply_to, extra }) {
         await until(() => client.getRoom(room)?.getMyMembership() === "join");
-        const content = { msgtype: "m.text", body };
+        const content = { msgtype: "m.text", body, ...(extra ?? {}) };
         if (reply_to) content["m.relates_to"] = { "m.in_reply_to": { event_id: reply_to } };
         return await client.sendMessage(room, content);
     },
@@ -103,11 +108,42 @@ const commands = {
         }, wait_ms ?? 20000);
         return await described(found);
     },
+    async wait_text({ room, sender, text, wait_ms }) {
+        // The first message from `sender` in `room` that this session can read and that says `text`.
+        const found = await until(async () => {
+            for (const { room: where, event } of seen) {
+                if (where !== room || event.getSender() !== sender) continue;
+                await client.decryptEventIfNeeded(event);
+                if (event.getContent()?.body?.includes(text)) return event;
+            }
+            return null;
+        }, wait_ms ?? 20000);
+        return await described(found);
+    },
     async event({ room, event_id }) {
         // One event by its ID, once this member has it, decrypted if its crypto lets it.
         const found = await until(() => seen.find(({ room: where, event }) => where === room
             && event.getId() === event_id)?.event);
         return await described(found);
+    },
+    async wait_undecryptable({ room, event_id, failure, wait_ms }) {
+        // One event this session cannot read, once its crypto gives `failure` as the reason
+        // (asking it again as keys or withheld notices arrive); as it stands if it never does.
+        let found = null;
+        try {
+            await until(async () => {
+                found = seen.find(({ room: where, event }) => where === room && event.getId() === event_id)?.event;
+                if (!found) return false;
+                if (found.isDecryptionFailure()) await found.attemptDecryption(client.getCrypto(), { isRetry: true });
+                return found.decryptionFailureReason === failure;
+            }, wait_ms ?? 20000);
+        } catch (error) {
+            if (!found) throw error;
+        }
+        return await described(found);
+    },
+    async withheld({ room }) {
+        return { withheld: withheld.filter((content) => content.room_id === room) };
     },
     async events({ room, sender }) {
         const mine = seen.filter(({ room: where, event }) => where === room && event.getSender() === sender);

@@ -52,8 +52,8 @@ class ElementMember:
         assert answer.pop("ok"), f"{op} failed for {self.user_id}: {answer.get('error')}"
         return answer
 
-    async def send(self, room_id: str, body: str, reply_to: str | None = None) -> str:
-        return (await self.do("send", room=room_id, body=body, reply_to=reply_to))["event_id"]
+    async def send(self, room_id: str, body: str, reply_to: str | None = None, extra: dict | None = None) -> str:
+        return (await self.do("send", room=room_id, body=body, reply_to=reply_to, extra=extra))["event_id"]
 
     async def wait_reply(self, room_id: str, to: str, sender: str, timeout: float = 30) -> dict:
         return await self.do("wait_reply", timeout=timeout + 5, room=room_id, to=to, sender=sender,

@@ -8,6 +8,7 @@ from scorebot.domain.commands import UserArg
 from scorebot.domain.rooms import PowerLevels, Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Invite, Message
 from scorebot.domain.text import plain
+from scorebot.domain.unverified import readable_room
 from scorebot.features import all_features
 from scorebot.store import Store
 
@@ -225,3 +226,25 @@ def test_members_are_found_as_people_type_them(dispatcher):
     [unknown] = bodies(handle(dispatcher, message("!caution zed", "@mod:x", "$none"), room))
     assert "I don't know anyone called “zed” here" in unknown
     assert dispatcher.store.setting("warned") == "@bob:x"
+
+
+def test_an_unverified_session_refused_in_a_confidential_room_is_also_told_where_it_can_read(dispatcher):
+    igo = RoomView("!igo:x", RoomKind.IGO, members={"@ida:x": "Ida", BOT: "bot"})
+    mods = RoomView("!mods:x", RoomKind.MODERATORS, members={"@mod:x": "Mod", BOT: "bot"})
+    organizing = RoomView("!r:x", RoomKind.ORGANIZING, members={"@ida:x": "Ida", BOT: "bot"})
+    views = {view.room_id: view for view in (igo, mods, organizing)}
+    roles = Roles(igo_room_members=frozenset({"@ida:x"}))
+    signal = Message("!igo:x", "$u", "@ida:x", 0, body="!assign", command_body="!assign", unsigned_device=True)
+    with dispatcher.store.db.atomic():
+        actions = dispatcher.handle(signal, igo, roles, views)
+    sends = [(a.room_id, a.text) for a in actions if isinstance(a, Send)]
+    assert [room for room, _ in sends] == ["!igo:x", "!r:x"]
+    here, elsewhere = sends[0][1], sends[1][1]
+    assert "isn't verified" in here.plain and "verify this one" in elsewhere.plain
+    assert elsewhere.mentions == ("@ida:x",) and "assign" not in elsewhere.plain
+
+    # Where to tell: the moderators room first; nowhere more when the refusal's room is readable already.
+    assert readable_room("@mod:x", RoomKind.IGO, views) == "!mods:x"
+    assert readable_room("@ida:x", RoomKind.DIRECT, views) == "!r:x"
+    assert readable_room("@mod:x", RoomKind.MODERATORS, views) is None
+    assert readable_room("@eve:x", RoomKind.IGO, views) is None  # in no room every session reads

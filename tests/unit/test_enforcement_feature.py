@@ -3,7 +3,7 @@
 import pytest
 
 from scorebot.config import EnforcementConfig
-from scorebot.domain.actions import Send, SendDirect
+from scorebot.domain.actions import Redact, Send, SendDirect
 from scorebot.domain.rooms import PowerLevels, RoomKind, RoomView
 from scorebot.domain.signals import Reaction, Redaction
 from scorebot.features import all_features, enforcement_features
@@ -101,3 +101,13 @@ def test_names_and_texts_stay_within_what_a_reader_can_take(org):
     org.say("@maya:x", "!warn @eve:x insults")
     [listed] = texts(org.say("@maya:x", "!cases", MODS))
     assert "#1 Eve (@eve:x): 1 step" in listed
+
+
+def test_a_stop_sign_from_an_unverified_session_is_explained_where_every_session_reads(org):
+    actions, _ = org.signal(Reaction, ORG, sender="@maya:x", key="🛑", target_event_id="$said", unsigned_device=True)
+    [private] = [a for a in actions if isinstance(a, SendDirect)]
+    assert private.user_id == "@maya:x" and "About your 🛑" in private.text.plain
+    [shared] = [a for a in actions if isinstance(a, Send)]  # a direct chat is for verified sessions only
+    assert shared.room_id == MODS.room_id and shared.text.mentions == ("@maya:x",)
+    assert "isn't verified" in shared.text.plain and "eve" not in shared.text.plain.lower()
+    assert not [a for a in actions if isinstance(a, Redact)]  # and nothing was done

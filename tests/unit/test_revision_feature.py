@@ -19,7 +19,7 @@ from scorebot.domain.revision import (
     not_now,
 )
 from scorebot.domain.rooms import PowerLevels, RoomKind, RoomView
-from scorebot.domain.signals import Reaction
+from scorebot.domain.signals import Message, Reaction
 from scorebot.features import Ballot, Revision, stack_features
 from tests.support.harness import BOT, Harness, texts
 
@@ -158,3 +158,14 @@ def test_the_ballot_is_reminded_once_to_those_who_have_not_voted(group):
     assert group.tick(group.clock + WEEK - 3000_000) == []
     [result, _] = texts(group.tick(group.clock + WEEK + 1), Send)
     assert "Approved. Yes: 1, no: 0; 1 of 5 eligible members voted." in result
+
+
+def test_a_ratification_from_an_unverified_session_is_explained_where_that_session_reads(group):
+    group.roles = replace(group.roles, listed_igos=frozenset({"@alice:x"}))
+    actions, _ = group.signal(Message, group.dm("@alice:x"), sender="@alice:x", body="!revision ratify 1",
+                              command_body="!revision ratify 1", unsigned_device=True)
+    [private] = [a for a in actions if isinstance(a, SendDirect)]
+    assert "isn't verified" in private.text.plain
+    [shared] = [a for a in actions if isinstance(a, Send)]  # the direct chat is for verified sessions only
+    assert shared.room_id == ORG.room_id and shared.text.mentions == ("@alice:x",)
+    assert "ratif" not in shared.text.plain and "isn't verified" in shared.text.plain

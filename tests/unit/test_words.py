@@ -48,6 +48,9 @@ def test_help_is_by_task_and_shows_what_members_do_most(group):
     for doing in ("✋", "“unstack”", "“ouch”", "“oops”", "“priority on”", "!report", "Internal Grievance Officers"):
         assert doing in member.plain, doing
     assert "Facilitating" not in member.plain and "Moderating" not in member.plain
+    # Element's Report button, as it works at the end of 2026: to the homeserver's admins first.
+    assert "Element's Report button — goes to your homeserver's admins" in member.plain
+    assert "dialog" not in member.plain.lower() and "report to moderators" not in member.plain.lower()
     assert "!warn" not in member.plain and not JARGON.search(member.plain)
     [moderator] = group.said("@maya:x", "!help")
     assert "Moderating" in moderator.plain and "!warn @sam insults" in moderator.plain
