@@ -9,6 +9,7 @@ from scorebot.domain.stack import Contribution, Entry, Person
 from scorebot.domain.text import Text
 from scorebot.store.models import (
     Meeting,
+    MeetingAttendance,
     MeetingFacilitator,
     MeetingItem,
     MeetingNote,
@@ -97,6 +98,7 @@ class Meetings:
     def start(self, room_id: str, title: str, by: str, at: int) -> MeetingRecord:
         row = Meeting.create(room_id=room_id, title=title, started_by=by, started_at=at)
         MeetingFacilitator.create(meeting_id=row.id, user_id=by, since=at)
+        self.count_present(row.id, by, at)
         return _meeting(row)
 
     def end(self, meeting_id: int, at: int) -> None:
@@ -130,13 +132,15 @@ class Meetings:
         rows = MeetingFacilitator.select().where(MeetingFacilitator.meeting_id == meeting_id)
         return list(dict.fromkeys(r.user_id for r in rows.order_by(MeetingFacilitator.id)))
 
-    def hand_over(self, meeting_id: int, from_user: str | None, to_user: str, at: int) -> None:
+    def hand_over(self, meeting_id: int, from_user: str | None, to_user: str | None, at: int) -> None:
+        """From `from_user` (if they facilitated) to `to_user`; to no one: to the room's moderators."""
         if from_user:
             MeetingFacilitator.update(until=at).where(
                 (MeetingFacilitator.meeting_id == meeting_id) & (MeetingFacilitator.user_id == from_user)
                 & MeetingFacilitator.until.is_null()).execute()
-        if to_user not in self.facilitators(meeting_id):
+        if to_user and to_user not in self.facilitators(meeting_id):
             MeetingFacilitator.create(meeting_id=meeting_id, user_id=to_user, since=at)
+            self.count_present(meeting_id, to_user, at)
 
     # -- the stack ------------------------------------------------------------------------------
 
@@ -149,6 +153,7 @@ class Meetings:
         row = StackEntry.create(meeting_id=meeting_id, person_key=person.key, name=person.name, via=via,
                                 asked_at=at, source_event_id=source_event_id, clarification=clarification,
                                 term=term, target_event_id=target_event_id)
+        self.count_present(meeting_id, person.user_id, at)
         return _stacked(row)
 
     def leave(self, entry_id: int, at: int, how: str) -> None:
@@ -158,11 +163,11 @@ class Meetings:
         for entry_id, pinned in pins.items():
             StackEntry.update(pinned=pinned).where(StackEntry.id == entry_id).execute()
 
-    def asked(self, meeting_id: int) -> set[str]:
-        """Every member who asked to speak in the meeting, or spoke (for attendance)."""
-        stacked = StackEntry.select(StackEntry.person_key).where(StackEntry.meeting_id == meeting_id)
-        spoke = Turn.select(Turn.person_key).where(Turn.meeting_id == meeting_id)
-        return {r.person_key for r in [*stacked, *spoke] if r.person_key.startswith("@")}
+    def names(self, meeting_id: int) -> dict[str, str]:
+        """The name each person had on the stack or the floor (kept for those who since left)."""
+        rows = [*StackEntry.select(StackEntry.person_key, StackEntry.name).where(StackEntry.meeting_id == meeting_id),
+                *Turn.select(Turn.person_key, Turn.name).where(Turn.meeting_id == meeting_id)]
+        return {r.person_key: r.name for r in rows}
 
     def raised_on(self, meeting_id: int, target_event_id: str) -> list[Stacked]:
         """Who is waiting by a hand raised on `target_event_id` (a call membership)."""
@@ -185,6 +190,7 @@ class Meetings:
         return _turn(row) if row else None
 
     def start_turn(self, meeting_id: int, person: Person, at: int, clarification: bool = False) -> TurnRecord:
+        self.count_present(meeting_id, person.user_id, at)
         return _turn(Turn.create(meeting_id=meeting_id, person_key=person.key, name=person.name, started_at=at,
                                  clarification=clarification))
 
@@ -202,6 +208,28 @@ class Meetings:
             done = totals.get(turn.person.key, Contribution())
             totals[turn.person.key] = Contribution(done.turns + 1, done.seconds + turn.seconds(now))
         return totals
+
+    # -- who is counted present: one list for votes and the minutes --------------------------------
+
+    def count_present(self, meeting_id: int, user_id: str | None, at: int) -> None:
+        """Someone took part (!here, asked to speak, spoke, facilitated, voted): counted present,
+        again after they left and came back."""
+        if user_id and not MeetingAttendance.update(left_at=None).where(
+                (MeetingAttendance.meeting_id == meeting_id) & (MeetingAttendance.user_id == user_id)).execute():
+            MeetingAttendance.insert(meeting_id=meeting_id, user_id=user_id, at=at).on_conflict_ignore().execute()
+
+    def departed(self, meeting_id: int, user_id: str, at: int) -> None:
+        """They left the room: no longer present, and the priority given them for this meeting is gone."""
+        MeetingAttendance.update(left_at=at).where((MeetingAttendance.meeting_id == meeting_id)
+                                                   & (MeetingAttendance.user_id == user_id)).execute()
+        MeetingPriority.delete().where((MeetingPriority.meeting_id == meeting_id)
+                                       & (MeetingPriority.person_key == user_id)).execute()
+
+    def present(self, meeting_id: int, ever: bool = False) -> set[str]:
+        """Who is counted present now (for a vote); `ever`: at any time in the meeting (the minutes)."""
+        where = MeetingAttendance.meeting_id == meeting_id
+        rows = MeetingAttendance.select().where(where if ever else where & MeetingAttendance.left_at.is_null())
+        return {r.user_id for r in rows}
 
     # -- priority (private: never shown, never logged) -------------------------------------------
 

@@ -303,9 +303,13 @@ class RevisionProposal(Model):
 
 
 class MeetingAttendance(Model):
+    """Who is counted present in a meeting: marked !here, asked to speak, spoke, facilitated or
+    voted. `left_at` is set when they left the room; they count again only when they take part anew."""
+
     meeting_id = IntegerField()
     user_id = CharField()
     at = BigIntegerField()
+    left_at = BigIntegerField(null=True)
 
     class Meta:
         indexes = ((("meeting_id", "user_id"), True),)
