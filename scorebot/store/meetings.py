@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from scorebot.domain import keys
 from scorebot.domain.stack import Contribution, Entry, Person
 from scorebot.domain.text import Text
+from scorebot.store.attendance import Attendance
 from scorebot.store.models import (
     Meeting,
-    MeetingAttendance,
     MeetingFacilitator,
     MeetingItem,
     MeetingNote,
@@ -75,7 +75,7 @@ def _turn(row: Turn) -> TurnRecord:
                       bool(row.clarification))
 
 
-class Meetings:
+class Meetings(Attendance):
     # -- meetings ---------------------------------------------------------------------------
 
     def running(self, room_id: str) -> MeetingRecord | None:
@@ -95,10 +95,10 @@ class Meetings:
     def all(self) -> list[MeetingRecord]:
         return [_meeting(r) for r in Meeting.select().order_by(Meeting.id)]
 
-    def start(self, room_id: str, title: str, by: str, at: int) -> MeetingRecord:
+    def start(self, room_id: str, title: str, by: str, at: int, name: str | None = None) -> MeetingRecord:
         row = Meeting.create(room_id=room_id, title=title, started_by=by, started_at=at)
         MeetingFacilitator.create(meeting_id=row.id, user_id=by, since=at)
-        self.count_present(row.id, by, at)
+        self.count_present(row.id, by, at, name)
         return _meeting(row)
 
     def end(self, meeting_id: int, at: int) -> None:
@@ -132,7 +132,8 @@ class Meetings:
         rows = MeetingFacilitator.select().where(MeetingFacilitator.meeting_id == meeting_id)
         return list(dict.fromkeys(r.user_id for r in rows.order_by(MeetingFacilitator.id)))
 
-    def hand_over(self, meeting_id: int, from_user: str | None, to_user: str | None, at: int) -> None:
+    def hand_over(self, meeting_id: int, from_user: str | None, to_user: str | None, at: int,
+                  name: str | None = None) -> None:
         """From `from_user` (if they facilitated) to `to_user`; to no one: to the room's moderators."""
         if from_user:
             MeetingFacilitator.update(until=at).where(
@@ -140,7 +141,7 @@ class Meetings:
                 & MeetingFacilitator.until.is_null()).execute()
         if to_user and to_user not in self.facilitators(meeting_id):
             MeetingFacilitator.create(meeting_id=meeting_id, user_id=to_user, since=at)
-            self.count_present(meeting_id, to_user, at)
+            self.count_present(meeting_id, to_user, at, name)
 
     # -- the stack ------------------------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class Meetings:
         row = StackEntry.create(meeting_id=meeting_id, person_key=person.key, name=person.name, via=via,
                                 asked_at=at, source_event_id=source_event_id, clarification=clarification,
                                 term=term, target_event_id=target_event_id)
-        self.count_present(meeting_id, person.user_id, at)
+        self.count_present(meeting_id, person.user_id, at, person.name)
         return _stacked(row)
 
     def leave(self, entry_id: int, at: int, how: str) -> None:
@@ -162,12 +163,6 @@ class Meetings:
     def set_pins(self, pins: dict[int, int | None]) -> None:
         for entry_id, pinned in pins.items():
             StackEntry.update(pinned=pinned).where(StackEntry.id == entry_id).execute()
-
-    def names(self, meeting_id: int) -> dict[str, str]:
-        """The name each person had on the stack or the floor (kept for those who since left)."""
-        rows = [*StackEntry.select(StackEntry.person_key, StackEntry.name).where(StackEntry.meeting_id == meeting_id),
-                *Turn.select(Turn.person_key, Turn.name).where(Turn.meeting_id == meeting_id)]
-        return {r.person_key: r.name for r in rows}
 
     def raised_on(self, meeting_id: int, target_event_id: str) -> list[Stacked]:
         """Who is waiting by a hand raised on `target_event_id` (a call membership)."""
@@ -190,7 +185,7 @@ class Meetings:
         return _turn(row) if row else None
 
     def start_turn(self, meeting_id: int, person: Person, at: int, clarification: bool = False) -> TurnRecord:
-        self.count_present(meeting_id, person.user_id, at)
+        self.count_present(meeting_id, person.user_id, at, person.name)
         return _turn(Turn.create(meeting_id=meeting_id, person_key=person.key, name=person.name, started_at=at,
                                  clarification=clarification))
 
@@ -208,28 +203,6 @@ class Meetings:
             done = totals.get(turn.person.key, Contribution())
             totals[turn.person.key] = Contribution(done.turns + 1, done.seconds + turn.seconds(now))
         return totals
-
-    # -- who is counted present: one list for votes and the minutes --------------------------------
-
-    def count_present(self, meeting_id: int, user_id: str | None, at: int) -> None:
-        """Someone took part (!here, asked to speak, spoke, facilitated, voted): counted present,
-        again after they left and came back."""
-        if user_id and not MeetingAttendance.update(left_at=None).where(
-                (MeetingAttendance.meeting_id == meeting_id) & (MeetingAttendance.user_id == user_id)).execute():
-            MeetingAttendance.insert(meeting_id=meeting_id, user_id=user_id, at=at).on_conflict_ignore().execute()
-
-    def departed(self, meeting_id: int, user_id: str, at: int) -> None:
-        """They left the room: no longer present, and the priority given them for this meeting is gone."""
-        MeetingAttendance.update(left_at=at).where((MeetingAttendance.meeting_id == meeting_id)
-                                                   & (MeetingAttendance.user_id == user_id)).execute()
-        MeetingPriority.delete().where((MeetingPriority.meeting_id == meeting_id)
-                                       & (MeetingPriority.person_key == user_id)).execute()
-
-    def present(self, meeting_id: int, ever: bool = False) -> set[str]:
-        """Who is counted present now (for a vote); `ever`: at any time in the meeting (the minutes)."""
-        where = MeetingAttendance.meeting_id == meeting_id
-        rows = MeetingAttendance.select().where(where if ever else where & MeetingAttendance.left_at.is_null())
-        return {r.user_id for r in rows}
 
     # -- priority (private: never shown, never logged) -------------------------------------------
 
