@@ -262,8 +262,8 @@ class Dispatcher:
     def handle(self, signal: Signal, room: RoomView, roles: Roles,
                views: dict[str, RoomView] | None = None) -> list[Action]:
         """Decide what `signal` leads to, once: a signal already handled leads to nothing."""
-        if signal.sender == self.bot_user_id and not isinstance(signal, BotRemoved):
-            return []
+        if signal.sender == self.bot_user_id and not isinstance(signal, BotRemoved | Membership):
+            return []  # the bot's own words; but a removal it carried out is news to the meeting
         if self.store.was_handled(signal.event_id):
             return []
         direct_member = self.store.direct_chat_user(room.room_id) if room.kind is RoomKind.OTHER else None
