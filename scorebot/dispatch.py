@@ -13,6 +13,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
+from scorebot.domain import people_words
 from scorebot.domain.actions import Action, Join, Leave, React, Redact, Send, SendDirect
 from scorebot.domain.commands import (
     CommandRegistry,
@@ -23,7 +24,7 @@ from scorebot.domain.commands import (
     UserArg,
 )
 from scorebot.domain.help import usage_answer
-from scorebot.domain.people import find_member, is_matrix_id
+from scorebot.domain.people import resolve
 from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, UNVERIFIED_SESSION, no_longer_private
 from scorebot.domain.rooms import Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import (
@@ -96,6 +97,10 @@ class Context:
     def directory(self) -> dict[str, dict[str, str]]:
         """Who is in each organizing room: user ID -> display name."""
         return {room_id: view.members for room_id, view in self.views.items() if view.kind is RoomKind.ORGANIZING}
+
+    def known_people(self) -> dict[str, str]:
+        """Whom a typed name can mean: the organizing rooms' members and this room's (ID -> name)."""
+        return {**{u: n for room in self.directory.values() for u, n in room.items()}, **self.room.members}
 
     def name_of(self, user_id: str) -> str:
         """A member's display name, from this room or another the bot serves; else their ID."""
@@ -258,8 +263,8 @@ class Dispatcher:
     def handle(self, signal: Signal, room: RoomView, roles: Roles,
                views: dict[str, RoomView] | None = None) -> list[Action]:
         """Decide what `signal` leads to, once: a signal already handled leads to nothing."""
-        if signal.sender == self.bot_user_id and not isinstance(signal, BotRemoved):
-            return []
+        if signal.sender == self.bot_user_id and not isinstance(signal, BotRemoved | Membership):
+            return []  # the bot's own words; but a removal it carried out is news to the meeting
         if self.store.was_handled(signal.event_id):
             return []
         direct_member = self.store.direct_chat_user(room.room_id) if room.kind is RoomKind.OTHER else None
@@ -395,26 +400,19 @@ class Dispatcher:
         command.handler(ctx, **args)
 
     def _find_people(self, ctx: Context, invocation: Invocation) -> dict[str, object] | None:
-        """The command's arguments with each member named as people type them turned into their
-        Matrix ID; or None, having asked which one when a name fits several or no one."""
+        """The command's arguments with each person named as people type them turned into their
+        Matrix ID (or, for a "Name" with no account, that name); or None, having asked which one."""
         args = dict(invocation.args)
-        members = {**{u: n for room in ctx.directory.values() for u, n in room.items()}, **ctx.room.members}
+        members = ctx.known_people()
         for arg in invocation.command.args:
             typed = args.get(arg.key)
-            if not isinstance(arg, UserArg | PersonArg) or not isinstance(typed, str) or not typed.startswith("@"):
-                continue
-            found = find_member(typed, members)
-            if len(found) == 1:
-                args[arg.key] = found[0]
-            elif len(found) > 1:
-                ctx.reply(plain(f"“{typed.lstrip('@')}” could be several people: ")
-                          + join([plain(f"{members[u]} ({u})") for u in found], ", ")
-                          + plain(". Mention the one you mean (type @ and pick them)."))
-                return None
-            elif not is_matrix_id(typed):
-                ctx.reply(plain(f"I don't know anyone called “{typed.lstrip('@')}” here. Mention them (type @ "
-                                "and pick them from the list), or write their Matrix ID, like @name:server."))
-                return None
+            if isinstance(arg, UserArg | PersonArg) and isinstance(typed, str):
+                found = resolve(typed, members, quoted_may_be_anyone=isinstance(arg, PersonArg))
+                refusal = people_words.answer(found, members)
+                if refusal is not None:
+                    ctx.reply(refusal)
+                    return None
+                args[arg.key] = found.user_id or found.name
         return args
 
     def tick(self, now_ms: int, roles: Roles, views: dict[str, RoomView] | None = None) -> list[Action]:

@@ -18,13 +18,24 @@ def minutes_data(store: Store, meeting: MeetingRecord, timezone: str,
                  name: Callable[[str], str] = lambda user: user) -> MinutesData:
     """What the minutes of `meeting` say; `name` gives a person's display name."""
     meetings = store.meetings
+    name = one_name(name, meetings.names(meeting.id))
     end = meeting.ended_at or meeting.started_at
-    turns = [SpokenTurn(t.person.name, t.started_at, t.ended_at or end) for t in meetings.turns(meeting.id)]
+    turns = [SpokenTurn(name(t.person.key) if t.person.user_id else t.person.name, t.started_at, t.ended_at or end,
+                        t.clarification) for t in meetings.turns(meeting.id)]
     at = lambda ms: clock(ms, timezone)  # noqa: E731 - "HH:MM" in the group's time zone
     sections = [*_culture(store, meeting.id, at, name), *_decisions(store, meeting.id, at, name),
                 *_revision(store, meeting.id, name)]
     return MinutesData(meeting.title, [name(u) for u in meetings.everyone_who_facilitated(meeting.id)],
                        meeting.started_at, end, turns, meetings.notes(meeting.id), timezone, sections)
+
+
+def one_name(name: Callable[[str], str], kept: dict[str, str]) -> Callable[[str], str]:
+    """Each person under one name throughout: their display name, else the name they had in the
+    meeting (someone who left is no longer in the room to ask), else their Matrix ID."""
+    def named(user: str) -> str:
+        now = name(user)
+        return now if now != user else kept.get(user, user)
+    return named
 
 
 def _culture(store: Store, meeting_id: int, at, name) -> list[Section]:
@@ -47,11 +58,12 @@ def _decisions(store: Store, meeting_id: int, at, name) -> list[Section]:
 
 
 def _revision(store: Store, meeting_id: int, name) -> list[Section]:
-    """Who was present, and the votes on revisions of the code of conduct."""
+    """Everyone counted present at any time in the meeting (as for its votes), and the votes on
+    revisions of the code of conduct."""
     sections = []
-    present = sorted(store.revisions.marked_present(meeting_id) | store.meetings.asked(meeting_id))
+    present = sorted({name(user) for user in store.meetings.present(meeting_id, ever=True)}, key=str.casefold)
     if present:
-        sections.append(("Present", [name(user) for user in present]))
+        sections.append(("Present", present))
     votes = [f"Revision #{p.id}: " + ("vote opened, not counted" if p.meeting_yes is None else
              f"yes {p.meeting_yes}, no {p.meeting_no}, {p.present} present; "
              + ("passed to a secret ballot" if meeting_vote_passes(p.meeting_yes, p.present) else "not passed"))

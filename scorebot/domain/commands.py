@@ -97,15 +97,19 @@ class UserArg(Arg):
     max_length: int | None = 255
 
     def read(self, reader: _Reader) -> str:
+        quoted = reader.peek_quoted()
         value = reader.word()
         if not value:
             raise ArgumentError("the name is empty")
+        if quoted:  # kept in quotes: the dispatcher looks for a member with that display name
+            return f'"{value}"'
         return value if value.startswith("@") else "@" + value
 
 
 @dataclass(frozen=True)
 class PersonArg(Arg):
-    """A member by Matrix ID, or someone with no Matrix account by a "quoted name"."""
+    """A member as a `UserArg` takes them, or someone with no Matrix account by a "quoted name". A
+    quoted name stays in quotes: the dispatcher makes it the member of that name, if there is one."""
 
     key: str = "person"
     label: str = '@user|"Name"'
@@ -117,7 +121,7 @@ class PersonArg(Arg):
         if quoted:
             if not value:
                 raise ArgumentError("the name in quotes is empty")
-            return value
+            return f'"{value}"'
         return value if value.startswith("@") else "@" + value  # a member, found like a UserArg
 
 

@@ -4,7 +4,7 @@ reviewed together (the board and the minutes are in `board.py` and `minutes.py`)
 
 from __future__ import annotations
 
-from scorebot.domain.text import Text, code, plain
+from scorebot.domain.text import Text, code, join, plain
 
 NO_MEETING_HERE = plain("No meeting is running here. Start one with ") + code("!meeting start [title]") + plain(".")
 NOBODY_HAS_THE_FLOOR = "Nobody has the floor right now."
@@ -73,3 +73,15 @@ def the_floor(speaker: Text, clarifying: str | None) -> Text:
 
 def wrap_up(speaker: Text) -> Text:
     return speaker + plain(", could you start wrapping up? Thank you! Others are waiting to speak.")
+
+
+def facilitator_left(name: str, others: list[Text]) -> Text:
+    """A facilitator left the room mid-meeting: who runs it now."""
+    if not others:
+        return plain(f"{name} has left the room, so the room's moderators facilitate the meeting now.")
+    return plain(f"{name} has left the room; ") + join(others, ", ") + plain(" facilitate the meeting now.")
+
+
+def left_the_meeting(name: str) -> str:
+    """For the minutes: someone who was taking part left the room."""
+    return f"{name} left the room, and so the meeting."

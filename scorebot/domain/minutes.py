@@ -16,6 +16,7 @@ class SpokenTurn:
     name: str
     started_at: int
     ended_at: int
+    clarification: bool = False  # a brief explanation: listed on its own, not a turn
 
     @property
     def seconds(self) -> float:
@@ -55,14 +56,15 @@ def render_minutes(data: MinutesData) -> Text:
     md = [f"# Minutes: {data.title}", "", f"When: {when}", f"Facilitation: {who}", "", "## Speakers, in order"]
     html = [f"<h3>Minutes: {escape(data.title)}</h3>", f"<p>When: {escape(when)}<br>Facilitation: {escape(who)}</p>",
             "<h4>Speakers, in order</h4>"]
-    if data.turns:
-        rows = [f"{_clock(t.started_at, data.timezone):%H:%M} {t.name}, {duration(t.seconds)}" for t in data.turns]
+    turns = [t for t in data.turns if not t.clarification]
+    if turns:
+        rows = [f"{_clock(t.started_at, data.timezone):%H:%M} {t.name}, {duration(t.seconds)}" for t in turns]
         md += [f"{i}. {row}" for i, row in enumerate(rows, 1)]
         html.append("<ol>" + "".join(f"<li>{escape(row)}</li>" for row in rows) + "</ol>")
         md += ["", "## Take space, make space"]
         html.append("<h4>Take space, make space</h4>")
         rows = [f"{name}: {count} turn{'s' if count != 1 else ''}, {duration(seconds)}"
-                for name, count, seconds in totals(data.turns)]
+                for name, count, seconds in totals(turns)]
         md += [f"- {row}" for row in rows]
         html.append("<ul>" + "".join(f"<li>{escape(row)}</li>" for row in rows) + "</ul>")
     else:
@@ -73,7 +75,9 @@ def render_minutes(data: MinutesData) -> Text:
         rows = [f"{_clock(at, data.timezone):%H:%M} {text}" for at, text in data.notes]
         md += [f"- {row}" for row in rows]
         html += ["<h4>Notes</h4>", "<ul>" + "".join(f"<li>{escape(row)}</li>" for row in rows) + "</ul>"]
-    for heading, rows in data.sections:
+    clarifications = [f"{_clock(t.started_at, data.timezone):%H:%M} {t.name}, {duration(t.seconds)}"
+                      for t in data.turns if t.clarification]
+    for heading, rows in [("Points of clarification", clarifications), *data.sections]:
         if rows:
             md += ["", f"## {heading}"] + [f"- {row}" for row in rows]
             html += [f"<h4>{escape(heading)}</h4>", "<ul>" + "".join(f"<li>{escape(row)}</li>" for row in rows)

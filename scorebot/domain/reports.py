@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import unquote
 
-from scorebot.domain.ids import USER_ID
+from scorebot.domain import people_words
+from scorebot.domain.people import resolve
+from scorebot.domain.text import Text
 
 # The room state that names the bot a client's "report to moderators" goes to (MSC3215; Element no
 # longer offers it, other clients may).
@@ -20,6 +22,7 @@ MODERATED_BY = "org.matrix.msc3215.room.moderation.moderated_by"
 
 # matrix.to links and Element permalinks to one event: ...#/!room:server/$event or #alias/$event
 _EVENT_LINK = re.compile(r"^https?://[^\s#]+#/(?:room/)?([!#][^/\s?]+)/(\$[^?\s]+)")
+_QUOTED = re.compile(r'^["“„«]([^"“”„«»]+)["”“»]\s*(.*)$', re.DOTALL)
 _FLAGS = {"anonymous": "anonymous", "anon": "anonymous", "noanswers": "no answers", "no-answers": "no answers",
           "silent": "no answers"}
 
@@ -43,8 +46,11 @@ class ReportRequest:
     wants_answers: bool = True
 
 
-def parse_report(text: str) -> ReportRequest | str:
-    """Read `[anonymous] [no-answers] @user|LINK|"Name" what happened`; a str is what to say back."""
+def parse_report(text: str, members: dict[str, str] | None = None) -> ReportRequest | str | Text:
+    """Read `[anonymous] [no-answers] @user|LINK|"Name" what happened`; a str or Text is what to say back.
+
+    The person is found among `members` (ID -> display name) as every command finds people: a pill,
+    `@bob`, `bob`, "Bob Smith". A bare first word is the subject only when it names one member."""
     words = text.split()
     flags = set()
     while words and words[0].lower() in _FLAGS:
@@ -53,14 +59,19 @@ def parse_report(text: str) -> ReportRequest | str:
         return "Tell me who it is about and what happened: !report @user what happened"
     first, rest = words[0], " ".join(words[1:])
     common = dict(anonymous="anonymous" in flags, wants_answers="no answers" not in flags)
-    if USER_ID.match(first):
-        return ReportRequest(rest, subject=first, **common)
     link = _EVENT_LINK.match(unquote(first))
     if link:
         return ReportRequest(rest, room_ref=link.group(1), event_id=link.group(2), **common)
-    quoted = re.match(r'^"([^"]+)"\s*(.*)$', " ".join(words), re.DOTALL)
+    quoted = _QUOTED.match(" ".join(words))
     if quoted:
-        return ReportRequest(quoted.group(2), subject_name=quoted.group(1).strip(), **common)
+        first, rest = f'"{quoted.group(1).strip()}"', quoted.group(2)
+    found = resolve(first, members or {}, quoted_may_be_anyone=True)
+    if found.user_id:
+        return ReportRequest(rest, subject=found.user_id, **common)
+    if found.name:
+        return ReportRequest(rest, subject_name=found.name, **common)
+    if first.startswith("@") or found.several:
+        return people_words.answer(found, members or {})
     return ReportRequest(" ".join(words), **common)
 
 

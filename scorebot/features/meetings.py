@@ -35,7 +35,7 @@ class Meetings(Feature):
             ctx.reply(words.already_running(running.title))
             return
         title = title or ctx.room.name or "Meeting"
-        meeting = meetings.start(ctx.room.room_id, title, ctx.sender, ctx.signal.timestamp)
+        meeting = meetings.start(ctx.room.room_id, title, ctx.sender, ctx.signal.timestamp, ctx.name_of(ctx.sender))
         ctx.reply(words.started(meeting.title, self.room.name(ctx, ctx.sender)))
         self.room.post_board(ctx, meeting)
 
@@ -60,5 +60,5 @@ class Meetings(Feature):
             return
         meetings = ctx.store.meetings
         giver = ctx.sender if ctx.sender in meetings.facilitators(meeting.id) else None
-        meetings.hand_over(meeting.id, giver, user, ctx.signal.timestamp)
+        meetings.hand_over(meeting.id, giver, user, ctx.signal.timestamp, ctx.name_of(user))
         ctx.reply(words.facilitates_now(self.room.name(ctx, user, mention=True)))

@@ -38,8 +38,8 @@ class Reports(Feature):
         if number.isdigit():
             self._more_words(ctx, int(number), more.strip())
             return
-        request = parse_report(details)
-        if isinstance(request, str):
+        request = parse_report(details, ctx.known_people())
+        if not isinstance(request, ReportRequest):  # whom it is about is not clear: asked
             ctx.reply(request)
             return
         evidence_room, evidence_event, evidence_text = None, None, None

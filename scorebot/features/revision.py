@@ -68,7 +68,7 @@ class Revision(Feature):
     @command("here", rooms=ORGANIZING, needs=(MEETING,),
              help="In a meeting: mark yourself present (for votes and the minutes).")
     def here(self, ctx: Context, meeting: MeetingRecord) -> None:
-        ctx.store.revisions.here(meeting.id, ctx.sender, ctx.signal.timestamp)
+        ctx.store.meetings.count_present(meeting.id, ctx.sender, ctx.signal.timestamp, ctx.name_of(ctx.sender))
         ctx.confirm()
 
     @command("revision vote", NumberArg("proposal"), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
@@ -106,7 +106,9 @@ class Revision(Feature):
             return
         voters = set(self.ballot.voters(ctx, ctx.signal.timestamp))
         hands = {user: choice for user, choice in ctx.store.revisions.hands(proposal).items() if user in voters}
-        present = (self.present(ctx, meeting.id) | set(hands)) & voters
+        for user in hands:  # a hand shown is a member present, for the minutes too
+            ctx.store.meetings.count_present(meeting.id, user, ctx.signal.timestamp, ctx.name_of(user))
+        present = ctx.store.meetings.present(meeting.id) & voters
         yes, no = sum(c == "yes" for c in hands.values()), sum(c == "no" for c in hands.values())
         passed = meeting_vote_passes(yes, len(present))
         ctx.store.revisions.forget_hands(proposal)
@@ -124,10 +126,6 @@ class Revision(Feature):
             ctx.reply(refusal)
             return None
         return found
-
-    def present(self, ctx: Context, meeting_id: int) -> set[str]:
-        """Who attended: marked with !here, asked to speak, or spoke."""
-        return ctx.store.revisions.marked_present(meeting_id) | ctx.store.meetings.asked(meeting_id)
 
     # -- after the ballot -------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from scorebot.domain.commands import ChoiceArg, NumberArg, PersonArg, TextArg, U
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import CallMembership, Message, Reaction, Redaction
 from scorebot.domain.stack import Person, folded, is_hand, moved
+from scorebot.features.departures import Departures
 from scorebot.features.meeting_room import MEETING, MeetingRoom
 from scorebot.features.meetings import Meetings
 from scorebot.features.turns import Turns
@@ -25,9 +26,9 @@ PRIVATE_TEXTS = frozenset({"priority on", "priority off"})
 
 
 def stack_features(stack: StackConfig | None = None, timezone: str = "UTC") -> list[Feature]:
-    """Meetings, the stack and turns, sharing one set of rules."""
+    """Meetings, the stack, turns and who leaves them, sharing one set of rules."""
     room = MeetingRoom(stack, timezone)
-    return [Meetings(room), Stack(room), Turns(room)]
+    return [Meetings(room), Stack(room), Turns(room), Departures(room)]
 
 
 class Stack(Feature):

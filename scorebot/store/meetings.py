@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from scorebot.domain import keys
 from scorebot.domain.stack import Contribution, Entry, Person
 from scorebot.domain.text import Text
+from scorebot.store.attendance import Attendance
 from scorebot.store.models import (
     Meeting,
     MeetingFacilitator,
@@ -74,7 +75,7 @@ def _turn(row: Turn) -> TurnRecord:
                       bool(row.clarification))
 
 
-class Meetings:
+class Meetings(Attendance):
     # -- meetings ---------------------------------------------------------------------------
 
     def running(self, room_id: str) -> MeetingRecord | None:
@@ -94,9 +95,10 @@ class Meetings:
     def all(self) -> list[MeetingRecord]:
         return [_meeting(r) for r in Meeting.select().order_by(Meeting.id)]
 
-    def start(self, room_id: str, title: str, by: str, at: int) -> MeetingRecord:
+    def start(self, room_id: str, title: str, by: str, at: int, name: str | None = None) -> MeetingRecord:
         row = Meeting.create(room_id=room_id, title=title, started_by=by, started_at=at)
         MeetingFacilitator.create(meeting_id=row.id, user_id=by, since=at)
+        self.count_present(row.id, by, at, name)
         return _meeting(row)
 
     def end(self, meeting_id: int, at: int) -> None:
@@ -130,13 +132,16 @@ class Meetings:
         rows = MeetingFacilitator.select().where(MeetingFacilitator.meeting_id == meeting_id)
         return list(dict.fromkeys(r.user_id for r in rows.order_by(MeetingFacilitator.id)))
 
-    def hand_over(self, meeting_id: int, from_user: str | None, to_user: str, at: int) -> None:
+    def hand_over(self, meeting_id: int, from_user: str | None, to_user: str | None, at: int,
+                  name: str | None = None) -> None:
+        """From `from_user` (if they facilitated) to `to_user`; to no one: to the room's moderators."""
         if from_user:
             MeetingFacilitator.update(until=at).where(
                 (MeetingFacilitator.meeting_id == meeting_id) & (MeetingFacilitator.user_id == from_user)
                 & MeetingFacilitator.until.is_null()).execute()
-        if to_user not in self.facilitators(meeting_id):
+        if to_user and to_user not in self.facilitators(meeting_id):
             MeetingFacilitator.create(meeting_id=meeting_id, user_id=to_user, since=at)
+            self.count_present(meeting_id, to_user, at, name)
 
     # -- the stack ------------------------------------------------------------------------------
 
@@ -149,6 +154,7 @@ class Meetings:
         row = StackEntry.create(meeting_id=meeting_id, person_key=person.key, name=person.name, via=via,
                                 asked_at=at, source_event_id=source_event_id, clarification=clarification,
                                 term=term, target_event_id=target_event_id)
+        self.count_present(meeting_id, person.user_id, at, person.name)
         return _stacked(row)
 
     def leave(self, entry_id: int, at: int, how: str) -> None:
@@ -157,12 +163,6 @@ class Meetings:
     def set_pins(self, pins: dict[int, int | None]) -> None:
         for entry_id, pinned in pins.items():
             StackEntry.update(pinned=pinned).where(StackEntry.id == entry_id).execute()
-
-    def asked(self, meeting_id: int) -> set[str]:
-        """Every member who asked to speak in the meeting, or spoke (for attendance)."""
-        stacked = StackEntry.select(StackEntry.person_key).where(StackEntry.meeting_id == meeting_id)
-        spoke = Turn.select(Turn.person_key).where(Turn.meeting_id == meeting_id)
-        return {r.person_key for r in [*stacked, *spoke] if r.person_key.startswith("@")}
 
     def raised_on(self, meeting_id: int, target_event_id: str) -> list[Stacked]:
         """Who is waiting by a hand raised on `target_event_id` (a call membership)."""
@@ -185,6 +185,7 @@ class Meetings:
         return _turn(row) if row else None
 
     def start_turn(self, meeting_id: int, person: Person, at: int, clarification: bool = False) -> TurnRecord:
+        self.count_present(meeting_id, person.user_id, at, person.name)
         return _turn(Turn.create(meeting_id=meeting_id, person_key=person.key, name=person.name, started_at=at,
                                  clarification=clarification))
 

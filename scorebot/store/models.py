@@ -36,6 +36,7 @@ class Room(Model):
     room_id = CharField(primary_key=True)
     joined_at = BigIntegerField()
     left_at = BigIntegerField(null=True)
+    name = CharField(null=True)  # as the room showed them then: the minutes name them so after they left
 
 
 class DirectChat(Model):
@@ -74,6 +75,7 @@ class StackEntry(Model):
     source_event_id = CharField(null=True, index=True)
     asked_at = BigIntegerField()
     left_at = BigIntegerField(null=True)
+    name = CharField(null=True)  # as the room showed them then: the minutes name them so after they left
     left_how = CharField(null=True)
     target_event_id = CharField(null=True, index=True)  # what a hand reaction was on (a call membership)
 
@@ -303,9 +305,14 @@ class RevisionProposal(Model):
 
 
 class MeetingAttendance(Model):
+    """Who is counted present in a meeting: marked !here, asked to speak, spoke, facilitated or
+    voted. `left_at` is set when they left the room; they count again only when they take part anew."""
+
     meeting_id = IntegerField()
     user_id = CharField()
     at = BigIntegerField()
+    left_at = BigIntegerField(null=True)
+    name = CharField(null=True)  # as the room showed them then: the minutes name them so after they left
 
     class Meta:
         indexes = ((("meeting_id", "user_id"), True),)

@@ -41,13 +41,7 @@ class Revisions:
         rows = m.RevisionProposal.select().where(m.RevisionProposal.state == State.BALLOT_OPEN.value)
         return [(_proposal(r), r.reminded) for r in rows.order_by(m.RevisionProposal.id)]
 
-    # -- attendance and the show of hands ---------------------------------------------------------
-
-    def here(self, meeting_id: int, user_id: str, at: int) -> None:
-        m.MeetingAttendance.insert(meeting_id=meeting_id, user_id=user_id, at=at).on_conflict_ignore().execute()
-
-    def marked_present(self, meeting_id: int) -> set[str]:
-        return {r.user_id for r in m.MeetingAttendance.select().where(m.MeetingAttendance.meeting_id == meeting_id)}
+    # -- the show of hands (who is present: `meetings.present`) -----------------------------------
 
     def hand(self, proposal_id: int, user_id: str, choice: str, event_id: str) -> None:
         m.upsert(m.MeetingVote, proposal_id=proposal_id, user_id=user_id, choice=choice,

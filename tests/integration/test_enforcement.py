@@ -31,12 +31,15 @@ class Org:
     bot_id: str
 
 
-async def organization(world: World, reports: dict | None = None, **enforcement) -> Org:
+async def organization(world: World, reports: dict | None = None, room_version: str | None = None,
+                       **enforcement) -> Org:
     people = {n: await world.member(n) for n in ("alice", "maya", "milo", "bob", "eve", "ida", "ivan")}
     alice, maya, milo, bob, eve, ida, ivan = people.values()
     bot_id = world.bot_user.user_id
+    creator = {alice.user_id: 100} if room_version == "11" else {}  # from version 12 on, creators are above levels
     room = await alice.create_room("Organizing", (bot_id, maya.user_id, milo.user_id, bob.user_id, eve.user_id),
-                                   power={bot_id: 100, maya.user_id: 50, milo.user_id: 50})
+                                   power={bot_id: 100, maya.user_id: 50, milo.user_id: 50, **creator},
+                                   room_version=room_version)
     mods = await alice.create_room("Moderators", (bot_id, maya.user_id, milo.user_id, bob.user_id),
                                    power={bot_id: 100})
     igo = await alice.create_room("IGO", (bot_id, ida.user_id, ivan.user_id), power={bot_id: 100})

@@ -39,8 +39,9 @@ def test_typed_arguments_are_read():
 def test_longest_command_name_wins_and_names_are_case_insensitive():
     assert registry().parse("!Stack").command.name == "stack"
     parsed = registry().parse('!stack add "Pat (phone)"')
-    assert parsed.command.name == "stack add" and parsed.args == {"person": "Pat (phone)"}
-    assert registry().parse("!stack add “Sam Lee”").args == {"person": "Sam Lee"}
+    assert parsed.command.name == "stack add" and parsed.args == {"person": '"Pat (phone)"'}
+    # A quoted name stays quoted: the dispatcher makes it a member of that name, if there is one.
+    assert registry().parse("!stack add “Sam Lee”").args == {"person": '"Sam Lee"'}
     assert registry().parse("!stack move @a:b.c 2").args == {"user": "@a:b.c", "position": 2}
 
 
