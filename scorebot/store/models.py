@@ -36,7 +36,6 @@ class Room(Model):
     room_id = CharField(primary_key=True)
     joined_at = BigIntegerField()
     left_at = BigIntegerField(null=True)
-    name = CharField(null=True)  # as the room showed them then: the minutes name them so after they left
 
 
 class DirectChat(Model):
@@ -75,7 +74,6 @@ class StackEntry(Model):
     source_event_id = CharField(null=True, index=True)
     asked_at = BigIntegerField()
     left_at = BigIntegerField(null=True)
-    name = CharField(null=True)  # as the room showed them then: the minutes name them so after they left
     left_how = CharField(null=True)
     target_event_id = CharField(null=True, index=True)  # what a hand reaction was on (a call membership)
 

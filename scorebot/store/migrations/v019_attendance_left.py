@@ -11,8 +11,6 @@ DESCRIPTION = "meetingattendance.left_at and name: when someone counted present 
 
 
 def apply(db: Database) -> None:
-    if "left_at" in {column.name for column in db.get_columns("meetingattendance")}:
-        return  # made by the initial step from models that already had it
     migrator = SchemaMigrator.from_database(db)
     migrate(migrator.add_column("meetingattendance", "left_at", BigIntegerField(null=True)),
             migrator.add_column("meetingattendance", "name", CharField(null=True)))
