@@ -126,9 +126,12 @@ def _backup(args) -> int:
     config = _load(args.config)
     try:
         done = (backup if args.command == "backup" else restore)(config, Path(args.file))
-    except (BackupError, OSError) as error:
+    except BackupError as error:  # the admin's mistake (a wrong file, a full data folder): one line
         print(f"{args.command} failed: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_CONFIG
+    except OSError as error:  # a missing folder, a full disk, no permission
+        print(f"{args.command} failed: {error.strerror or error}: {error.filename or args.file}", file=sys.stderr)
+        return EXIT_CONFIG
     verb = "Backed up" if args.command == "backup" else "Restored"
     print(f"{verb} {len(done)} files: {', '.join(done)}")
     return 0

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, TypeVar
 from peewee import Database, SqliteDatabase
 
 from scorebot.domain import keys
+from scorebot.store import erasure
 from scorebot.store.migrations import Migration, SchemaTooNew, upgrade
 from scorebot.store.models import (
     MODELS,
@@ -169,7 +170,9 @@ class Store:
 
         def atomic() -> T:
             with self.db.atomic():
-                return work(*args)
+                result = work(*args)
+            erasure.settle(self.db)  # a deletion's rows leave the WAL too (see `store.erasure`)
+            return result
 
         return asyncio.get_running_loop().run_in_executor(self._thread, atomic)
 
@@ -213,6 +216,8 @@ class Store:
         against nothing; without this both tables would grow for as long as the bot runs."""
         marks = HandledEvent.delete().where(HandledEvent.handled_at < older_than).execute()
         actions = Outbox.delete().where((Outbox.state != "pending") & (Outbox.created_at < older_than)).execute()
+        if actions:
+            erasure.erase_after_commit()  # sent texts (reports, answers) leave the disk too
         return marks, actions
 
     # -- the outbox --------------------------------------------------------------------------
