@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import limits
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Edit, Send
 from scorebot.domain.commands import TextArg, UserArg, command
@@ -26,7 +27,7 @@ class Meetings(Feature):
         meeting = meetings.running(ctx.room.room_id)
         return meetings.facilitators(meeting.id) if meeting else []
 
-    @command("meeting start", TextArg("title", optional=True), rooms=ORGANIZING,
+    @command("meeting start", TextArg("title", optional=True, max_length=limits.TITLE), rooms=ORGANIZING,
              help="Start a meeting here; you facilitate it. The stack opens and its board appears.")
     def meeting_start(self, ctx: Context, title: str | None) -> None:
         meetings = ctx.store.meetings

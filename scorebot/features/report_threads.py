@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from scorebot.config import ReportsConfig
 from scorebot.dispatch import Context, Feature
-from scorebot.domain import keys
+from scorebot.domain import keys, limits
 from scorebot.domain import report_words as words
 from scorebot.domain.actions import CreateRoom, Edit, Send, SendDirect, SetState
 from scorebot.domain.commands import NumberArg, TextArg, UserArg, command
@@ -54,7 +54,7 @@ class ReportThreads(Feature):
             self._update_root(ctx, report.id)
         ctx.confirm()
 
-    @command("reply", TextArg("text"), role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
+    @command("reply", TextArg("text", max_length=limits.REPLY), role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
              help="In a report's thread: write to the reporter, as the grievance officers.")
     def reply(self, ctx: Context, text: str, report: Report) -> None:
         if not report.wants_answers:
