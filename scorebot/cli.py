@@ -60,7 +60,8 @@ def _load(path: str) -> Config:
     try:
         return load_config(path)
     except ConfigError as error:
-        print(f"config error: {error}", file=sys.stderr)
+        for problem in error.problems:  # every problem at once, one line each
+            print(f"config error: {problem}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
 
 

@@ -43,8 +43,8 @@ async def test_a_36_kb_escalation_reaches_the_igo_thread_shortened_and_case_give
     assert "escalated: [0000] eve: a pasted line" in root.body
     assert f"more characters; !case {eve.user_id} gives the whole text)" in root.body
     assert len(root.body) < 1000
-    in_thread = await ida.wait_for(lambda s: s.room_id == igo and (s.content.get("m.relates_to") or {})
-                                   .get("event_id") == root.event_id and "sent to the grievance officers by maya" in s.body,
+    in_thread = await ida.wait_for(lambda s: s.room_id == igo and "sent to the grievance officers by maya" in s.body
+                                   and (s.content.get("m.relates_to") or {}).get("event_id") == root.event_id,
                                    timeout=30, what="the timeline in the thread")
     assert "gives the whole text)" in in_thread.body
 
