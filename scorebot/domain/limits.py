@@ -1,9 +1,10 @@
 """How long a text may be: what people type, per kind, and what the bot sends, as a whole.
 
 A homeserver refuses an event over 65,536 bytes (`M_TOO_LARGE`), and in an encrypted room the
-whole event is base64 inside the ciphertext, a third larger. An edit carries its text twice. So a
-message's text (plain and HTML together, measured as JSON escapes it) stays within `MESSAGE_BYTES`:
-an edit of it, encrypted, is still well under the limit.
+whole event is base64 inside the ciphertext, a third larger, with every non-ASCII character
+written as `\\uXXXX`. So a message's text (plain and HTML together, measured that way) stays within
+`MESSAGE_BYTES`. An edit carries its text twice: the texts the bot edits (a board, a removal
+proposal, a case's first line) are built from short parts, so an edit stays within the limit too.
 
 What people type has a limit per kind, checked where it is typed (the answer names the limit).
 Texts kept whole where they belong (a case's evidence, an escalation's reason) are shortened in
@@ -17,17 +18,18 @@ from html import escape
 
 from scorebot.domain.text import Text
 
-MESSAGE_BYTES = 20_000  # body + formatted_body, JSON-escaped (non-ASCII as \\uXXXX): the worst case
+MESSAGE_BYTES = 40_000  # body + formatted_body, JSON-escaped (non-ASCII as \uXXXX), as nio encrypts it
 PART_BYTES = 16_000  # one part of a long answer read back in parts (room for the part's heading)
 
-# What people type, in characters.
+# What people type, in characters; each fits a message even in a script written outside ASCII
+# (up to 12 bytes a character, plain and HTML).
 TITLE = 200  # a meeting's title: on the board, edited at every turn
 TERM = 100  # a glossary term, a command's name in !help, a term to clarify
-REASON = 2_000  # !warn, !remove, !remove-everywhere
-OUTCOME = 2_000  # !resolve
-NOTE = 4_000  # !note in a case's or a report's thread
-REPLY = 4_000  # !reply: an IGO's answer to a reporter
-PROPOSAL = 8_000  # a revision of the code of conduct, sent whole with every ballot
+REASON = 1_000  # !warn, !remove, !remove-everywhere: shown in a removal proposal, which is edited
+OUTCOME = 1_000  # !resolve: shown in the case's first line, which is edited
+NOTE = 3_000  # !note in a case's or a report's thread
+REPLY = 3_000  # !reply: an IGO's answer to a reporter
+PROPOSAL = 3_000  # a revision of the code of conduct, sent whole with every ballot
 SHOWN = 500  # a long text kept whole, in a message: the first characters
 
 
@@ -59,6 +61,14 @@ def fit(text: Text, budget: int = MESSAGE_BYTES) -> Text:
         shortened = Text(plain_text + note, escape(plain_text + note).replace("\n", "<br>"), text.mentions)
         if size(shortened) <= budget:
             return shortened
+
+
+def split(text: Text, budget: int = PART_BYTES) -> list[Text]:
+    """One message when it fits; else every word of it in parts, line by line (as plain text: pills
+    and bold do not survive a cut, the words do). For texts kept whole: minutes, a report's thread."""
+    if size(text) <= budget:
+        return [text]
+    return in_parts([_plain(line) for line in text.plain.split("\n")], budget)
 
 
 def in_parts(lines: list[Text], budget: int = PART_BYTES) -> list[Text]:

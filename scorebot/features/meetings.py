@@ -51,7 +51,7 @@ class Meetings(Feature):
             ctx.do(Edit(meeting.room_id, meeting.board_key, words.ended_board(meeting.title)))
         minutes = render_minutes(minutes_data(ctx.store, meetings.get(meeting.id), self.room.timezone, ctx.name_of))
         meetings.keep_minutes(meeting.id, minutes)
-        ctx.do(Send(meeting.room_id, minutes))
+        ctx.do(*(Send(meeting.room_id, part) for part in limits.split(minutes)))  # long minutes: in parts
 
     @command("facilitator", UserArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="Hand facilitation of this meeting to someone.")

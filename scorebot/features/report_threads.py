@@ -27,13 +27,15 @@ def open_thread(ctx: Context, report: Report) -> None:
     ctx.do(Send(igo, bold(report.root(ctx.name_of)), remember=key))
     where = ctx.views.get(report.room_id)
     room = where.name if where and where.name else report.room_id
-    ctx.do(Send(igo, words.thread_opening(report, room, ctx.who, ctx.registry.prefix), thread_key=key))
+    for part in limits.split(words.thread_opening(report, room, ctx.who, ctx.registry.prefix)):
+        ctx.do(Send(igo, part, thread_key=key))  # a long report or evidence: every word, in parts
 
 
 def to_thread(ctx: Context, report: Report, text: Text) -> None:
     igo = ctx.room_of(RoomKind.IGO)
     if igo:
-        ctx.do(Send(igo, text, thread_key=keys.report(report.id)))
+        for part in limits.split(text):
+            ctx.do(Send(igo, part, thread_key=keys.report(report.id)))
 
 
 class ReportThreads(Feature):

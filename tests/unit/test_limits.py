@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from scorebot.domain import limits
+from scorebot.domain import case_words, limits
 from scorebot.domain.commands import ChoiceArg, CommandRegistry, Invocation, NumberArg, TextArg, UsageError
+from scorebot.domain.ladder import Case
 from scorebot.domain.text import bold, lines, plain
 from scorebot.features import all_features
 from scorebot.matrix.executor import notice_content
@@ -75,13 +76,35 @@ def encrypted_event_size(content: dict) -> int:
 
 
 @pytest.mark.parametrize("character", ["a", "é", "😀", "<"])
-def test_a_huge_text_is_shortened_to_fit_an_encrypted_edit(character):
+def test_a_huge_text_is_shortened_to_fit_an_encrypted_room(character):
     huge = character * 60_000
     content = notice_content(lines([bold("Case #1"), plain(huge)]))
-    edit = {**content, "m.new_content": content}  # an edit carries the text twice
-    assert encrypted_event_size(edit) < 65_536
+    assert encrypted_event_size(content) < 65_536
     assert content["body"].startswith("Case #1\n" + character * 100)
     assert "characters are not shown" in content["body"]
+
+
+@pytest.mark.parametrize("character", ["a", "é", "я"])
+def test_what_the_bot_edits_fits_an_encrypted_edit_at_every_limit(character):
+    """An edit carries the text twice: a case's first line with the longest outcome, a removal
+    proposal with the longest reason and shortened evidence, a board with the longest title."""
+    case = Case(1, "@eve:example.org")
+    texts = [case_words.case_root(case, "eve (@eve:example.org)", "resolved", "é" * limits.OUTCOME),
+             lines([bold("🛑 Removal proposal #1: eve from Organizing"), plain("Reason: " + character * limits.REASON),
+                    plain("Evidence: “" + limits.shorten(character * 4000) + "”"), plain("x" * 300)]),
+             lines([bold("📋 Stack · " + character * limits.TITLE), *(plain(f"{n}. someone") for n in range(80))])]
+    for text in texts:
+        content = notice_content(text)
+        assert content["body"] == text.plain  # whole, not shortened
+        edit = {**content, "m.new_content": content}
+        assert encrypted_event_size(edit) < 65_536
+
+
+@pytest.mark.parametrize("limit", [limits.NOTE, limits.REPLY, limits.PROPOSAL, limits.REASON, limits.OUTCOME])
+def test_a_text_at_its_limit_in_any_script_is_sent_whole(limit):
+    for character in ("a", "я", "<"):  # (a text all of emoji takes twice as much: it may be shortened)
+        text = plain("From the grievance officers, about your report #1: " + character * limit)
+        assert notice_content(text)["body"] == text.plain
 
 
 def test_a_text_that_fits_is_sent_unchanged():
@@ -102,3 +125,12 @@ def test_shorten_says_how_much_is_left_out_and_where_the_whole_is():
     assert limits.shorten("short") == "short"
     shortened = limits.shorten("word " * 1000, 500, "!case @bob gives the whole text")
     assert len(shortened) < 600 and shortened.endswith("more characters; !case @bob gives the whole text)")
+
+
+def test_long_minutes_or_report_texts_are_sent_whole_in_parts():
+    minutes = lines([bold("Minutes: Budget"), *(plain(f"Decision {n}: " + "d" * 1990) for n in range(30))])
+    parts = limits.split(minutes)
+    assert len(parts) > 1 and all(limits.size(part) <= limits.PART_BYTES for part in parts)
+    assert "\n".join(part.plain for part in parts) == minutes.plain
+    short = lines([bold("Minutes: Budget"), plain("Decision 1: yes")])
+    assert limits.split(short) == [short]  # formatting kept when it fits
