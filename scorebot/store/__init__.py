@@ -216,8 +216,6 @@ class Store:
         against nothing; without this both tables would grow for as long as the bot runs."""
         marks = HandledEvent.delete().where(HandledEvent.handled_at < older_than).execute()
         actions = Outbox.delete().where((Outbox.state != "pending") & (Outbox.created_at < older_than)).execute()
-        if actions:
-            erasure.erase_after_commit()  # sent texts (reports, answers) leave the disk too
         return marks, actions
 
     # -- the outbox --------------------------------------------------------------------------
@@ -271,6 +269,7 @@ class Store:
     # words, an answer to a reporter or a quote, and the outbox is no place to keep those.
 
     def action_done(self, action_id: int, result_event_id: str | None = None) -> None:
+        erasure.forget_sent(action_id)
         Outbox.update(state="done", result_event_id=result_event_id, payload="").where(
             Outbox.id == action_id).execute()
 
@@ -279,6 +278,7 @@ class Store:
         return Outbox.select().where(Outbox.result_event_id == event_id).exists()
 
     def action_failed(self, action_id: int, error: str) -> None:
+        erasure.forget_sent(action_id)
         Outbox.update(state="failed", error=error[:2000], payload="").where(Outbox.id == action_id).execute()
 
     # -- messages the bot sent and may edit later ------------------------------------------
