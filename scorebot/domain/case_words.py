@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from scorebot.domain.ladder import CATEGORIES, Case, Proposal, Step, StepKind
 from scorebot.domain.limits import NOTE, shorten
-from scorebot.domain.text import Text, bold, count_of, join, lines, plain, utc_time
+from scorebot.domain.text import Text, bold, count_of, lines, plain, utc_time
 
 APPROVE, REJECT = "✅", "❌"
 
@@ -103,13 +103,9 @@ def step_line(step: Step, name: str, room_name: str | None) -> str:
     return text
 
 
-def timeline(case: Case, who: str, line: Callable[[Step], str]) -> Text:
-    """A case, step by step, as the grievance officers see it in its thread."""
-    return join(timeline_lines(case, who, line), Text("\n", "<br>"))
-
-
 def timeline_lines(case: Case, who: str, line: Callable[[Step], str]) -> list[Text]:
-    """A case's heading and its steps, one line each (`!case` sends them in as many parts as needed)."""
+    """A case's heading and its steps, one line each, sent in as many messages as they need (in the
+    IGO thread with long texts shortened; with `!case`, whole)."""
     state = "resolved" if case.resolved else ("with the grievance officers" if case.escalated else "open")
     return [bold(f"Case #{case.id} · {who} · {state}"), *(plain(line(step)) for step in case.steps)]
 

@@ -24,7 +24,7 @@ from scorebot.domain.ladder import (
     protected,
     removal_refused,
 )
-from scorebot.domain.limits import shorten
+from scorebot.domain.limits import in_parts, shorten
 from scorebot.domain.rooms import RoomKind, RoomView
 from scorebot.domain.text import Text, bold, pill, plain
 
@@ -108,9 +108,9 @@ class CaseBook:
         whole = words.whole_text_with(case.subject)
         ctx.do(Send(igo, words.case_root(case, ctx.who(case.subject), "escalated", shorten(why, whole_at=whole)),
                     remember=key))
-        ctx.do(Send(igo, words.timeline(case, ctx.who(case.subject),
-                                        lambda step: shorten(self.step_line(ctx, step), whole_at=whole)),
-                    thread_key=key))
+        timeline = words.timeline_lines(case, ctx.who(case.subject),
+                                        lambda step: shorten(self.step_line(ctx, step), whole_at=whole))
+        ctx.do(*(Send(igo, part, thread_key=key) for part in in_parts(timeline)))
         return True
 
     def record(self, ctx: Context, case: Case, step: Step, escalate: bool = False) -> None:
