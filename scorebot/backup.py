@@ -11,17 +11,21 @@ only, and should be kept as carefully as the data folder itself.
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
+from contextlib import closing
 from pathlib import Path
 
 from playhouse.db_url import connect
 
 from scorebot.config import Config
+from scorebot.store.migrations import MIGRATIONS
 
 DATABASE = "scorebot.db"
 POSTGRES_DUMP = "scorebot.pgdump"  # pg_dump's custom format, for pg_restore
@@ -105,26 +109,66 @@ def restore(config: Config, file: Path) -> list[str]:
         _check_empty_postgres(config.database_url)
     elif database.exists():
         raise BackupError(f"a database already exists at {database}")
-    with tarfile.open(file, mode="r:gz") as archive:
-        members = archive.getmembers()
-        names = {member.name for member in members}
-        expected, other = (POSTGRES_DUMP, DATABASE) if database is None else (DATABASE, POSTGRES_DUMP)
-        if expected not in names:
-            raise BackupError(f"{file} has no database in it: not a scorebot backup" if other not in names else
-                              f"{file} is the backup of a bot on {_kind(other)}; this config uses {_kind(expected)}")
-        restored = []
-        for member in members:
-            name = Path(member.name)
-            if not member.isfile() or name.is_absolute() or ".." in name.parts:
-                raise BackupError(f"{file} holds an unexpected entry ({member.name}): not a scorebot backup")
-            content = archive.extractfile(member).read()
-            if member.name == POSTGRES_DUMP:
+    contents = _read_archive(file)
+    expected, other = (POSTGRES_DUMP, DATABASE) if database is None else (DATABASE, POSTGRES_DUMP)
+    if expected not in contents:
+        raise BackupError(f"{file} has no database in it: not a scorebot backup" if other not in contents else
+                          f"{file} is the backup of a bot on {_kind(other)}; this config uses {_kind(expected)}")
+    if database is not None:
+        _check_version(file, contents[DATABASE])
+    written: list[Path] = []
+    try:
+        for name, content in contents.items():
+            if name == POSTGRES_DUMP:
                 _postgres_tool(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
                                 f"--dbname={config.database_url}"], stdin=content)
-            else:
-                _write_private(database if member.name == DATABASE else data / name, content)
-            restored.append(member.name)
-    return restored
+                continue
+            target = database if name == DATABASE else data / name
+            written.append(target)
+            _write_private(target, content)
+    except OSError as error:  # a full disk: take back the half-restored files, so a retry can start again
+        for target in written:
+            target.unlink(missing_ok=True)
+            for folder in target.parents:
+                if folder == data.parent or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+        raise BackupError(f"could not write {error.filename or data}: {error.strerror or error}") from None
+    return list(contents)
+
+
+def _read_archive(file: Path) -> dict[str, bytes]:
+    """Every file in the archive, by name; refused whole if it is not a scorebot backup."""
+    if not file.is_file():
+        raise BackupError(f"there is no file {file}" if not file.exists() else f"{file} is not a file")
+    try:
+        with tarfile.open(file, mode="r:gz") as archive:
+            contents = {}
+            for member in archive.getmembers():
+                name = Path(member.name)
+                if not member.isfile() or name.is_absolute() or ".." in name.parts:
+                    raise BackupError(f"{file} holds an unexpected entry ({member.name}): not a scorebot backup")
+                contents[member.name] = archive.extractfile(member).read()
+            return contents
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile):
+        raise BackupError(f"{file} is not a scorebot backup (not a file made by 'scorebot backup')") from None
+
+
+def _check_version(file: Path, content: bytes) -> None:
+    """A backup from a newer scorebot is refused before anything is written: this code would not
+    know its tables."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / DATABASE
+        copy.write_bytes(content)
+        try:
+            with closing(sqlite3.connect(copy)) as db:
+                found = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+        except sqlite3.DatabaseError:
+            raise BackupError(f"{file} has no readable database in it: not a scorebot backup") from None
+    known = MIGRATIONS[-1].version
+    if found > known:
+        raise BackupError(f"{file} was made by a newer scorebot (database version {found}; this one knows up to "
+                          f"{known}): restore it with that version or a newer one")
 
 
 def _kind(entry: str) -> str:

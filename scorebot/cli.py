@@ -60,7 +60,8 @@ def _load(path: str) -> Config:
     try:
         return load_config(path)
     except ConfigError as error:
-        print(f"config error: {error}", file=sys.stderr)
+        for problem in error.problems:  # every problem at once, one line each
+            print(f"config error: {problem}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
 
 
@@ -126,9 +127,12 @@ def _backup(args) -> int:
     config = _load(args.config)
     try:
         done = (backup if args.command == "backup" else restore)(config, Path(args.file))
-    except (BackupError, OSError) as error:
+    except BackupError as error:  # the admin's mistake (a wrong file, a full data folder): one line
         print(f"{args.command} failed: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_CONFIG
+    except OSError as error:  # a missing folder, a full disk, no permission
+        print(f"{args.command} failed: {error.strerror or error}: {error.filename or args.file}", file=sys.stderr)
+        return EXIT_CONFIG
     verb = "Backed up" if args.command == "backup" else "Restored"
     print(f"{verb} {len(done)} files: {', '.join(done)}")
     return 0

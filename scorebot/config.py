@@ -8,6 +8,7 @@ own folder, so `data/` sits beside `config.yaml` wherever the bot is started fro
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 import types
@@ -21,12 +22,19 @@ from scorebot.domain.ids import ROOM_ALIAS, ROOM_ID, USER_ID
 
 
 class ConfigError(Exception):
-    """A config problem, said in one line: the key, then the reason."""
+    """A config problem, said in one line: the key, then the reason. `problems` is every problem
+    the file has (this one first), so an admin fixes them all in one go."""
 
-    def __init__(self, key: str, reason: str):
+    def __init__(self, key: str, reason: str, more: list[ConfigError] | None = None):
         super().__init__(f"{key}: {reason}" if key else reason)
         self.key = key
         self.reason = reason
+        self.problems = [self, *(more or [])]
+
+
+def _all(problems: list[ConfigError]) -> ConfigError:
+    first, *rest = problems
+    return ConfigError(first.key, first.reason, rest)
 
 
 def _user_id(value: str) -> str | None:
@@ -297,6 +305,9 @@ def load_config(path: str | Path, environ: typing.Mapping[str, str] | None = Non
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(error, "problem", None)
         reason = f": {reason}" if reason else ""
+        line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        if "\t" in line[: len(line) - len(line.lstrip())] or (mark and line[mark.column : mark.column + 1] == "\t"):
+            reason = f": line {mark.line + 1} has a tab character; YAML indents with spaces only (replace the tab)"
         raise ConfigError("", f"{path} is not valid YAML{where}{reason}") from None
     if data is None:
         data = {}
@@ -309,48 +320,60 @@ def load_config(path: str | Path, environ: typing.Mapping[str, str] | None = Non
             data[key] = environ[variable]
     if environ.get("SCOREBOT_REPORTS_ADMIN_TOKEN") and isinstance(data.get("reports", {}), dict):
         data["reports"] = {**(data.get("reports") or {}), "admin_token": environ["SCOREBOT_REPORTS_ADMIN_TOKEN"]}
-    config = _build(Config, data, "", extra={"base_dir": path.resolve().parent})
-    if not config.access_token and not config.password:
-        raise ConfigError(
-            "access_token", "missing: set access_token or password (or SCOREBOT_ACCESS_TOKEN)"
-        )
+    problems: list[ConfigError] = []
+    config = _build(Config, data, "", problems, extra={"base_dir": path.resolve().parent})
+    if not data.get("access_token") and not data.get("password"):
+        problems.append(ConfigError("access_token", "missing: set access_token or password (or "
+                                                    "SCOREBOT_ACCESS_TOKEN)"))
+    if problems:
+        raise _all(problems)
     return config
 
 
-def _build(cls, data, prefix: str, extra: dict | None = None):
+def _build(cls, data, prefix: str, problems: list[ConfigError], extra: dict | None = None):
+    """The section `cls` from `data`; every problem found is added to `problems` (then the result
+    is not used)."""
     if not isinstance(data, dict):
         raise ConfigError(prefix.rstrip("."), f"must be a mapping, got {_kind(data)}")
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
     for key in data:
         if key not in fields:
-            known = ", ".join(sorted(fields))
-            raise ConfigError(f"{prefix}{key}", f"unknown key (known here: {known})")
+            close = difflib.get_close_matches(str(key), fields, n=1, cutoff=0.7)
+            known = f"did you mean {prefix}{close[0]}?" if close else f"known here: {', '.join(sorted(fields))}"
+            problems.append(ConfigError(f"{prefix}{key}", f"unknown key ({known})"))
     values = dict(extra or {})
+    missing = False
     for name, spec in fields.items():
         key = f"{prefix}{name}"
+        required = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
         if name not in data:
-            if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
-                raise ConfigError(key, "missing (required)")
+            if required:
+                problems.append(ConfigError(key, "missing (required)"))
+                missing = True
             continue
-        values[name] = _convert(hints[name], data[name], key, spec.metadata.get("check"))
-    return cls(**values)
+        try:
+            values[name] = _convert(hints[name], data[name], key, spec.metadata.get("check"), problems)
+        except ConfigError as error:
+            problems.append(error)
+            missing = missing or required
+    return None if missing else cls(**values)
 
 
-def _convert(kind, value, key: str, validator):
+def _convert(kind, value, key: str, validator, problems: list[ConfigError]):
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         options = [k for k in typing.get_args(kind) if k is not type(None)]
         if value is None:
             return None
-        return _convert(options[0], value, key, validator)
+        return _convert(options[0], value, key, validator, problems)
     if dataclasses.is_dataclass(kind):
-        return _build(kind, value, f"{key}.")
+        return _build(kind, value, f"{key}.", problems)
     if origin is tuple:
         item_kind = typing.get_args(kind)[0]
         if not isinstance(value, list):
             raise ConfigError(key, f"must be a list, got {_kind(value)}")
-        return tuple(_convert(item_kind, item, f"{key}[{i}]", validator) for i, item in enumerate(value))
+        return tuple(_convert(item_kind, item, f"{key}[{i}]", validator, problems) for i, item in enumerate(value))
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if kind is str and isinstance(value, int | float) and not isinstance(value, bool):

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scorebot.domain.ladder import CATEGORIES, Case, Proposal, Step, StepKind
-from scorebot.domain.text import Text, bold, count_of, join, lines, plain, utc_time
+from scorebot.domain.limits import NOTE, shorten
+from scorebot.domain.text import Text, bold, count_of, lines, plain, utc_time
 
 APPROVE, REJECT = "✅", "❌"
 
@@ -36,7 +37,7 @@ def removal_proposal(proposal: Proposal, who: str, room_name: str, proposer: Tex
     if reason:
         parts.append(plain(f"Reason: {reason}"))
     if evidence:
-        parts.append(plain(f"Evidence: “{evidence.body}” ({utc_time(evidence.at)})"))
+        parts.append(plain(f"Evidence: “{shorten(evidence.body)}” ({utc_time(evidence.at)})"))
     if outcome:
         parts.append(bold(outcome))
     else:
@@ -69,15 +70,16 @@ def stop_sign_refused(moderator: Text, refusal: str) -> Text:
 
 def member_answered(member: Text, case_id: int, said: str) -> Text:
     """To the moderators: what a member asked to stop (or removed) wrote back in their direct chat."""
-    return member + plain(f" answered in their direct chat with me, about case #{case_id}: “{said}”")
+    return member + plain(f" answered in their direct chat with me, about case #{case_id}: "
+                          f"“{shorten(said, NOTE, 'the case keeps the whole text')}”")
 
 
 def no_case(user: str, ouches: int) -> str:
     return f"No case for {user}. Ouches received: {ouches}."
 
 
-def with_ouches(timeline_text: Text, ouches: int) -> Text:
-    return timeline_text + plain(f"\nOuches received: {ouches} (not enforcement steps).")
+def ouches_line(ouches: int) -> Text:
+    return plain(f"Ouches received: {ouches} (not enforcement steps).")
 
 
 def open_cases(rows: list[tuple[int, str, int, bool]]) -> str:
@@ -101,8 +103,13 @@ def step_line(step: Step, name: str, room_name: str | None) -> str:
     return text
 
 
-def timeline(case: Case, who: str, line: Callable[[Step], str]) -> Text:
-    """A case, step by step, as the grievance officers and `!case` show it."""
+def timeline_lines(case: Case, who: str, line: Callable[[Step], str]) -> list[Text]:
+    """A case's heading and its steps, one line each, sent in as many messages as they need (in the
+    IGO thread with long texts shortened; with `!case`, whole)."""
     state = "resolved" if case.resolved else ("with the grievance officers" if case.escalated else "open")
-    header = bold(f"Case #{case.id} · {who} · {state}")
-    return join([header, *(plain(line(step)) for step in case.steps)], Text("\n", "<br>"))
+    return [bold(f"Case #{case.id} · {who} · {state}"), *(plain(line(step)) for step in case.steps)]
+
+
+def whole_text_with(user: str) -> str:
+    """Where the whole of a shortened text is: a case keeps every word."""
+    return f"!case {user} gives the whole text"

@@ -24,6 +24,7 @@ from scorebot.domain.ladder import (
     protected,
     removal_refused,
 )
+from scorebot.domain.limits import in_parts, shorten
 from scorebot.domain.rooms import RoomKind, RoomView
 from scorebot.domain.text import Text, bold, pill, plain
 
@@ -103,8 +104,13 @@ class CaseBook:
         ctx.store.cases.audit(now, ctx.sender, StepKind.ESCALATED.value, case.subject, reason=why)
         case = ctx.store.cases.get(case.id)
         key = keys.case(case.id)
-        ctx.do(Send(igo, words.case_root(case, ctx.who(case.subject), "escalated", why), remember=key))
-        ctx.do(Send(igo, self.timeline(ctx, case), thread_key=key))
+        # The reason is kept whole in the case; the thread shows the start of long texts.
+        whole = words.whole_text_with(case.subject)
+        ctx.do(Send(igo, words.case_root(case, ctx.who(case.subject), "escalated", shorten(why, whole_at=whole)),
+                    remember=key))
+        timeline = words.timeline_lines(case, ctx.who(case.subject),
+                                        lambda step: shorten(self.step_line(ctx, step), whole_at=whole))
+        ctx.do(*(Send(igo, part, thread_key=key) for part in in_parts(timeline)))
         return True
 
     def record(self, ctx: Context, case: Case, step: Step, escalate: bool = False) -> None:
@@ -116,12 +122,14 @@ class CaseBook:
         if case.escalated:
             igo = ctx.room_of(RoomKind.IGO)
             if igo:
-                ctx.do(Send(igo, plain(self.step_line(ctx, step)), thread_key=keys.case(case.id)))
+                line = shorten(self.step_line(ctx, step), whole_at=words.whole_text_with(case.subject))
+                ctx.do(Send(igo, plain(line), thread_key=keys.case(case.id)))
         elif escalate:
             self.escalate(ctx, cases.get(case.id), "it went on after a removal")
 
-    def timeline(self, ctx: Context, case: Case) -> Text:
-        return words.timeline(case, ctx.who(case.subject), lambda step: self.step_line(ctx, step))
+    def timeline(self, ctx: Context, case: Case) -> list[Text]:
+        """The whole case, every word of it, in as many messages as it takes."""
+        return words.timeline_lines(case, ctx.who(case.subject), lambda step: self.step_line(ctx, step))
 
     def step_line(self, ctx: Context, step: Step) -> str:
         view = ctx.views.get(step.room_id) if step.room_id else None

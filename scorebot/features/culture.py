@@ -16,7 +16,7 @@ import yaml
 from scorebot.config import CultureConfig
 from scorebot.dispatch import Context, Feature
 from scorebot.domain import culture_words as words
-from scorebot.domain import keys
+from scorebot.domain import keys, limits
 from scorebot.domain.actions import Edit, Send
 from scorebot.domain.commands import NumberArg, TextArg, command
 from scorebot.domain.culture import (
@@ -161,7 +161,8 @@ class Culture(Feature):
 
     # -- the glossary ----------------------------------------------------------------------------
 
-    @command("define", TextArg("term"), rooms=ANYWHERE, help="Explain a term or acronym from the group's glossary.")
+    @command("define", TextArg("term", max_length=limits.TERM), rooms=ANYWHERE,
+             help="Explain a term or acronym from the group's glossary.")
     def define(self, ctx: Context, term: str) -> None:
         known = ctx.store.culture.define(term)
         if known is None:
@@ -186,7 +187,7 @@ class Culture(Feature):
         ctx.store.culture.add_term(term, explanation, ctx.sender, ctx.signal.timestamp)
         ctx.confirm()
 
-    @command("glossary remove", TextArg("term"), role=Role.MODERATOR, rooms=ANYWHERE,
+    @command("glossary remove", TextArg("term", max_length=limits.TERM), role=Role.MODERATOR, rooms=ANYWHERE,
              help="Remove a term from the glossary.")
     def glossary_remove(self, ctx: Context, term: str) -> None:
         if ctx.store.culture.remove_term(term):

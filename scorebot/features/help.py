@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
 from scorebot.domain import help as words
+from scorebot.domain import limits
 from scorebot.domain.commands import TextArg, command
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.text import Text, code, plain
@@ -15,7 +16,7 @@ class Help(Feature):
         # the same for everyone who asks with the same roles in the same kind of room.
         self._overviews: dict[tuple[frozenset[str], RoomKind, str], Text] = {}
 
-    @command("help", TextArg("command", optional=True),
+    @command("help", TextArg("command", optional=True, max_length=limits.TERM),
              help="What you can do here, by task, or one command explained: !help stack")
     def help(self, ctx: Context, command: str | None) -> None:
         prefix = ctx.registry.prefix

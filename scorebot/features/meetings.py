@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import limits
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Edit, Send
 from scorebot.domain.commands import TextArg, UserArg, command
@@ -26,7 +27,7 @@ class Meetings(Feature):
         meeting = meetings.running(ctx.room.room_id)
         return meetings.facilitators(meeting.id) if meeting else []
 
-    @command("meeting start", TextArg("title", optional=True), rooms=ORGANIZING,
+    @command("meeting start", TextArg("title", optional=True, max_length=limits.TITLE), rooms=ORGANIZING,
              help="Start a meeting here; you facilitate it. The stack opens and its board appears.")
     def meeting_start(self, ctx: Context, title: str | None) -> None:
         meetings = ctx.store.meetings
@@ -50,7 +51,7 @@ class Meetings(Feature):
             ctx.do(Edit(meeting.room_id, meeting.board_key, words.ended_board(meeting.title)))
         minutes = render_minutes(minutes_data(ctx.store, meetings.get(meeting.id), self.room.timezone, ctx.name_of))
         meetings.keep_minutes(meeting.id, minutes)
-        ctx.do(Send(meeting.room_id, minutes))
+        ctx.do(*(Send(meeting.room_id, part) for part in limits.split(minutes)))  # long minutes: in parts
 
     @command("facilitator", UserArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="Hand facilitation of this meeting to someone.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from scorebot.dispatch import Context, Feature
-from scorebot.domain import keys
+from scorebot.domain import keys, limits
 from scorebot.domain.actions import Ban, Kick, React, Redact, Send, SendDirect, Unban
 from scorebot.domain.case_words import APPROVE, REJECT
 from scorebot.domain.commands import TextArg, command
@@ -137,7 +137,8 @@ class Removals(Feature):
             cases.ban_lifted(ban_id, now)
             cases.audit(now, "scorebot", "ban lifted", user_id, room_id)
 
-    @command("remove-everywhere", TextArg("reason", optional=True), role=Role.IGO, rooms=IGO_ROOM,
+    @command("remove-everywhere", TextArg("reason", optional=True, max_length=limits.REASON), role=Role.IGO,
+             rooms=IGO_ROOM,
              needs=(CASE_THREAD,), help="In a case's thread: propose removing the member from every room; "
                                         "another grievance officer approves.")
     def remove_everywhere(self, ctx: Context, reason: str | None, case: Case) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from scorebot.config import ReportsConfig
 from scorebot.dispatch import Context, Feature
-from scorebot.domain import keys
+from scorebot.domain import keys, limits
 from scorebot.domain import report_words as words
 from scorebot.domain.actions import CreateRoom, Edit, Send, SendDirect, SetState
 from scorebot.domain.commands import NumberArg, TextArg, UserArg, command
@@ -27,13 +27,15 @@ def open_thread(ctx: Context, report: Report) -> None:
     ctx.do(Send(igo, bold(report.root(ctx.name_of)), remember=key))
     where = ctx.views.get(report.room_id)
     room = where.name if where and where.name else report.room_id
-    ctx.do(Send(igo, words.thread_opening(report, room, ctx.who, ctx.registry.prefix), thread_key=key))
+    for part in limits.split(words.thread_opening(report, room, ctx.who, ctx.registry.prefix)):
+        ctx.do(Send(igo, part, thread_key=key))  # a long report or evidence: every word, in parts
 
 
 def to_thread(ctx: Context, report: Report, text: Text) -> None:
     igo = ctx.room_of(RoomKind.IGO)
     if igo:
-        ctx.do(Send(igo, text, thread_key=keys.report(report.id)))
+        for part in limits.split(text):
+            ctx.do(Send(igo, part, thread_key=keys.report(report.id)))
 
 
 class ReportThreads(Feature):
@@ -54,7 +56,7 @@ class ReportThreads(Feature):
             self._update_root(ctx, report.id)
         ctx.confirm()
 
-    @command("reply", TextArg("text"), role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
+    @command("reply", TextArg("text", max_length=limits.REPLY), role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
              help="In a report's thread: write to the reporter, as the grievance officers.")
     def reply(self, ctx: Context, text: str, report: Report) -> None:
         if not report.wants_answers:

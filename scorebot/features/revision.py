@@ -10,7 +10,7 @@ keeps the document's history.
 from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
-from scorebot.domain import keys
+from scorebot.domain import keys, limits
 from scorebot.domain import revision_words as words
 from scorebot.domain.actions import React, Send
 from scorebot.domain.commands import NumberArg, TextArg, command
@@ -34,7 +34,7 @@ class Revision(Feature):
 
     # -- proposals --------------------------------------------------------------------------------
 
-    @command("revision propose", TextArg("text"), rooms=DIRECT, private=True,
+    @command("revision propose", TextArg("text", max_length=limits.PROPOSAL), rooms=DIRECT, private=True,
              help="Propose a revision of the code of conduct, in writing (it may span several lines).")
     def propose(self, ctx: Context, text: str) -> None:
         if len(text) > MAX_TEXT:

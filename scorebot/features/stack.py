@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from scorebot.config import StackConfig
 from scorebot.dispatch import Context, Feature
-from scorebot.domain import culture_words
+from scorebot.domain import culture_words, limits
 from scorebot.domain import meeting_words as words
 from scorebot.domain.commands import ChoiceArg, NumberArg, PersonArg, TextArg, UserArg, command
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
@@ -53,7 +53,7 @@ class Stack(Feature):
         self.room.request(ctx, meeting, self.room.person(ctx, person), "facilitator", None,
                           ctx.room.room_id, ctx.signal.event_id, on_behalf=True)
 
-    @command("clarify", TextArg("term", optional=True), rooms=ORGANIZING, needs=(MEETING,),
+    @command("clarify", TextArg("term", optional=True, max_length=limits.TERM), rooms=ORGANIZING, needs=(MEETING,),
              help="A point of clarification: you go first, for a brief explanation.")
     def clarify(self, ctx: Context, term: str | None, meeting: MeetingRecord) -> None:
         self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "clarify", ctx.signal.event_id,

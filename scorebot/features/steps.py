@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
 from scorebot.domain import case_words as words
-from scorebot.domain import keys
+from scorebot.domain import keys, limits
 from scorebot.domain.actions import Edit, Redact, Send
 from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.ladder import CATEGORIES, Step, StepKind, StopSign, on_stop_sign, parse_category
@@ -18,7 +18,7 @@ from scorebot.domain.unverified import tell_where_readable
 from scorebot.features.casebook import CaseBook
 
 STOP_KEYS = ("🛑",)
-REASON = TextArg("details", optional=True, label="[category] [reason]")
+REASON = TextArg("details", optional=True, label="[category] [reason]", max_length=limits.REASON)
 
 
 class Steps(Feature):
@@ -124,7 +124,8 @@ class Steps(Feature):
         if case is None:
             ctx.reply(words.no_case(user, ouches))
             return
-        ctx.reply(words.with_ouches(self.book.timeline(ctx, case), ouches))
+        for part in limits.in_parts([*self.book.timeline(ctx, case), words.ouches_line(ouches)]):
+            ctx.reply(part)
 
     @command("cases", role=Role.STAFF, rooms=STAFF_ROOMS, help="List the open cases.")
     def cases(self, ctx: Context) -> None:

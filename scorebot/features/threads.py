@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import limits
 from scorebot.domain.commands import TextArg, command
 from scorebot.domain.rooms import IGO_ROOM, Role
 
 
 class IgoThreads(Feature):
-    @command("note", TextArg("text"), role=Role.IGO, rooms=IGO_ROOM,
+    @command("note", TextArg("text", max_length=limits.NOTE), role=Role.IGO, rooms=IGO_ROOM,
              help="In a case's or a report's thread: add a note.")
     def note(self, ctx: Context, text: str) -> None:
         self._in_thread(ctx, lambda owner, number: owner.thread_note(ctx, number, text))
 
-    @command("resolve", TextArg("outcome"), role=Role.IGO, rooms=IGO_ROOM,
+    @command("resolve", TextArg("outcome", max_length=limits.OUTCOME), role=Role.IGO, rooms=IGO_ROOM,
              help="In a case's or a report's thread: record the outcome and close it.")
     def resolve(self, ctx: Context, outcome: str) -> None:
         self._in_thread(ctx, lambda owner, number: owner.thread_resolve(ctx, number, outcome))

@@ -51,6 +51,7 @@ from scorebot.domain.actions import (
     Unban,
 )
 from scorebot.domain.failures import tell_about
+from scorebot.domain.limits import fit
 from scorebot.domain.privacy import no_longer_private
 from scorebot.domain.text import Text
 from scorebot.health import Metrics
@@ -93,6 +94,8 @@ ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorit
 
 
 def notice_content(text: Text) -> dict:
+    """A notice that fits one event (see `domain.limits`): a text too long is shortened, never refused."""
+    text = fit(text)
     return {
         "msgtype": "m.notice",
         "body": text.plain,

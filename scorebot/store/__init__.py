@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, TypeVar
 from peewee import Database, SqliteDatabase
 
 from scorebot.domain import keys
+from scorebot.store import erasure
 from scorebot.store.migrations import Migration, SchemaTooNew, upgrade
 from scorebot.store.models import (
     MODELS,
@@ -169,7 +170,9 @@ class Store:
 
         def atomic() -> T:
             with self.db.atomic():
-                return work(*args)
+                result = work(*args)
+            erasure.settle(self.db)  # a deletion's rows leave the WAL too (see `store.erasure`)
+            return result
 
         return asyncio.get_running_loop().run_in_executor(self._thread, atomic)
 
@@ -266,6 +269,7 @@ class Store:
     # words, an answer to a reporter or a quote, and the outbox is no place to keep those.
 
     def action_done(self, action_id: int, result_event_id: str | None = None) -> None:
+        erasure.forget_sent(action_id)
         Outbox.update(state="done", result_event_id=result_event_id, payload="").where(
             Outbox.id == action_id).execute()
 
@@ -274,6 +278,7 @@ class Store:
         return Outbox.select().where(Outbox.result_event_id == event_id).exists()
 
     def action_failed(self, action_id: int, error: str) -> None:
+        erasure.forget_sent(action_id)
         Outbox.update(state="failed", error=error[:2000], payload="").where(Outbox.id == action_id).execute()
 
     # -- messages the bot sent and may edit later ------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from scorebot.domain import keys
 from scorebot.domain.stack import Contribution, Entry, Person
 from scorebot.domain.text import Text
+from scorebot.store import erasure
 from scorebot.store.attendance import Attendance
 from scorebot.store.models import (
     Meeting,
@@ -212,6 +213,7 @@ class Meetings(Attendance):
     def withdraw_priority(self, user_id: str) -> None:
         PriorityDeclaration.delete().where(PriorityDeclaration.user_id == user_id).execute()
         MeetingPriority.delete().where(MeetingPriority.person_key == user_id).execute()
+        erasure.erase_after_commit()
 
     def set_meeting_priority(self, meeting_id: int, person_key: str) -> None:
         exists = MeetingPriority.get_or_none((MeetingPriority.meeting_id == meeting_id)

@@ -2,12 +2,13 @@
 
 A ballot keeps who may vote and whether they did. A voter's choice is kept only while the ballot is
 open, since a vote may change; at the close only the counts remain and every choice is deleted
-(SQLite overwrites deleted rows: see `secure_delete` in the store).
+(SQLite overwrites deleted rows and empties its WAL: see `store.erasure`).
 """
 
 from __future__ import annotations
 
 from scorebot.domain.revision import Proposal, State, count
+from scorebot.store import erasure
 from scorebot.store import models as m
 
 
@@ -92,3 +93,4 @@ class Revisions:
         """Keep the counts and delete every choice: after this, no one can tell who voted how."""
         m.BallotChoice.delete().where(m.BallotChoice.proposal_id == number).execute()
         self.set_state(number, state, yes=yes, no=no, voters=voters)
+        erasure.erase_after_commit()

@@ -102,3 +102,25 @@ async def test_check_config_tries_the_password_even_with_a_saved_session(world: 
     assert "the saved session works for now" in result.stdout
     after = world.server.client_request(world.bot_user.access_token, "GET", "/_matrix/client/v3/devices")
     assert len(after["devices"]) == len(devices["devices"])  # the trial login left no device behind
+
+
+def test_check_config_lists_every_problem_at_once(tmp_path: Path):
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({**without("homeserver"), "homesever": "http://127.0.0.1:9", "user_id": "bot",
+                                    "rooms": {"organizing": ["general"], "igo": "!i:example.org", "mods": "x"}}))
+    result = scorebot("check-config", "--config", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "config error: homesever: unknown key (did you mean homeserver?)",
+        "config error: homeserver: missing (required)",
+        "config error: user_id: 'bot' is not a Matrix user ID like @name:example.org",
+        "config error: rooms.mods: unknown key (known here: igo, moderators, organizing, steering)",
+        "config error: rooms.organizing[0]: 'general' is not a room ID (!abc:example.org) or alias "
+        "(#name:example.org)",
+    ]
+    path.write_text("homeserver: http://127.0.0.1:9\nrooms:\n\torganizing: []\n")
+    result = scorebot("check-config", "--config", str(path))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"config error: {path} is not valid YAML at line 3, column 1: line 3 has a tab character; YAML indents "
+        "with spaces only (replace the tab)"]

@@ -4,6 +4,7 @@ meeting, a secret ballot in direct chats that survives a crash, the result as co
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 from nio import RoomMessageNotice
@@ -23,6 +24,14 @@ def notice(member: Member, bot_id: str, text: str, room: str | None = None):
 async def ballot_of(member: Member, bot_id: str, number: int):
     return await member.wait_until(lambda: notice(member, bot_id, f"Secret ballot on revision #{number}"),
                                    what=f"{member.user_id}'s ballot", timeout=30)
+
+
+def choices_on_disk(data: Path, people: list[Member]) -> list[str]:
+    """Which files hold a voter's ID next to "yes" or "no", read as bytes (as a copy of data/ would)."""
+    files = [path for path in data.iterdir() if path.is_file()]
+    assert any(path.name == "scorebot.db" for path in files), files
+    return [f"{path.name}: {member.user_id}" for path in files for member in people
+            if re.search(re.escape(member.user_id.encode()) + rb"(yes|no)", path.read_bytes())]
 
 
 async def test_a_whole_revision_from_proposal_to_ratification(world: World):
@@ -74,12 +83,23 @@ async def test_a_whole_revision_from_proposal_to_ratification(world: World):
     assert "not on the list" in await ask(ida, ida_dm, org, "!vote 1 yes")
     assert notice(ida, bot_id, "Secret ballot") is None
 
+    # While the ballot is open, the disk holds who chose what (a vote may change).
+    data = bot.config_path.parent / "data"
+    assert choices_on_disk(data, people), "the open ballot's choices should be on disk"
+
     # The bot dies while the ballot is open: it still closes on time, every vote counted once.
     bot.kill()
     await bot.start_ready()
     result = await alice.wait_until(lambda: notice(alice, bot_id, "The ballot on revision #1", room),
                                     what="the result", timeout=60)
     assert "Approved. Yes: 4, no: 1; 5 of 5 eligible members voted." in result.body
+
+    # Closed: no file in data/ (the database, its WAL, its index) pairs a voter with a choice, while
+    # the bot runs and after a SIGKILL that leaves the files as they are.
+    assert choices_on_disk(data, people) == []
+    bot.kill()
+    assert choices_on_disk(data, people) == []
+    await bot.start_ready()
     await ida.wait_until(lambda: notice(ida, bot_id, "Approved. Yes: 4, no: 1", igo), what="the result for the IGOs")
     assert "has closed" in await ask(eve, ballots[eve.user_id].room_id, org, "!vote 1 yes")
 

@@ -90,3 +90,25 @@ def test_yaml_errors_keep_their_reason(tmp_path):
 def test_missing_file_says_how_to_start(tmp_path):
     with pytest.raises(ConfigError, match=r"config.example.yaml"):
         load_config(tmp_path / "nope.yaml", {})
+
+
+def test_every_problem_is_listed_at_once_and_a_misspelled_key_gets_the_closest_one(tmp_path):
+    data = {"homesever": "https://matrix.example.org", "user_id": "bot", "access_token": "t",
+            "rooms": {"organizing": "!a:b.c", "modrators": "!m:b.c"}, "connection": {"sync_timeout": 0}}
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, data), {})
+    said = [str(problem) for problem in caught.value.problems]
+    assert said == [
+        "homesever: unknown key (did you mean homeserver?)",
+        "homeserver: missing (required)",
+        "user_id: 'bot' is not a Matrix user ID like @name:example.org",
+        "rooms.modrators: unknown key (did you mean rooms.moderators?)",
+        "rooms.organizing: must be a list, got text",
+        "connection.sync_timeout: must be more than 0",
+    ]
+    assert str(caught.value) == said[0]
+
+
+def test_a_tab_deeper_in_the_file_is_named_as_the_cause(tmp_path):
+    said = error(tmp_path, "homeserver: http://localhost\nrooms:\n\torganizing: []\n")
+    assert "at line 3" in said and "tab character" in said and "spaces" in said

@@ -1,0 +1,35 @@
+"""Deleted means deleted on disk: once a confidential text has gone out, no file in data/ holds it
+(the WAL included), while other sends leave SQLite to checkpoint when it likes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scorebot.domain.actions import Send, SendDirect
+from scorebot.domain.text import plain
+from scorebot.store import Store
+
+
+def on_disk(folder: Path, words: str) -> list[str]:
+    files = [path for path in folder.iterdir() if path.is_file()]
+    assert any(path.name == "scorebot.db" for path in files), files
+    return [path.name for path in files if words.encode() in path.read_bytes()]
+
+
+async def test_a_confidential_text_that_went_out_leaves_no_copy_in_data(tmp_path):
+    data = tmp_path / "data"
+    store = Store(f"sqlite:///{data / 'scorebot.db'}")
+    await store.run(store.open)
+    try:
+        answer = "From the grievance officers: we spoke with her on 12 May"
+        evidence = "Evidence: she posted my home address, 12 Elm Street"
+        shared = "The meeting starts at seven, all welcome"
+        ids = await store.run(store.enqueue, [SendDirect("@rita:example.org", plain(answer)),
+                                              Send("!igo:example.org", plain(evidence), thread_key="report:3"),
+                                              Send("!room:example.org", plain(shared))])
+        assert on_disk(data, answer) and on_disk(data, evidence)  # waiting to go out: kept
+        for action_id in ids:
+            await store.run(store.action_done, action_id, "$sent")
+        assert on_disk(data, answer) == on_disk(data, evidence) == []
+    finally:
+        store.close()
