@@ -302,11 +302,23 @@ def load_config(path: str | Path, environ: typing.Mapping[str, str] | None = Non
     if environ.get("SCOREBOT_REPORTS_ADMIN_TOKEN") and isinstance(data.get("reports", {}), dict):
         data["reports"] = {**(data.get("reports") or {}), "admin_token": environ["SCOREBOT_REPORTS_ADMIN_TOKEN"]}
     config = _build(Config, data, "", extra={"base_dir": path.resolve().parent})
+    _one_kind_per_room(config.rooms)
     if not config.access_token and not config.password:
         raise ConfigError(
             "access_token", "missing: set access_token or password (or SCOREBOT_ACCESS_TOKEN)"
         )
     return config
+
+
+def _one_kind_per_room(rooms: RoomsConfig) -> None:
+    """A room is organizing, or the moderators', the IGOs' or the steering room: never two."""
+    from scorebot.domain.organization import room_kind_clash
+
+    named = [(f"rooms.organizing[{i}]", ref) for i, ref in enumerate(rooms.organizing)]
+    clash = room_kind_clash([*named, ("rooms.moderators", rooms.moderators), ("rooms.igo", rooms.igo),
+                             ("rooms.steering", rooms.steering)])
+    if clash:
+        raise ConfigError("", clash)
 
 
 def _build(cls, data, prefix: str, extra: dict | None = None):

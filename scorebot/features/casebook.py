@@ -24,8 +24,10 @@ from scorebot.domain.ladder import (
     protected,
     removal_refused,
 )
+from scorebot.domain.organization import Route
 from scorebot.domain.rooms import RoomKind, RoomView
 from scorebot.domain.text import Text, bold, pill, plain
+from scorebot.features.readers import readers, send_elsewhere
 
 
 class CaseBook:
@@ -96,13 +98,18 @@ class CaseBook:
 
     def escalate(self, ctx: Context, case: Case, why: str) -> bool:
         igo = ctx.room_of(RoomKind.IGO)
-        if igo is None:
+        found = readers(ctx, case.subject)
+        if igo is None and found.route is Route.IGO_ROOM:
             return False
         now = ctx.signal.timestamp
         ctx.store.cases.add_step(case.id, Step(StepKind.ESCALATED, now, ctx.sender, None, why))
         ctx.store.cases.audit(now, ctx.sender, StepKind.ESCALATED.value, case.subject, reason=why)
         case = ctx.store.cases.get(case.id)
         key = keys.case(case.id)
+        if found.route is not Route.IGO_ROOM:  # about a grievance officer: never where they read
+            root = words.case_root(case, ctx.who(case.subject), "escalated", why)
+            send_elsewhere(ctx, found, f"Case #{case.id}", root + plain("\n") + self.timeline(ctx, case), first=True)
+            return True
         ctx.do(Send(igo, words.case_root(case, ctx.who(case.subject), "escalated", why), remember=key))
         ctx.do(Send(igo, self.timeline(ctx, case), thread_key=key))
         return True
@@ -115,7 +122,10 @@ class CaseBook:
                     category=step.category, evidence=step.evidence_event)
         if case.escalated:
             igo = ctx.room_of(RoomKind.IGO)
-            if igo:
+            found = readers(ctx, case.subject)
+            if found.route is not Route.IGO_ROOM:
+                send_elsewhere(ctx, found, f"Case #{case.id}", plain(self.step_line(ctx, step)))
+            elif igo:
                 ctx.do(Send(igo, plain(self.step_line(ctx, step)), thread_key=keys.case(case.id)))
         elif escalate:
             self.escalate(ctx, cases.get(case.id), "it went on after a removal")

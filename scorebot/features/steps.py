@@ -15,6 +15,7 @@ from scorebot.domain.rooms import ORGANIZING, STAFF_ROOMS, Role, RoomKind
 from scorebot.domain.signals import Reaction
 from scorebot.domain.text import pill
 from scorebot.features.casebook import CaseBook
+from scorebot.features.readers import refused_as_subject
 
 STOP_KEYS = ("🛑",)
 REASON = TextArg("details", optional=True, label="[category] [reason]")
@@ -91,11 +92,15 @@ class Steps(Feature):
 
     def thread_note(self, ctx: Context, number: int, text: str) -> None:
         case = ctx.store.cases.get(number)
+        if refused_as_subject(ctx, case.subject, f"case #{number}"):
+            return
         self.book.record(ctx, case, Step(StepKind.NOTE, ctx.signal.timestamp, ctx.sender, reason=text))
         ctx.confirm()
 
     def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
         case = ctx.store.cases.get(number)
+        if refused_as_subject(ctx, case.subject, f"case #{number}"):
+            return
         self.book.record(ctx, case, Step(StepKind.RESOLVED, ctx.signal.timestamp, ctx.sender, reason=outcome))
         ctx.do(Edit(ctx.room.room_id, keys.case(case.id), words.case_root(case, ctx.who(case.subject), "resolved",
                                                                           outcome)))
@@ -117,6 +122,8 @@ class Steps(Feature):
 
     @command("case", UserArg(), role=Role.STAFF, rooms=STAFF_ROOMS, help="Show a member's case.")
     def case(self, ctx: Context, user: str) -> None:
+        if refused_as_subject(ctx, user, "that case"):
+            return
         case = ctx.store.cases.find(user)
         ouches = ctx.store.culture.pins_received(user)
         if case is None:

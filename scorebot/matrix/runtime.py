@@ -118,6 +118,8 @@ class Runtime:
                                            self._outbox_stuck, self._refresh_gauges)
                 await self.health.start()
             log.info("scorebot is ready as %s (device %s)", self.client.user_id, self.client.device_id)
+            for line in self.rooms.who_holds_each_role():
+                log.info(line)
             self.ready.set()
             await self._until_stopped(tasks)
         finally:
