@@ -13,6 +13,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
+from scorebot.conversations import continue_conversation
 from scorebot.domain.actions import Action, Join, Leave, React, Redact, Send, SendDirect
 from scorebot.domain.commands import (
     CommandRegistry,
@@ -22,6 +23,7 @@ from scorebot.domain.commands import (
     UsageError,
     UserArg,
 )
+from scorebot.domain.conversations import Topic
 from scorebot.domain.help import usage_answer
 from scorebot.domain.people import find_member, is_matrix_id
 from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, UNVERIFIED_SESSION, no_longer_private
@@ -183,6 +185,16 @@ class Feature:
         """A direct message that no feature took: answer it here and return True, or leave it."""
         return False
 
+    # The direct-chat conversations this feature carries on (see `scorebot.conversations`).
+    topic: Topic | None = None
+
+    def open_conversations(self, ctx: Context) -> list[int]:
+        """The numbers of this feature's conversations open with `ctx.sender` in their direct chat."""
+        return []
+
+    def carry_on(self, ctx: Context, number: int, said: str) -> None:
+        """A member's words in their direct chat that continue conversation `number`."""
+
     def is_private_text(self, said: str) -> bool:
         """Whether this plain text (as `domain.stack.folded` gives it) belongs in a direct chat only,
         like "priority on"."""
@@ -333,7 +345,7 @@ class Dispatcher:
         taken = [feature.on_message(ctx) for feature in self.features]
         if ctx.room.kind is not RoomKind.DIRECT or any(taken):
             return
-        if not any(feature.answer_direct(ctx) for feature in self.features):
+        if not continue_conversation(ctx, self.features) and not any(f.answer_direct(ctx) for f in self.features):
             prefix = self.registry.prefix
             ctx.reply(plain("I'm not sure what you mean, sorry. Here you can write ") + code("stack")
                       + plain(" to ask to speak in a meeting you're in, ") + code("priority on")

@@ -48,7 +48,8 @@ class CaseBook:
         ctx.do(Send(room.room_id, words.stop_request(pill(subject, room.display_name(subject)), reason),
                     reply_to=evidence.event_id if evidence else None))
         ctx.do(SendDirect(subject, words.stop_request_in_private(room.name or room.room_id, reason, category,
-                                                                 self.config.code_of_conduct_url)))
+                                                                 self.config.code_of_conduct_url),
+                          remember=keys.case_note(case.id, subject, now)))
 
     def propose_removal(self, ctx: Context, room: RoomView, subject: str, category: str | None,
                          reason: str | None, evidence) -> str | None:

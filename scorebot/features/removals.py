@@ -126,7 +126,7 @@ class Removals(Feature):
         ctx.do(SendDirect(proposal.subject, plain(
             f"You have been removed from {view.name or view.room_id}{lasting}, with the moderators' agreement, "
             "after being asked to stop. If you'd like to talk about it, you can reply here, or reach the "
-            "Internal Grievance Officers.")))
+            "Internal Grievance Officers."), remember=keys.case_note(case.id, proposal.subject, now)))
 
     def on_tick(self, ctx: Context) -> None:
         now = ctx.signal.timestamp
