@@ -55,7 +55,8 @@ def owner(replied: Conversation | None, open_now: list[Conversation]) -> Convers
         return replied
     if len(open_now) == 1:
         return open_now[0]
-    return Ask(tuple(open_now)) if open_now else None
+    in_order = sorted(open_now, key=lambda c: (list(Topic).index(c.topic), c.number))  # the same every time
+    return Ask(tuple(in_order)) if open_now else None
 
 
 def chosen(answer: str, choices: tuple[Conversation, ...]) -> Conversation | None:

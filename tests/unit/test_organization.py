@@ -125,7 +125,8 @@ def test_without_a_reply_the_one_open_conversation_else_a_question():
     assert owner(None, [BALLOT]) == BALLOT
     assert owner(None, []) is None
     assert owner(None, [REPORT, CASE]) == Ask((REPORT, CASE))
-    assert owner(None, [CASE, BALLOT]) == Ask((CASE, BALLOT))
+    assert owner(None, [BALLOT, CASE]) == Ask((CASE, BALLOT))  # listed in one order, whoever found them first
+    assert owner(None, [CASE, REPORT]) == Ask((REPORT, CASE))
 
 
 def test_the_answer_to_the_question_is_a_listed_number_and_the_words_wait_for_it():
