@@ -28,7 +28,7 @@ def reporter_told_unread(number: int, moderators_told: bool) -> Text:
 
 
 def about_you(what: str) -> str:
-    return f"Sorry, {what} is about you, so you can't act on it. The other grievance officers take it."
+    return f"Sorry, {what} is about you, so you can't act on it: it is for others to handle."
 
 
 def vote_about_you(proposal: int) -> str:
