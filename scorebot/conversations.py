@@ -1,8 +1,9 @@
 """A member's plain message in their direct chat goes to the one conversation it continues (see
 `domain.conversations`): the feature carrying that conversation takes it, or the bot asks which one.
 
-Features say which conversations they carry with `Feature.topic`, `open_conversations` and
-`carry_on`; none of them decides on its own that a message is theirs.
+A feature carrying conversations says so with three members: `topic` (a `Topic`),
+`open_conversations(ctx) -> list[int]` (the numbers open with `ctx.sender`) and
+`carry_on(ctx, number, said)`. None of them decides on its own that a message is theirs.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from scorebot.domain import keys
 from scorebot.domain.conversations import Ask, Conversation, chosen, held, owner, replied_to, unheld
 
 if TYPE_CHECKING:
-    from scorebot.dispatch import Context, Feature
+    from scorebot.dispatch import Context, Feature  # a feature may carry conversations (see above)
 
 
 def continue_conversation(ctx: Context, features: list[Feature]) -> bool:
     """Pass the message on to the conversation it continues, or ask; False when none is open."""
-    carriers = {feature.topic: feature for feature in features if feature.topic}
+    carriers = {feature.topic: feature for feature in features if getattr(feature, "topic", None)}
     said = ctx.signal.body
     reply_to = getattr(ctx.signal, "reply_to", None)
     replied = replied_to(ctx.store.key_of(reply_to)) if reply_to else None

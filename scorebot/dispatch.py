@@ -23,7 +23,6 @@ from scorebot.domain.commands import (
     UsageError,
     UserArg,
 )
-from scorebot.domain.conversations import Topic
 from scorebot.domain.help import usage_answer
 from scorebot.domain.people import find_member, is_matrix_id
 from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, UNVERIFIED_SESSION, no_longer_private
@@ -184,16 +183,6 @@ class Feature:
     def answer_direct(self, ctx: Context) -> bool:
         """A direct message that no feature took: answer it here and return True, or leave it."""
         return False
-
-    # The direct-chat conversations this feature carries on (see `scorebot.conversations`).
-    topic: Topic | None = None
-
-    def open_conversations(self, ctx: Context) -> list[int]:
-        """The numbers of this feature's conversations open with `ctx.sender` in their direct chat."""
-        return []
-
-    def carry_on(self, ctx: Context, number: int, said: str) -> None:
-        """A member's words in their direct chat that continue conversation `number`."""
 
     def is_private_text(self, said: str) -> bool:
         """Whether this plain text (as `domain.stack.folded` gives it) belongs in a direct chat only,
