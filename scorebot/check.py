@@ -21,7 +21,8 @@ from nio import (
 )
 
 from scorebot.config import Config
-from scorebot.domain.rooms import RoomKind, RoomView
+from scorebot.domain.organization import who_holds_each_role
+from scorebot.domain.rooms import Roles, RoomKind, RoomView
 from scorebot.matrix.session import LoginFailed, connect
 from scorebot.report_path import check_report_path
 
@@ -43,6 +44,7 @@ class Findings:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)  # who holds each role now, in plain words
 
 
 async def check_config(config: Config) -> Findings:
@@ -112,6 +114,7 @@ async def _check_rooms(client: AsyncClient, config: Config, found: Findings) -> 
               for i, ref in enumerate(config.rooms.organizing)]
     wanted += [("rooms.moderators", config.rooms.moderators, RoomKind.MODERATORS),
                ("rooms.igo", config.rooms.igo, RoomKind.IGO)]
+    views: list[RoomView] = []
     for key, ref, kind in wanted:
         if not ref:
             if kind is not RoomKind.ORGANIZING:
@@ -134,10 +137,19 @@ async def _check_rooms(client: AsyncClient, config: Config, found: Findings) -> 
                 found.notes.append(f"{key}: the bot is invited to {ref} and will join when it starts")
                 continue
         view = await _room_view(client, room_id, kind)
+        views.append(view)
         for power in _NEEDED[kind]:
             if not view.can(client.user_id, power):
                 problems.append(f"{key}: the bot cannot {_WORDS[power]} in {ref}; "
                                 f"give it power level 50 or more there")
+    found.roles = _who_holds_each_role(client.user_id, config, views)
+
+
+def _who_holds_each_role(bot_id: str, config: Config, views: list[RoomView]) -> list[str]:
+    roles = Roles.of_organization(views, bot_id, config.roles.moderator_level, config.roles.moderators,
+                                  config.roles.igos)
+    names = {user: name for view in views for user, name in view.members.items()}
+    return who_holds_each_role(roles, config.roles.steering, lambda user: names.get(user) or user)
 
 
 async def _room_view(client: AsyncClient, room_id: str, kind: RoomKind) -> RoomView:
@@ -145,7 +157,10 @@ async def _room_view(client: AsyncClient, room_id: str, kind: RoomKind) -> RoomV
     events = answer.events if isinstance(answer, RoomGetStateResponse) else []
     by_type = {event.get("type"): event for event in events if event.get("state_key") == ""}
     levels = (by_type.get("m.room.power_levels") or {}).get("content")
-    return RoomView.from_state(room_id, kind, by_type.get("m.room.create"), levels)
+    members = {event["state_key"]: (event.get("content") or {}).get("displayname") or event["state_key"]
+               for event in events if event.get("type") == "m.room.member"
+               and (event.get("content") or {}).get("membership") == "join"}
+    return RoomView.from_state(room_id, kind, by_type.get("m.room.create"), levels, members=members)
 
 
 async def _check_report_path(client: AsyncClient, config: Config, found: Findings) -> None:

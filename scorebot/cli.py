@@ -84,6 +84,8 @@ def _check(path: str) -> int:
         print(f"note: {note}")
     for problem in found.problems:
         print(f"missing: {problem}")
+    for line in found.roles:
+        print(line)
     if found.problems:
         return EXIT_FAILED
     print(f"config OK: {path}: checked {', '.join(found.checked)}")

@@ -322,12 +322,25 @@ def load_config(path: str | Path, environ: typing.Mapping[str, str] | None = Non
         data["reports"] = {**(data.get("reports") or {}), "admin_token": environ["SCOREBOT_REPORTS_ADMIN_TOKEN"]}
     problems: list[ConfigError] = []
     config = _build(Config, data, "", problems, extra={"base_dir": path.resolve().parent})
+    if not problems:
+        _one_kind_per_room(config.rooms, problems)
     if not data.get("access_token") and not data.get("password"):
         problems.append(ConfigError("access_token", "missing: set access_token or password (or "
                                                     "SCOREBOT_ACCESS_TOKEN)"))
     if problems:
         raise _all(problems)
     return config
+
+
+def _one_kind_per_room(rooms: RoomsConfig, problems: list[ConfigError]) -> None:
+    """A room is organizing, or the moderators', the IGOs' or the steering room: never two."""
+    from scorebot.domain.organization import room_kind_clash
+
+    named = [(f"rooms.organizing[{i}]", ref) for i, ref in enumerate(rooms.organizing)]
+    clash = room_kind_clash([*named, ("rooms.moderators", rooms.moderators), ("rooms.igo", rooms.igo),
+                             ("rooms.steering", rooms.steering)])
+    if clash:
+        problems.append(ConfigError("", clash))
 
 
 def _build(cls, data, prefix: str, problems: list[ConfigError], extra: dict | None = None):

@@ -47,21 +47,21 @@ def prepare(folder: Path, port: int):
     carol = server.register("carol", secrets.token_urlsafe(9))
     ida = server.register("ida", secrets.token_urlsafe(9))
 
-    def create(name: str, invite: list[str], encrypted: bool) -> str:
+    def create(name: str, invite: list[str], encrypted: bool, creator=alice) -> str:
         body = {"name": name, "preset": "private_chat", "invite": invite,
                 # alice creates the rooms, so she holds the most power (in room version 12, as a creator).
                 "power_level_content_override": {"users": {bot.user_id: 100, carol.user_id: 50}},
                 "initial_state": [_ENCRYPTED] if encrypted else []}
-        return server.client_request(alice.access_token, "POST", "/_matrix/client/v3/createRoom", body)["room_id"]
+        return server.client_request(creator.access_token, "POST", "/_matrix/client/v3/createRoom", body)["room_id"]
 
     everyone = [bot.user_id, bob.user_id, carol.user_id, ida.user_id]
     rooms = {
         "organizing": create("Organizing (demo)", everyone, encrypted=True),
         "moderators": create("Moderators (demo)", [bot.user_id, carol.user_id], encrypted=False),
-        "igo": create("Internal Grievance Officers (demo)", [bot.user_id, ida.user_id], encrypted=False),
+        # Everyone in the grievance officers' room reads every report: ida makes it, so only she is in it.
+        "igo": create("Internal Grievance Officers (demo)", [bot.user_id], encrypted=False, creator=ida),
     }
-    for person, room in ((bob, "organizing"), (carol, "organizing"), (ida, "organizing"), (carol, "moderators"),
-                         (ida, "igo")):
+    for person, room in ((bob, "organizing"), (carol, "organizing"), (ida, "organizing"), (carol, "moderators")):
         server.client_request(person.access_token, "POST", f"/_matrix/client/v3/join/{rooms[room]}", {})
     config = {
         "homeserver": server.url,
@@ -97,8 +97,11 @@ scorebot demo is running.
   (In Element: Sign in > Edit homeserver > {people.homeserver_url})
   Logins:
 {logins}
-  alice and carol are moderators (a removal one proposes, the other approves); ida is a grievance
-  officer; bob is a member.
+  Who is who:
+    Moderators (they decide on removals and see cases): alice, carol. A removal one of them
+    proposes, the other approves.
+    Grievance officers (they read every report): ida, alone. Reports go to her only.
+    bob is a member.
   Rooms: "Organizing (demo)" (encrypted), "Moderators (demo)", "Internal Grievance Officers (demo)".
   Try !help in the organizing room. Stop with Ctrl-C.
 """

@@ -13,6 +13,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
+from scorebot.conversations import continue_conversation
 from scorebot.domain import people_words
 from scorebot.domain.actions import Action, Join, Leave, React, Redact, Send, SendDirect
 from scorebot.domain.commands import (
@@ -339,7 +340,7 @@ class Dispatcher:
         taken = [feature.on_message(ctx) for feature in self.features]
         if ctx.room.kind is not RoomKind.DIRECT or any(taken):
             return
-        if not any(feature.answer_direct(ctx) for feature in self.features):
+        if not continue_conversation(ctx, self.features) and not any(f.answer_direct(ctx) for f in self.features):
             prefix = self.registry.prefix
             ctx.reply(plain("I'm not sure what you mean, sorry. Here you can write ") + code("stack")
                       + plain(" to ask to speak in a meeting you're in, ") + code("priority on")

@@ -53,6 +53,7 @@ def case_root(case: Case, who: str, state: str, detail: str) -> Text:
 
 
 PASSED_ON = "Thank you. I've passed your message on to the moderators."
+NOT_PASSED_ON = "I couldn't pass that on: the moderators' room is not set up. Please tell a moderator directly."
 ALREADY_ESCALATED = "That case is already with the grievance officers; new steps go to its thread."
 NO_IGO_ROOM = "No grievance officers' room is set up (rooms.igo in the config)."
 NO_OPEN_CASES = "No open cases."

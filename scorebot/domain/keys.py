@@ -59,3 +59,22 @@ def number_in(key: str | None, kind: str) -> int | None:
         return None
     number = key.split(":")[1]
     return int(number) if number.isdigit() else None
+
+
+CASE_NOTE = "case-dm"
+BALLOT_NOTE = "ballot-dm"
+
+
+def case_note(number: int, user_id: str, at: int) -> str:
+    """A message to a member about their case (asked to stop, removed): a reply to it goes to the moderators."""
+    return f"{CASE_NOTE}:{number}:{at}:{user_id}"
+
+
+def ballot_note(number: int, user_id: str) -> str:
+    """A ballot sent to one voter: a reply to it stays with the ballot, never reaches a room."""
+    return f"{BALLOT_NOTE}:{number}:{user_id}"
+
+
+def held_words(room_id: str) -> str:
+    """A member's words kept while the bot asks which conversation they continue."""
+    return f"held-words:{room_id}"

@@ -62,7 +62,8 @@ def after_report_button(report: Report) -> Text:
         f"followed by what happened, or !report {report.id} named to give them your name.")
 
 
-def thread_opening(report: Report, room_name: str | None, who: Callable[[str], str], prefix: str) -> Text:
+def thread_opening(report: Report, room_name: str | None, who: Callable[[str], str], prefix: str,
+                   in_thread: bool = True) -> Text:
     """The first message in a report's thread: who reported (unless anonymous), where, the
     evidence, their words, and what the grievance officers can do there."""
     parts = [plain(f"Reported by {report.reporter_shown(who)}, {utc_time(report.created_at)}, through {report.via}.")]
@@ -76,9 +77,10 @@ def thread_opening(report: Report, room_name: str | None, who: Callable[[str], s
     parts.append(plain(f"In their words: {report.words}" if report.words else "Their words: not yet."))
     if not report.wants_answers:
         parts.append(plain("They asked not to be written to."))
-    parts.append(plain(f"In this thread: {prefix}assign to take it on, {prefix}reply to write to the person who "
-                       f"reported, {prefix}note, {prefix}resolve when it is settled; {prefix}room-for {report.id} "
-                       "opens a private room."))
+    if in_thread:
+        parts.append(plain(f"In this thread: {prefix}assign to take it on, {prefix}reply to write to the person who "
+                           f"reported, {prefix}note, {prefix}resolve when it is settled; {prefix}room-for "
+                           f"{report.id} opens a private room."))
     return lines(parts)
 
 

@@ -197,6 +197,13 @@ class Roles:
     def is_igo(self, user_id: str) -> bool:
         return user_id in self.listed_igos or user_id in self.igo_room_members
 
+    def igos(self) -> frozenset[str]:
+        return self.listed_igos | self.igo_room_members
+
+    def moderators(self) -> frozenset[str]:
+        """The organization's moderators (see `is_organization_moderator`)."""
+        return self.listed_moderators | self.organizing_moderators | self.moderators_room_members
+
     def has(self, role: Role, room: RoomView, user_id: str, facilitators: frozenset[str] = frozenset()) -> bool:
         if role is Role.MEMBER:
             return True

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from scorebot.config import VotingConfig
 from scorebot.dispatch import Context, Feature
+from scorebot.domain import conversation_words, keys
 from scorebot.domain import revision_words as words
 from scorebot.domain.actions import Send, SendDirect
 from scorebot.domain.commands import ChoiceArg, NumberArg, command
+from scorebot.domain.conversations import Topic
 from scorebot.domain.revision import Proposal, State, ballot_approves, close_due, eligible, remind_due
 from scorebot.domain.rooms import DIRECT, RoomKind
 
@@ -46,7 +48,7 @@ class Ballot(Feature):
         ctx.store.cases.audit(now, ctx.sender, "revision ballot opened", None, proposal=proposal.id,
                               eligible=len(voters))
         for voter in voters:
-            ctx.do(SendDirect(voter, words.ballot(proposal, closes_at)))
+            ctx.do(SendDirect(voter, words.ballot(proposal, closes_at), remember=keys.ballot_note(proposal.id, voter)))
         return len(voters)
 
     # -- voting ---------------------------------------------------------------------------------
@@ -70,6 +72,20 @@ class Ballot(Feature):
         revisions.vote(proposal, ctx.sender, choice)
         ctx.reply(words.vote_recorded(found.ballot_closes_at))
 
+    # -- what a voter writes in their direct chat (see scorebot.conversations) --------------------
+
+    topic = Topic.BALLOT
+
+    def open_conversations(self, ctx: Context) -> list[int]:
+        """A ballot the member may still vote in; once they voted, their words are about something else."""
+        revisions = ctx.store.revisions
+        return [proposal.id for proposal, _ in revisions.open_ballots()
+                if ctx.sender in revisions.not_voted(proposal.id)]
+
+    def carry_on(self, ctx: Context, number: int, said: str) -> None:
+        """Never passed on: a ballot's chat holds votes only, and nothing a voter writes leaves it."""
+        ctx.reply(conversation_words.about_the_ballot(number, ctx.registry.prefix))
+
     # -- time passing ---------------------------------------------------------------------------
 
     def on_tick(self, ctx: Context) -> None:
@@ -81,7 +97,8 @@ class Ballot(Feature):
             elif remind_due(proposal.state, now, proposal.ballot_closes_at, self.remind_ms, reminded):
                 revisions.reminded(proposal.id)
                 for voter in revisions.not_voted(proposal.id):
-                    ctx.do(SendDirect(voter, words.ballot_reminder(proposal)))
+                    ctx.do(SendDirect(voter, words.ballot_reminder(proposal),
+                                      remember=keys.ballot_note(proposal.id, voter) + ":reminder"))
 
     def _close(self, ctx: Context, proposal: Proposal) -> None:
         revisions = ctx.store.revisions

@@ -25,8 +25,10 @@ from scorebot.domain.ladder import (
     removal_refused,
 )
 from scorebot.domain.limits import in_parts, shorten
+from scorebot.domain.organization import Route
 from scorebot.domain.rooms import RoomKind, RoomView
-from scorebot.domain.text import Text, bold, pill, plain
+from scorebot.domain.text import Text, bold, lines, pill, plain
+from scorebot.features.readers import readers, send_elsewhere
 
 
 class CaseBook:
@@ -47,7 +49,8 @@ class CaseBook:
         ctx.do(Send(room.room_id, words.stop_request(pill(subject, room.display_name(subject)), reason),
                     reply_to=evidence.event_id if evidence else None))
         ctx.do(SendDirect(subject, words.stop_request_in_private(room.name or room.room_id, reason, category,
-                                                                 self.config.code_of_conduct_url)))
+                                                                 self.config.code_of_conduct_url),
+                          remember=keys.case_note(case.id, subject, now)))
 
     def propose_removal(self, ctx: Context, room: RoomView, subject: str, category: str | None,
                          reason: str | None, evidence) -> str | None:
@@ -97,7 +100,8 @@ class CaseBook:
 
     def escalate(self, ctx: Context, case: Case, why: str) -> bool:
         igo = ctx.room_of(RoomKind.IGO)
-        if igo is None:
+        found = readers(ctx, case.subject)
+        if igo is None and found.route is Route.IGO_ROOM:
             return False
         now = ctx.signal.timestamp
         ctx.store.cases.add_step(case.id, Step(StepKind.ESCALATED, now, ctx.sender, None, why))
@@ -106,10 +110,13 @@ class CaseBook:
         key = keys.case(case.id)
         # The reason is kept whole in the case; the thread shows the start of long texts.
         whole = words.whole_text_with(case.subject)
-        ctx.do(Send(igo, words.case_root(case, ctx.who(case.subject), "escalated", shorten(why, whole_at=whole)),
-                    remember=key))
+        root = words.case_root(case, ctx.who(case.subject), "escalated", shorten(why, whole_at=whole))
         timeline = words.timeline_lines(case, ctx.who(case.subject),
                                         lambda step: shorten(self.step_line(ctx, step), whole_at=whole))
+        if found.route is not Route.IGO_ROOM:  # about a grievance officer: never where they read
+            send_elsewhere(ctx, found, f"Case #{case.id}", root + plain("\n") + lines(timeline), first=True)
+            return True
+        ctx.do(Send(igo, root, remember=key))
         ctx.do(*(Send(igo, part, thread_key=key) for part in in_parts(timeline)))
         return True
 
@@ -121,9 +128,12 @@ class CaseBook:
                     category=step.category, evidence=step.evidence_event)
         if case.escalated:
             igo = ctx.room_of(RoomKind.IGO)
-            if igo:
-                line = shorten(self.step_line(ctx, step), whole_at=words.whole_text_with(case.subject))
-                ctx.do(Send(igo, plain(line), thread_key=keys.case(case.id)))
+            found = readers(ctx, case.subject)
+            line = plain(shorten(self.step_line(ctx, step), whole_at=words.whole_text_with(case.subject)))
+            if found.route is not Route.IGO_ROOM:
+                send_elsewhere(ctx, found, f"Case #{case.id}", line)
+            elif igo:
+                ctx.do(Send(igo, line, thread_key=keys.case(case.id)))
         elif escalate:
             self.escalate(ctx, cases.get(case.id), "it went on after a removal")
 

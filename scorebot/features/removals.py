@@ -11,12 +11,15 @@ from scorebot.domain import keys, limits
 from scorebot.domain.actions import Ban, Kick, React, Redact, Send, SendDirect, Unban
 from scorebot.domain.case_words import APPROVE, REJECT
 from scorebot.domain.commands import TextArg, command
+from scorebot.domain.conflict_words import vote_about_you
 from scorebot.domain.ladder import Case, Proposal, ProposalState, Step, StepKind, Vote
+from scorebot.domain.organization import conflicted
 from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.rooms import IGO_ROOM, Role, RoomKind, RoomView
 from scorebot.domain.signals import Reaction
 from scorebot.domain.text import bold, pill, plain
 from scorebot.features.casebook import CaseBook
+from scorebot.features.readers import refused_as_subject
 from scorebot.features.thread_needs import CASE_THREAD
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,11 @@ class Removals(Feature):
             view = ctx.views.get(proposal.room_id)
             allowed = view is not None and ctx.roles.is_moderator(view, ctx.sender)
         now = ctx.signal.timestamp
+        if conflicted(ctx.sender, proposal.subject):  # never a say on one's own removal
+            allowed = False
+            if proposal.state is ProposalState.OPEN:
+                ctx.do(Send(ctx.room.room_id, pill(ctx.sender, ctx.name_of(ctx.sender)) + plain(
+                    vote_about_you(proposal.id)), reply_to=ctx.signal.target_event_id))
         if approve and ctx.sender == proposal.proposer and proposal.state is ProposalState.OPEN:
             ctx.do(Send(ctx.room.room_id, pill(ctx.sender, ctx.name_of(ctx.sender)) + plain(
                 f", your own ✅ on proposal #{proposal.id} does not count: a removal needs moderators other "
@@ -118,7 +126,7 @@ class Removals(Feature):
         ctx.do(SendDirect(proposal.subject, plain(
             f"You have been removed from {view.name or view.room_id}{lasting}, with the moderators' agreement, "
             "after being asked to stop. If you'd like to talk about it, you can reply here, or reach the "
-            "Internal Grievance Officers.")))
+            "Internal Grievance Officers."), remember=keys.case_note(case.id, proposal.subject, now)))
 
     def on_tick(self, ctx: Context) -> None:
         now = ctx.signal.timestamp
@@ -142,6 +150,8 @@ class Removals(Feature):
              needs=(CASE_THREAD,), help="In a case's thread: propose removing the member from every room; "
                                         "another grievance officer approves.")
     def remove_everywhere(self, ctx: Context, reason: str | None, case: Case) -> None:
+        if refused_as_subject(ctx, case.subject, f"case #{case.id}"):
+            return
         now = ctx.signal.timestamp
         proposal = ctx.store.cases.propose(case.id, case.subject, None, ctx.sender, 1, now + self.book.expiry_ms,
                                            reason, None, None)

@@ -8,30 +8,45 @@ from __future__ import annotations
 
 from scorebot.config import ReportsConfig
 from scorebot.dispatch import Context, Feature
-from scorebot.domain import keys, limits
+from scorebot.domain import conflict_words, keys, limits
 from scorebot.domain import report_words as words
 from scorebot.domain.actions import CreateRoom, Edit, Send, SendDirect, SetState
 from scorebot.domain.commands import NumberArg, TextArg, UserArg, command
+from scorebot.domain.organization import Route, conflicted
 from scorebot.domain.reports import MODERATED_BY, Report, ReportState
 from scorebot.domain.rooms import IGO_ROOM, Role, RoomKind
-from scorebot.domain.text import Text, bold
+from scorebot.domain.text import Text, bold, plain
+from scorebot.features.readers import readers, refused_as_subject, send_elsewhere
 from scorebot.features.thread_needs import REPORT_THREAD
 
 
 def open_thread(ctx: Context, report: Report) -> None:
-    """The report's root message and its thread's opening, in the grievance officers' room."""
+    """The report's root message and its thread's opening, in the grievance officers' room; or,
+    when it is about one of them, where `readers` says (never where the subject reads)."""
+    where = ctx.views.get(report.room_id)
+    room = where.name if where and where.name else report.room_id
+    found = readers(ctx, report.subject)
+    if found.route is not Route.IGO_ROOM:
+        opening = words.thread_opening(report, room, ctx.who, ctx.registry.prefix, in_thread=False)
+        if not send_elsewhere(ctx, found, f"Report #{report.id}", bold(report.root(ctx.name_of)) + plain("\n")
+                              + opening, first=True):
+            told = found.route is Route.MODERATORS_WITHOUT_TEXT
+            ctx.do(SendDirect(report.reporter, conflict_words.reporter_told_unread(report.id, told)))
+        return
     igo = ctx.room_of(RoomKind.IGO)
     if igo is None:
         return  # check-config says so; the report is kept and shows when an IGO room is set
     key = keys.report(report.id)
     ctx.do(Send(igo, bold(report.root(ctx.name_of)), remember=key))
-    where = ctx.views.get(report.room_id)
-    room = where.name if where and where.name else report.room_id
     for part in limits.split(words.thread_opening(report, room, ctx.who, ctx.registry.prefix)):
         ctx.do(Send(igo, part, thread_key=key))  # a long report or evidence: every word, in parts
 
 
 def to_thread(ctx: Context, report: Report, text: Text) -> None:
+    found = readers(ctx, report.subject)
+    if found.route is not Route.IGO_ROOM:
+        send_elsewhere(ctx, found, f"Report #{report.id}", text)
+        return
     igo = ctx.room_of(RoomKind.IGO)
     if igo:
         for part in limits.split(text):
@@ -48,6 +63,8 @@ class ReportThreads(Feature):
              help="In a report's thread: sign someone on to assist (yourself, if no one is named).")
     def assign(self, ctx: Context, user: str | None, report: Report) -> None:
         who = user or ctx.sender
+        if refused_as_subject(ctx, report.subject, f"report #{report.id}", who):
+            return
         if not ctx.roles.is_igo(who):
             ctx.reply(words.NOT_AN_IGO)
             return
@@ -59,6 +76,8 @@ class ReportThreads(Feature):
     @command("reply", TextArg("text", max_length=limits.REPLY), role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
              help="In a report's thread: write to the reporter, as the grievance officers.")
     def reply(self, ctx: Context, text: str, report: Report) -> None:
+        if refused_as_subject(ctx, report.subject, f"report #{report.id}"):
+            return
         if not report.wants_answers:
             ctx.reply(words.NO_ANSWERS_WANTED)
             return
@@ -70,6 +89,8 @@ class ReportThreads(Feature):
     @command("reopen", role=Role.IGO, rooms=IGO_ROOM, needs=(REPORT_THREAD,),
              help="In a report's thread: open a resolved report again.")
     def reopen(self, ctx: Context, report: Report) -> None:
+        if refused_as_subject(ctx, report.subject, f"report #{report.id}"):
+            return
         state = ReportState.ASSIGNED if report.assigned else ReportState.OPEN
         ctx.store.reports.set_state(report.id, state)
         ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reopened", "")
@@ -83,22 +104,30 @@ class ReportThreads(Feature):
         if found is None:
             ctx.reply(words.no_report(report))
             return
-        if not found.assigned:
+        if refused_as_subject(ctx, found.subject, f"report #{report}"):
+            return
+        # The subject is never in the room, even if they were signed on before this rule.
+        assisting = tuple(user for user in found.assigned if not conflicted(user, found.subject))
+        if not assisting:
             ctx.reply(words.NO_ONE_ASSISTING)
             return
-        ctx.do(CreateRoom(f"Report #{report}", found.assigned, keys.report_room(report)))
-        ctx.store.reports.record(report, ctx.signal.timestamp, ctx.sender, "room", ", ".join(found.assigned))
-        to_thread(ctx, found, words.room_on_its_way([ctx.name_of(u) for u in found.assigned]))
+        ctx.do(CreateRoom(f"Report #{report}", assisting, keys.report_room(report)))
+        ctx.store.reports.record(report, ctx.signal.timestamp, ctx.sender, "room", ", ".join(assisting))
+        to_thread(ctx, found, words.room_on_its_way([ctx.name_of(u) for u in assisting]))
         ctx.confirm()
 
     # -- !note and !resolve (see threads.py) ----------------------------------------------------
 
     def thread_note(self, ctx: Context, number: int, text: str) -> None:
+        if refused_as_subject(ctx, ctx.store.reports.get(number).subject, f"report #{number}"):
+            return
         ctx.store.reports.record(number, ctx.signal.timestamp, ctx.sender, "note", text)
         ctx.confirm()
 
     def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
         report = ctx.store.reports.get(number)
+        if refused_as_subject(ctx, report.subject, f"report #{number}"):
+            return
         ctx.store.reports.set_state(number, ReportState.RESOLVED)
         ctx.store.reports.record(number, ctx.signal.timestamp, ctx.sender, "resolved", outcome)
         self._update_root(ctx, number)
@@ -108,7 +137,7 @@ class ReportThreads(Feature):
     def _update_root(self, ctx: Context, report_id: int) -> None:
         igo = ctx.room_of(RoomKind.IGO)
         report = ctx.store.reports.get(report_id)
-        if igo:
+        if igo and readers(ctx, report.subject).route is Route.IGO_ROOM:
             ctx.do(Edit(igo, keys.report(report_id), bold(report.root(ctx.name_of))))
 
     # -- time passing ----------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from scorebot.domain import keys
 from scorebot.domain import report_words as words
 from scorebot.domain.actions import Redact, SendDirect
 from scorebot.domain.commands import TextArg, command
+from scorebot.domain.conversations import Topic
 from scorebot.domain.reports import ReportRequest, parse_report
 from scorebot.domain.rooms import DIRECT, RoomKind
-from scorebot.domain.signals import Message, NativeReport, Reaction
+from scorebot.domain.signals import NativeReport, Reaction
 from scorebot.features.report_threads import open_thread, to_thread
 
 FLAG_KEYS = ("🚩",)
@@ -85,16 +86,15 @@ class Reports(Feature):
         open_thread(ctx, report)
         ctx.do(SendDirect(native.sender, words.after_report_button(report), remember=keys.report_note(report.id)))
 
-    def on_message(self, ctx: Context) -> bool:
-        """A reporter's answer in the direct chat, as a reply to the bot's message about a report."""
-        message: Message = ctx.signal
-        if ctx.room.kind is not RoomKind.DIRECT or not message.reply_to:
-            return False
-        number = keys.number_in(ctx.store.key_of(message.reply_to), "report-dm")
-        if number is None:
-            return False
-        self._more_words(ctx, number, message.body)
-        return True
+    # -- what the reporter adds in their direct chat (see scorebot.conversations) ----------------
+
+    topic = Topic.REPORT
+
+    def open_conversations(self, ctx: Context) -> list[int]:
+        return ctx.store.reports.open_of_reporter(ctx.sender)
+
+    def carry_on(self, ctx: Context, number: int, said: str) -> None:
+        self._more_words(ctx, number, said)
 
     def _more_words(self, ctx: Context, number: int, added: str) -> None:
         reports = ctx.store.reports

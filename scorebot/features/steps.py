@@ -9,6 +9,7 @@ from scorebot.domain import case_words as words
 from scorebot.domain import keys, limits
 from scorebot.domain.actions import Edit, Redact, Send
 from scorebot.domain.commands import TextArg, UserArg, command
+from scorebot.domain.conversations import Topic
 from scorebot.domain.ladder import CATEGORIES, Step, StepKind, StopSign, on_stop_sign, parse_category
 from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.rooms import ORGANIZING, STAFF_ROOMS, Role, RoomKind
@@ -16,6 +17,7 @@ from scorebot.domain.signals import Reaction
 from scorebot.domain.text import pill
 from scorebot.domain.unverified import tell_where_readable
 from scorebot.features.casebook import CaseBook
+from scorebot.features.readers import refused_as_subject
 
 STOP_KEYS = ("🛑",)
 REASON = TextArg("details", optional=True, label="[category] [reason]", max_length=limits.REASON)
@@ -93,32 +95,48 @@ class Steps(Feature):
 
     def thread_note(self, ctx: Context, number: int, text: str) -> None:
         case = ctx.store.cases.get(number)
+        if refused_as_subject(ctx, case.subject, f"case #{number}"):
+            return
         self.book.record(ctx, case, Step(StepKind.NOTE, ctx.signal.timestamp, ctx.sender, reason=text))
         ctx.confirm()
 
     def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
         case = ctx.store.cases.get(number)
+        if refused_as_subject(ctx, case.subject, f"case #{number}"):
+            return
         self.book.record(ctx, case, Step(StepKind.RESOLVED, ctx.signal.timestamp, ctx.sender, reason=outcome))
         ctx.do(Edit(ctx.room.room_id, keys.case(case.id), words.case_root(case, ctx.who(case.subject), "resolved",
                                                                           outcome)))
         ctx.confirm()
 
-    def answer_direct(self, ctx: Context) -> bool:
-        """A member asked to stop or removed writes back in their direct chat: the moderators hear it,
-        in their room and in the case, and the member is told it was passed on."""
+    # -- a member asked to stop writes back (see scorebot.conversations) --------------------------
+
+    topic = Topic.CASE
+
+    def open_conversations(self, ctx: Context) -> list[int]:
+        """A case is a conversation with the member once they were asked to stop or removed."""
         case = ctx.store.cases.find(ctx.sender)
         asked = (StepKind.WARNED, StepKind.REMOVED, StepKind.REMOVED_EVERYWHERE)
+        if case is None or case.resolved or ctx.room_of(RoomKind.MODERATORS) is None \
+                or not any(s.kind in asked for s in case.steps):
+            return []
+        return [case.id]
+
+    def carry_on(self, ctx: Context, number: int, said: str) -> None:
+        """The moderators hear it, in their room and in the case, and the member is told it was passed on."""
+        case = ctx.store.cases.get(number)
         moderators = ctx.room_of(RoomKind.MODERATORS)
-        if case is None or case.resolved or moderators is None or not any(s.kind in asked for s in case.steps):
-            return False
-        said = ctx.signal.body
+        if case is None or case.subject != ctx.sender or moderators is None:
+            ctx.reply(words.NOT_PASSED_ON)
+            return
         self.book.record(ctx, case, Step(StepKind.MEMBER_REPLIED, ctx.signal.timestamp, ctx.sender, reason=said))
         ctx.do(Send(moderators, words.member_answered(pill(ctx.sender, ctx.name_of(ctx.sender)), case.id, said)))
         ctx.reply(words.PASSED_ON)
-        return True
 
     @command("case", UserArg(), role=Role.STAFF, rooms=STAFF_ROOMS, help="Show a member's case.")
     def case(self, ctx: Context, user: str) -> None:
+        if refused_as_subject(ctx, user, "that case"):
+            return
         case = ctx.store.cases.find(user)
         ouches = ctx.store.culture.pins_received(user)
         if case is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from nio import AsyncClient, Event
 
 from scorebot.config import RolesConfig
+from scorebot.domain.organization import who_holds_each_role
 from scorebot.domain.reports import MODERATED_BY
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
 
@@ -88,6 +89,12 @@ class RoomViews:
         config = self.roles_config
         return Roles.of_organization(views.values(), self.client.user_id, config.moderator_level,
                                      config.moderators, config.igos)
+
+    def who_holds_each_role(self) -> list[str]:
+        """Per role, who holds it now, by the names the rooms show (for the start log)."""
+        views = self.views()
+        names = {user: name for view in views.values() for user, name in view.members.items()}
+        return who_holds_each_role(self.roles(views), self.roles_config.steering, lambda user: names.get(user, user))
 
     def joined(self, kind: RoomKind) -> set[str]:
         members: set[str] = set()

@@ -206,10 +206,15 @@ class Runtime:
         what the bot no longer needs to remember."""
         keep_ms = int(self.config.connection.keep_handled_days * 24 * 3600 * 1000)
         pruned_at = 0
+        roles_said, started = False, time.time()
         while True:
             await asyncio.sleep(self.config.connection.timer_interval)
             now = int(time.time() * 1000)
             views = self.rooms.views()
+            if not roles_said and (set(views) >= set(self.rooms.kinds) or time.time() - started > 60):
+                roles_said = True  # once every configured room is seen: who holds each role, said at start
+                for line in self.rooms.who_holds_each_role():
+                    log.info(line)
             actions = await self.store.run(self.dispatcher.tick, now, self.rooms.roles(views), views)
             if actions:
                 self.executor.wake()

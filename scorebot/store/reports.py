@@ -33,6 +33,12 @@ class Reports:
         row = m.Report.get_or_none((m.Report.id == report_id) & (m.Report.reporter == reporter))
         return _report(row) if row else None
 
+    def open_of_reporter(self, reporter: str) -> list[int]:
+        """The numbers of `reporter`'s reports not resolved yet: conversations open in their direct chat."""
+        still_open = (m.Report.reporter == reporter) & (m.Report.state != ReportState.RESOLVED.value)
+        rows = m.Report.select(m.Report.id).where(still_open).order_by(m.Report.id)
+        return [row.id for row in rows]
+
     def about(self, subject: str) -> list[Report]:
         return [_report(r) for r in m.Report.select().where(m.Report.subject == subject).order_by(m.Report.id)]
 

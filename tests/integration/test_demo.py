@@ -55,7 +55,13 @@ async def test_demo_prints_logins_and_answers_help(tmp_path):
         members = {name: set(alice.client.rooms[r].users) for r, name in
                    ((r, info.name) for r, info in alice.client.rooms.items())}
         assert "@carol:localhost" in members["Moderators (demo)"]
-        assert "@ida:localhost" in members["Internal Grievance Officers (demo)"]
+        # ida made the grievance officers' room: alice is not in it, so she reads no report.
+        assert "Internal Grievance Officers (demo)" not in members
+        assert "Grievance officers (they read every report): ida, alone." in output  # the banner
+        # The start log says who holds each role, once the bot is in every room.
+        said = await read_until(demo.stdout, "Steering Committee (they")
+        assert "Grievance officers (they read every report): ida." in said
+        assert "Moderators (they decide on removals and see cases): alice, carol." in said
     finally:
         if alice:
             await alice.stop()

@@ -1,0 +1,39 @@
+"""What the bot says when something is about one of the people who would handle it: a report or a
+case about a grievance officer, and an action refused because it is about the one acting."""
+
+from __future__ import annotations
+
+from scorebot.domain.text import Text, plain
+
+
+def kept_from_the_subject(what: str) -> Text:
+    """The first line of a report or case about a grievance officer, sent to the others only."""
+    return plain(f"{what} is about a grievance officer, so it is kept out of the grievance officers' room, "
+                 "where they would read it. Only you and the other grievance officers get it, here.\n")
+
+
+def waiting_unread(what: str) -> Text:
+    """To the moderators, when no one else may read it: that it waits, never what it says or who is named."""
+    return plain(f"{what} is waiting, and no one may read it yet: it is about the only grievance officer. "
+                 "Its words and names stay out of this room. Please agree on someone trusted to become a "
+                 "grievance officer, so it can be read.")
+
+
+def reporter_told_unread(number: int, moderators_told: bool) -> Text:
+    told = ("The moderators know that a report is waiting, without its words or any name. "
+            if moderators_told else "")
+    return plain(f"Your report #{number} is about the only grievance officer, so no one else can read it yet. "
+                 f"It is kept, and shown to no one for now. {told}You can add to it here with "
+                 f"!report {number} followed by more words.")
+
+
+def about_you(what: str) -> str:
+    return f"Sorry, {what} is about you, so you can't act on it: it is for others to handle."
+
+
+def vote_about_you(proposal: int) -> str:
+    return f", your vote on proposal #{proposal} does not count: the proposal is about you."
+
+
+def not_them(what: str) -> str:
+    return f"Sorry, {what} is about that person, so they can't be signed on to it."

@@ -1,0 +1,54 @@
+"""Where a report or an escalated case about someone is read, so that it never reaches a room the
+person it is about can read (see `domain.organization.readers_of`). Reports and cases ask this one
+place before anything about them is sent to the grievance officers."""
+
+from __future__ import annotations
+
+from scorebot.dispatch import Context
+from scorebot.domain import conflict_words as words
+from scorebot.domain import limits
+from scorebot.domain.actions import Send, SendDirect
+from scorebot.domain.organization import Readers, Route, conflicted, readers_of
+from scorebot.domain.rooms import RoomKind
+from scorebot.domain.text import Text, plain
+
+
+def _in_room(ctx: Context, kind: RoomKind) -> set[str] | None:
+    """Who is in (or invited to) the configured room of that kind; None when there is none."""
+    room = ctx.room_of(kind)
+    if room is None:
+        return None
+    view = ctx.views.get(room)
+    return set(view.members) | set(view.invited) if view else set()
+
+
+def readers(ctx: Context, subject: str | None) -> Readers:
+    return readers_of(subject, ctx.roles.igos(), _in_room(ctx, RoomKind.IGO), _in_room(ctx, RoomKind.STEERING),
+                      _in_room(ctx, RoomKind.MODERATORS))
+
+
+def send_elsewhere(ctx: Context, found: Readers, what: str, text: Text, first: bool = False) -> bool:
+    """Send `text` about `what` ("Report #3") where `found` says, when that is not the grievance
+    officers' room; `first` opens it with why it comes there. Whether it reached anyone."""
+    if first and found.route in (Route.OTHER_IGOS, Route.STEERING):
+        text = words.kept_from_the_subject(what) + text
+    elif not first:
+        text = plain(f"{what}: ") + text
+    if found.route is Route.OTHER_IGOS:
+        ctx.do(*(SendDirect(person, part) for person in found.people for part in limits.split(text)))
+        return True
+    if found.route is Route.STEERING:
+        ctx.do(*(Send(ctx.room_of(RoomKind.STEERING), part) for part in limits.split(text)))
+        return True
+    if found.route is Route.MODERATORS_WITHOUT_TEXT and first:
+        ctx.do(Send(ctx.room_of(RoomKind.MODERATORS), words.waiting_unread(what)))
+    return False
+
+
+def refused_as_subject(ctx: Context, subject: str | None, what: str, *others: str | None) -> bool:
+    """Refuse, saying so, when the one acting (or anyone in `others`) is who `what` is about."""
+    if any(conflicted(user, subject) for user in (ctx.sender, *others) if user):
+        ctx.reply(words.about_you(what) if conflicted(ctx.sender, subject)
+                  else words.not_them(what))
+        return True
+    return False
