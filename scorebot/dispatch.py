@@ -13,7 +13,9 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
+from scorebot.domain import keys
 from scorebot.domain.actions import Action, Join, Leave, React, Redact, Send, SendDirect
+from scorebot.domain.brigading import Watch
 from scorebot.domain.commands import (
     CommandRegistry,
     Invocation,
@@ -25,6 +27,7 @@ from scorebot.domain.commands import (
 from scorebot.domain.help import usage_answer
 from scorebot.domain.people import find_member, is_matrix_id
 from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, UNVERIFIED_SESSION, no_longer_private
+from scorebot.domain.reactions import ReactionRegistry
 from scorebot.domain.rooms import Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import (
     BotRemoved,
@@ -41,6 +44,7 @@ from scorebot.domain.signals import (
 )
 from scorebot.domain.stack import MeetingEvent, folded
 from scorebot.domain.text import Text, code, join, plain
+from scorebot.inbound import Inbound
 from scorebot.store import Store
 
 log = logging.getLogger(__name__)
@@ -54,7 +58,6 @@ _ROOM_NAMES = {
 
 # Which feature hook hears each kind of signal (messages go through command parsing first).
 _HOOKS = {
-    Reaction: "on_reaction",
     Redaction: "on_redaction",
     NativeReport: "on_native_report",
     CallMembership: "on_call_membership",
@@ -112,9 +115,7 @@ class Context:
     def thread(self, kind: str) -> int | None:
         """The number of the case or report whose IGO-room thread this message was written in."""
         root = getattr(self.signal, "thread_root", None)
-        key = self.store.key_of(root) if root else None
-        found_kind, _, number = (key or "").partition(":")
-        return int(number) if found_kind == kind and number.isdigit() else None
+        return keys.number_in(self.store.key_of(root), kind) if root else None
 
     def room_of(self, kind: RoomKind) -> str | None:
         """The configured room of that kind (the moderators' or the IGO room)."""
@@ -188,8 +189,9 @@ class Feature:
         like "priority on"."""
         return False
 
-    def on_reaction(self, ctx: Context) -> None:
-        pass
+    def watch(self, ctx: Context) -> Watch | None:
+        """Every message a member sends, whatever its form (a notice, a command, an edit), before it
+        is routed: count it. A `Watch` back holds the bot's answers to a member who floods."""
 
     def on_redaction(self, ctx: Context) -> None:
         pass
@@ -233,14 +235,17 @@ class Feature:
 
 class Dispatcher:
     def __init__(self, store: Store, features: list[Feature], bot_user_id: str, prefix: str = "!",
-                 rooms: dict[str, RoomKind] | None = None):
+                 rooms: dict[str, RoomKind] | None = None, edit_window_ms: int = 120_000):
         self.store = store
         self.rooms = rooms if rooms is not None else {}
         self.features = features
         self.bot_user_id = bot_user_id
         self.registry = CommandRegistry(prefix)
+        self.reactions = ReactionRegistry()
+        self.inbound = Inbound(features, edit_window_ms)
         for feature in features:
             feature.register(self.registry)
+            self.reactions.declare(feature)
 
     def start(self) -> None:
         for feature in self.features:
@@ -290,6 +295,9 @@ class Dispatcher:
         if isinstance(signal, Message):
             self._on_message(ctx, signal)
             return
+        if isinstance(signal, Reaction):
+            self.reactions.route(ctx, signal.key, signal.target_event_id, self.store.key_of)
+            return
         if isinstance(signal, BotRemoved):
             self.store.room_left(signal.room_id, signal.timestamp)
         hook = _HOOKS.get(type(signal))
@@ -297,16 +305,25 @@ class Dispatcher:
             getattr(feature, hook)(ctx)
 
     def _on_message(self, ctx: Context, message: Message) -> None:
+        """Every message takes the same way in (see `inbound`), then is routed."""
+        parsed = self.registry.parse(message.command_body)
+        private = ctx.room.kind is not RoomKind.DIRECT and self._is_private(parsed, message)
+        self.inbound.keep(ctx, message, private)
+        watch = self.inbound.watch(ctx)
         if message.is_notice:
             return  # notices are bots talking; answering them makes loops
-        parsed = self.registry.parse(message.command_body)
-        if ctx.room.kind is not RoomKind.DIRECT and self._is_private(parsed, message):
+        if message.replaces and not self.inbound.edit(ctx, message, parsed, private):
+            return
+        if not message.replaces:
+            self.inbound.sent(ctx, message, parsed, private)
+        if private:
             self._continue_privately(ctx, parsed)
             return
-        if ctx.room.kind is RoomKind.ORGANIZING:
-            # Kept a few days, so a pin or a piece of evidence can quote what was said.
-            self.store.culture.keep_message(message.room_id, message.event_id, message.sender, message.body,
-                                            message.timestamp)
+        decided = len(ctx.actions)
+        self._answer(ctx, parsed)
+        self.inbound.hold(ctx, watch, parsed, decided)
+
+    def _answer(self, ctx: Context, parsed) -> None:
         if parsed is None:
             self._plain_message(ctx)
             return
@@ -350,7 +367,7 @@ class Dispatcher:
 
     def _continue_privately(self, ctx: Context, parsed) -> None:
         """Take a private word out of a shared room and go on with it in the sender's direct chat."""
-        ctx.do(Redact(ctx.room.room_id, ctx.signal.event_id, "moved to a direct chat to keep it private"))
+        ctx.do(Redact(ctx.room.room_id, ctx.signal.event_id, "moved to a private chat"))  # it names no one
         ctx.direct(ctx.sender, MOVED_HERE)
         private = ctx.privately()
         if isinstance(parsed, Invocation):

@@ -80,3 +80,21 @@ def starts_a_burst(rules: Rules, now: int, last_flood_at: int | None) -> bool:
 
 def is_mass_mention(rules: Rules, mentioned: tuple[str, ...]) -> bool:
     return len(set(mentioned)) > rules.max_mentions
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What the flood check found about a member's message: whether they are flooding, and the
+    window within which the bot answers them at most once while they do."""
+
+    flooding: bool
+    window_ms: int
+
+
+def hold_answer(watch: Watch, now: int, last: tuple[int, str] | None, said: str) -> bool:
+    """Whether to leave an answer unsent, given the bot's last answer to the member (when, what):
+    while they flood, every answer after the first in a window; otherwise an answer that repeats
+    the last one, to the same command, within the window (ten `!look` get one "I don't know")."""
+    if last is None or now - last[0] > watch.window_ms:
+        return False
+    return watch.flooding or last[1] == said

@@ -13,6 +13,7 @@ from scorebot.domain.case_words import APPROVE, REJECT
 from scorebot.domain.commands import TextArg, command
 from scorebot.domain.ladder import Case, Proposal, ProposalState, Step, StepKind, Vote
 from scorebot.domain.privacy import UNVERIFIED_SESSION
+from scorebot.domain.reactions import reaction
 from scorebot.domain.rooms import IGO_ROOM, Role, RoomKind, RoomView
 from scorebot.domain.signals import Reaction
 from scorebot.domain.text import bold, pill, plain
@@ -26,13 +27,10 @@ class Removals(Feature):
     def __init__(self, book: CaseBook):
         self.book = book
 
-    def on_reaction(self, ctx: Context) -> None:
-        reaction: Reaction = ctx.signal
-        key = reaction.key.replace("\ufe0f", "")
-        if ctx.room.kind in (RoomKind.MODERATORS, RoomKind.IGO) and key in (APPROVE, REJECT):
-            number = keys.number_in(ctx.store.key_of(reaction.target_event_id), "proposal")
-            if number is not None:
-                self._vote(ctx, number, key == APPROVE)
+    @reaction(APPROVE, REJECT, rooms=frozenset({RoomKind.MODERATORS, RoomKind.IGO}), on="proposal")
+    def vote(self, ctx: Context, proposal_id: int) -> None:
+        vote: Reaction = ctx.signal
+        self._vote(ctx, proposal_id, vote.key == APPROVE)
 
     def _vote(self, ctx: Context, proposal_id: int, approve: bool) -> None:
         cases = ctx.store.cases

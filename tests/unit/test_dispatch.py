@@ -165,7 +165,7 @@ def test_a_member_is_no_moderator_in_their_own_direct_chat(dispatcher):
 def test_a_report_typed_in_a_shared_room_is_taken_out_and_goes_on_privately(dispatcher):
     secret = "she followed me home"
     actions = handle(dispatcher, message(f"!report @eve:x {secret}", event_id="$rep"))
-    assert Redact("!r:x", "$rep", "moved to a direct chat to keep it private") in actions
+    assert Redact("!r:x", "$rep", "moved to a private chat") in actions
     assert not [a for a in actions if isinstance(a, Send) and a.room_id == "!r:x"]
     moved, thanks = [a for a in actions if isinstance(a, SendDirect)]
     assert moved.user_id == thanks.user_id == "@bob:x" and "removed your message" in moved.text.plain

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from peewee import BigIntegerField, Database, IntegerField, Model, TextField
 
-from scorebot.store.migrations import v014_initial
+from scorebot.store.migrations import v014_initial, v015_sent_commands
 
-STEPS = [v014_initial]
+STEPS = [v014_initial, v015_sent_commands]
 
 
 class SchemaTooNew(Exception):
