@@ -16,7 +16,7 @@ import dataclasses
 from scorebot.domain import edit_words
 from scorebot.domain.actions import Action, React, Redact, Send
 from scorebot.domain.brigading import Watch, hold_answer
-from scorebot.domain.commands import Invocation, UsageError
+from scorebot.domain.commands import Invocation, UnknownCommand, UsageError
 from scorebot.domain.edits import EditStep, digest, on_edit
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.signals import Message
@@ -77,8 +77,8 @@ class Inbound:
         return True
 
     def hold(self, ctx, watch: Watch | None, parsed, actions_before: int) -> None:
-        """Leave out the answers (in the room, to this message) that would feed a flood: the same
-        command answered the same way, or anything while the member floods (see `hold_answer`)."""
+        """Leave out the answers (in the room, to this message) that would feed a flood: anything
+        while the member floods, and the same unknown command answered again (see `hold_answer`)."""
         if watch is None:
             return
         decided = ctx.actions[actions_before:]
@@ -89,7 +89,8 @@ class Inbound:
         said = digest(" ".join([name, *(_words(action) for action in answers)]))
         commands = ctx.store.commands
         now = ctx.signal.timestamp
-        if hold_answer(watch, now, commands.last_answer(ctx.room.room_id, ctx.sender), said):
+        last = commands.last_answer(ctx.room.room_id, ctx.sender)
+        if hold_answer(watch, now, last, said, isinstance(parsed, UnknownCommand)):
             ctx.actions[actions_before:] = [action for action in decided if not _answers(action, ctx)]
         else:
             commands.answered(ctx.room.room_id, ctx.sender, said, now)

@@ -91,10 +91,11 @@ class Watch:
     window_ms: int
 
 
-def hold_answer(watch: Watch, now: int, last: tuple[int, str] | None, said: str) -> bool:
+def hold_answer(watch: Watch, now: int, last: tuple[int, str] | None, said: str, unknown: bool) -> bool:
     """Whether to leave an answer unsent, given the bot's last answer to the member (when, what):
-    while they flood, every answer after the first in a window; otherwise an answer that repeats
-    the last one, to the same command, within the window (ten `!look` get one "I don't know")."""
+    while they flood, every answer after the first in a window; otherwise, to a command the bot
+    does not know, an answer that repeats the last one within the window (ten `!look` get one "I
+    don't know", before the tenth makes a flood)."""
     if last is None or now - last[0] > watch.window_ms:
         return False
-    return watch.flooding or last[1] == said
+    return watch.flooding or (unknown and last[1] == said)
