@@ -13,7 +13,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
-from scorebot.domain import keys
+from scorebot.domain import command_words, keys
 from scorebot.domain.actions import Action, Join, Leave, React, Redact, Send, SendDirect
 from scorebot.domain.brigading import Watch
 from scorebot.domain.commands import (
@@ -49,13 +49,6 @@ from scorebot.store import Store
 
 log = logging.getLogger(__name__)
 
-_ROOM_NAMES = {
-    RoomKind.ORGANIZING: "organizing rooms",
-    RoomKind.MODERATORS: "the moderators' room",
-    RoomKind.IGO: "the grievance officers' room",
-    RoomKind.DIRECT: "a direct chat with me",
-}
-
 # Which feature hook hears each kind of signal (messages go through command parsing first).
 _HOOKS = {
     Redaction: "on_redaction",
@@ -65,14 +58,6 @@ _HOOKS = {
     BotRemoved: "on_bot_removed",
     Membership: "on_membership",
 }
-
-_ROLE_NAMES = {
-    Role.FACILITATOR: "the meeting's facilitators and moderators",
-    Role.MODERATOR: "moderators",
-    Role.IGO: "the Internal Grievance Officers",
-    Role.STAFF: "moderators and the Internal Grievance Officers",
-}
-
 
 @dataclass
 class Context:
@@ -280,8 +265,7 @@ class Dispatcher:
                           room.room_id, reference)
             ctx.actions = []
             if isinstance(signal, Message):
-                ctx.reply(f"Sorry, something went wrong on my side (reference {reference}). "
-                          "Nothing you did caused it; please tell the admin.")
+                ctx.reply(command_words.went_wrong(reference))
         self.store.enqueue(ctx.actions, signal.event_id)
         self.store.mark_handled(signal.event_id, room.room_id)
         return ctx.actions
@@ -327,15 +311,10 @@ class Dispatcher:
         if parsed is None:
             self._plain_message(ctx)
             return
-        if isinstance(parsed, UnknownCommand) and parsed.group:
-            prefix = self.registry.prefix
-            ctx.reply(plain(f"{prefix}{parsed.name} needs one more word: ")
-                      + join([code(prefix + name) for name in parsed.group], ", ") + plain("."))
-            return
+        prefix = self.registry.prefix
         if isinstance(parsed, UnknownCommand):
-            hint = f" Did you mean {self.registry.prefix}{parsed.suggestion}?" if parsed.suggestion else ""
-            ctx.reply(plain(f"I don't know {self.registry.prefix}{parsed.name}.{hint} ")
-                      + plain("Send ") + code(f"{self.registry.prefix}help") + plain(" for the list."))
+            ctx.reply(command_words.one_more_word(prefix, parsed.name, parsed.group) if parsed.group
+                      else command_words.unknown(prefix, parsed.name, parsed.suggestion))
             return
         if isinstance(parsed, UsageError):
             ctx.reply(self._usage(parsed))
@@ -386,12 +365,10 @@ class Dispatcher:
     def _invoke(self, ctx: Context, invocation: Invocation) -> None:
         command = invocation.command
         if ctx.room.kind not in command.rooms:
-            where = " or ".join(_ROOM_NAMES[kind] for kind in sorted(command.rooms, key=lambda k: k.value))
-            ctx.reply(plain(f"{self.registry.prefix}{command.name} works in {where}."))
+            ctx.reply(command_words.works_in(self.registry.prefix, command.name, command.rooms))
             return
         if not ctx.may(command.role):
-            ctx.reply(f"Sorry, only {_ROLE_NAMES[command.role]} can use "
-                      f"{self.registry.prefix}{command.name}.")
+            ctx.reply(command_words.only_for(self.registry.prefix, command.name, command.role))
             return
         if ctx.signal.unsigned_device and command.role is not Role.MEMBER:
             ctx.reply(UNVERIFIED_SESSION)
