@@ -18,9 +18,8 @@ from nio import (
     ReactionEvent,
     RedactionEvent,
     RoomMemberEvent,
-    RoomMessageEmote,
-    RoomMessageNotice,
-    RoomMessageText,
+    RoomMessage,
+    StickerEvent,
     UnknownBadEvent,
     UnknownEvent,
 )
@@ -34,6 +33,7 @@ _MATRIX_TO_USER = re.compile(r"^https://matrix\.to/#/(@[^/?#]+)")
 ABUSE_REPORT = "org.matrix.msc3215.abuse.report"
 CALL_MEMBER_TYPES = ("org.matrix.msc3401.call.member", "m.call.member")
 _PILL = re.compile(r'href="https://matrix\.to/#/(@[^"/?#]+)')
+_WORDS = ("m.text", "m.notice", "m.emote")
 _REPLY_FALLBACK = re.compile(r"^(> [^\n]*\n)+\n", re.MULTILINE)
 
 
@@ -150,7 +150,9 @@ def _message(event: Event, base: dict) -> signals.Message:
     body = content.get("body") if isinstance(content.get("body"), str) else ""
     formatted = content.get("formatted_body") if content.get("format") else None
     formatted = formatted if isinstance(formatted, str) else None
-    return signals.Message(**base, body=strip_reply_fallback(body), command_body=command_text(body, formatted),
+    # Only words are commands: a file named "!report.pdf", or a sticker, is not one.
+    said = command_text(body, formatted) if content.get("msgtype") in _WORDS else ""
+    return signals.Message(**base, body=strip_reply_fallback(body), command_body=said,
                            is_notice=content.get("msgtype") == "m.notice", reply_to=reply_to,
                            thread_root=thread_root, mentions=_mentions(content, formatted), replaces=replaces)
 
@@ -161,7 +163,7 @@ def _convert(event: Event, room_id: str, bot_user_id: str) -> signals.Signal | N
         return None
     base = dict(room_id=room_id, event_id=event.event_id, sender=event.sender,
                 timestamp=int(event.server_timestamp))
-    if isinstance(event, RoomMessageText | RoomMessageNotice | RoomMessageEmote):
+    if isinstance(event, RoomMessage | StickerEvent):  # every msgtype: an image counts in a flood too
         return _message(event, base)
     if isinstance(event, ReactionEvent):
         return signals.Reaction(**base, key=bare(event.key), target_event_id=event.reacts_to)

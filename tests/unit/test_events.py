@@ -1,4 +1,4 @@
-from nio import ReactionEvent, RoomMessageNotice, RoomMessageText, UnknownToDeviceEvent
+from nio import ReactionEvent, RoomMessageImage, RoomMessageNotice, RoomMessageText, UnknownToDeviceEvent
 
 from scorebot.matrix.events import command_text, strip_reply_fallback, to_signal, withheld_signal
 
@@ -55,3 +55,9 @@ def test_reaction_keys_arrive_bare():
         event = ReactionEvent.from_dict(room_event(
             {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$m", "key": key}}, "m.reaction"))
         assert to_signal(event, "!r:x", "@bot:x").key == bare_key, key
+
+
+def test_every_msgtype_is_a_message_but_only_words_are_commands():
+    image = RoomMessageImage.from_dict(room_event({"msgtype": "m.image", "body": "!report.png", "url": "mxc://x/y"}))
+    signal = to_signal(image, "!r:x", "@bot:x")
+    assert (signal.body, signal.command_body, signal.is_notice) == ("!report.png", "", False)
