@@ -164,7 +164,8 @@ def _convert(event: Event, room_id: str, bot_user_id: str) -> signals.Signal | N
     base = dict(room_id=room_id, event_id=event.event_id, sender=event.sender,
                 timestamp=int(event.server_timestamp))
     if isinstance(event, RoomMessage | StickerEvent):  # every msgtype: an image counts in a flood too
-        return _message(event, base)
+        msgtype = str((event.source.get("content") or {}).get("msgtype") or "")
+        return None if msgtype.startswith("m.key.") else _message(event, base)  # a verification request is no message
     if isinstance(event, ReactionEvent):
         return signals.Reaction(**base, key=bare(event.key), target_event_id=event.reacts_to)
     if isinstance(event, UnknownEvent) and event.type == "m.reaction":
