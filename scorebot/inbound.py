@@ -1,9 +1,10 @@
 """The one way in for a member's message, whatever its form: text, emote, notice, command, reply,
 thread reply or edit. The dispatcher runs these checks in this order before it routes the message:
 
-1. keep it (organizing rooms; an edit changes what the kept message says; private words are never kept);
+1. keep it (organizing rooms; private words are never kept);
 2. watch it: every feature that counts messages (floods, mass mentions) sees every one;
-3. an edit: run it as the command it now reads, once, or take its private words out of the room;
+3. an edit by the message's author changes what the kept message says, and runs as the command it
+   now reads, once, or takes its private words out of the room; anyone else's "edit" is ignored;
 4. after routing, hold back the answers a flooding member would be fed.
 
 Handled once, and a direct chat that is no longer private, are checked before, in `Dispatcher.handle`.
@@ -30,15 +31,9 @@ class Inbound:
     def keep(self, ctx, message: Message, private: bool) -> None:
         """Organizing-room messages are kept a few days, so a pin or a piece of evidence can quote
         what was said, and floods are counted on them; notices and commands too."""
-        if ctx.room.kind is not RoomKind.ORGANIZING:
-            return
-        culture = ctx.store.culture
-        if message.replaces and private:
-            culture.forget_message(message.replaces)
-        elif message.replaces:
-            culture.edited(message.replaces, message.body)
-        elif not private:
-            culture.keep_message(message.room_id, message.event_id, message.sender, message.body, message.timestamp)
+        if ctx.room.kind is RoomKind.ORGANIZING and not private and not message.replaces:  # edits: see `edit`
+            ctx.store.culture.keep_message(message.room_id, message.event_id, message.sender, message.body,
+                                           message.timestamp)
 
     def watch(self, ctx) -> Watch | None:
         """Every feature that counts messages sees this one; a flood watch says how to answer."""
@@ -57,10 +52,20 @@ class Inbound:
         """An edit: True when it goes on as the command (or private words) it now reads, in which
         case `ctx.signal` becomes the message edited, so answers and records point at it."""
         sent = ctx.store.commands.get(message.replaces)
+        kept = ctx.store.culture.message(message.replaces)
+        author = sent.sender if sent else kept.sender if kept else None
+        if author is not None and author != message.sender:
+            return False  # an "edit" of someone else's message: Matrix ignores it, and so does the bot
+        if kept and private:
+            ctx.store.culture.forget_message(message.replaces, message.sender)
+        elif kept:
+            ctx.store.culture.edited(message.replaces, message.sender, message.body)
         said = digest(message.command_body)
         ran_now = private or isinstance(parsed, Invocation)
         step = on_edit(sent, message.timestamp, self.edit_window_ms, parsed is not None, ran_now, said, private)
         room = ctx.room.room_id
+        if author is None and step is EditStep.MOVE:
+            return True  # whose the edited message is, the bot cannot tell: only this edit leaves the room
         if step in (EditStep.HIDE, EditStep.MOVE):
             ctx.do(Redact(room, message.event_id))  # the edit's words; the original goes with the move
         if step is EditStep.HIDE:

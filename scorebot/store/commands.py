@@ -13,6 +13,7 @@ KEPT_MS = 24 * 3600 * 1000  # an edit after a day runs nothing anyway
 @dataclass(frozen=True)
 class Sent:
     event_id: str
+    sender: str
     digest: str
     ran: bool
     at: int
@@ -25,7 +26,7 @@ class SentCommands:
 
     def get(self, event_id: str) -> Sent | None:
         row = m.SentCommand.get_or_none(m.SentCommand.event_id == event_id)
-        return Sent(row.event_id, row.digest, row.ran, row.at) if row else None
+        return Sent(row.event_id, row.sender, row.digest, row.ran, row.at) if row else None
 
     def last_answer(self, room_id: str, user_id: str) -> tuple[int, str] | None:
         row = m.LastAnswer.get_or_none((m.LastAnswer.room_id == room_id) & (m.LastAnswer.user_id == user_id))

@@ -302,3 +302,13 @@ def test_notices_and_commands_are_kept_for_the_flood_count(dispatcher):
     handle(dispatcher, Message("!r:x", "$n", "@bob:x", 5, body="a notice", command_body="a notice", is_notice=True))
     handle(dispatcher, message("!help", event_id="$c"))
     assert sorted(dispatcher.store.culture.message_times("!r:x", "@bob:x", 0)) == [0, 5]
+
+
+def test_an_edit_of_someone_elses_message_changes_nothing(dispatcher):
+    handle(dispatcher, message("what a good plan", "@mod:x", "$said"))
+    actions = handle(dispatcher, edit("priority on", "$said", "$fake"))  # bob "edits" the moderator's message
+    assert [a.event_id for a in actions if isinstance(a, Redact)] == []
+    assert dispatcher.store.culture.message("$said").body == "what a good plan"
+    handle(dispatcher, message("!boo", "@mod:x", "$typo"))
+    assert handle(dispatcher, edit("!caution @mod:x", "$typo", "$fake2")) == []
+    assert dispatcher.store.setting("warned") is None

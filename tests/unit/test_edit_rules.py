@@ -4,8 +4,8 @@ from scorebot.domain.edits import EditStep, digest, on_edit
 from scorebot.store.commands import Sent
 
 WINDOW = 120_000
-RAN = Sent("$c", digest("!stack"), ran=True, at=0)
-MISTYPED = Sent("$c", digest("!stak"), ran=False, at=0)
+RAN = Sent("$c", "@ann:x", digest("!stack"), ran=True, at=0)
+MISTYPED = Sent("$c", "@ann:x", digest("!stak"), ran=False, at=0)
 
 
 def step(sent, said="!stack", *, at=1_000, command=True, runs=True, private=False) -> EditStep:
