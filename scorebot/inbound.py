@@ -64,8 +64,9 @@ class Inbound:
         ran_now = private or isinstance(parsed, Invocation)
         step = on_edit(sent, message.timestamp, self.edit_window_ms, parsed is not None, ran_now, said, private)
         room = ctx.room.room_id
-        if author is None and step is EditStep.MOVE:
-            return True  # whose the edited message is, the bot cannot tell: only this edit leaves the room
+        if author is None and step is EditStep.MOVE:  # whose the edited message is, the bot cannot tell:
+            ctx.store.commands.sent(message.replaces, message.room_id, message.sender, said, True, message.timestamp)
+            return True  # only this edit leaves the room
         if step in (EditStep.HIDE, EditStep.MOVE):
             ctx.do(Redact(room, message.event_id))  # the edit's words; the original goes with the move
         if step is EditStep.HIDE:
