@@ -105,7 +105,7 @@ class Removals(Feature):
         else:
             ctx.do(Kick(view.room_id, proposal.subject, "removed with the moderators' approval"))
         if redact:
-            ctx.do(Redact(view.room_id, redact, "removed with the moderators' approval"))
+            ctx.do(Redact(view.room_id, redact))  # a redaction's reason is read next to the message: none
         self.book.record(ctx, case, Step(StepKind.REMOVED, now, ctx.sender, view.room_id))
         self.book.settle(ctx, proposal, f"✅ Carried, approved by {approvers}: "
                                     f"{view.display_name(proposal.subject)} was removed from the room.")
