@@ -261,28 +261,24 @@ def test_a_reaction_goes_only_where_it_is_declared(database_url):
         store.close()
 
 
-def edit(body: str, replaces: str, event_id: str, at: int = 1_000) -> Message:
-    return Message("!r:x", event_id, "@bob:x", at, body=body, command_body=body, replaces=replaces)
+def edit(body: str, replaces: str, event_id: str, at: int = 1_000, sender: str = "@bob:x") -> Message:
+    return Message("!r:x", event_id, sender, at, body=body, command_body=body, replaces=replaces)
 
 
 def test_a_mistyped_command_fixed_by_an_edit_runs_once_and_a_changed_one_is_not_run_again(dispatcher):
     handle(dispatcher, message("!boo", "@mod:x", "$typo"))
-    handle(dispatcher, Message("!r:x", "$e1", "@mod:x", 1_000, body="!caution @bob:x", command_body="!caution @bob:x",
-                               replaces="$typo"))
+    handle(dispatcher, edit("!caution @bob:x", "$typo", "$e1", 1_000, "@mod:x"))
     assert dispatcher.store.setting("warned") == "@bob:x"
     dispatcher.store.set_setting("warned", "")
-    again = handle(dispatcher, Message("!r:x", "$e2", "@mod:x", 2_000, body="!caution @bob:x",
-                                       command_body="!caution @bob:x", replaces="$typo"))
+    again = handle(dispatcher, edit("!caution @bob:x", "$typo", "$e2", 2_000, "@mod:x"))
     assert again == [] and dispatcher.store.setting("warned") == ""
-    changed = handle(dispatcher, Message("!r:x", "$e3", "@mod:x", 3_000, body="!caution @mod:x",
-                                         command_body="!caution @mod:x", replaces="$typo"))
+    changed = handle(dispatcher, edit("!caution @mod:x", "$typo", "$e3", 3_000, "@mod:x"))
     assert bodies(changed) == [edit_words.NOT_AGAIN] and dispatcher.store.setting("warned") == ""
 
 
 def test_an_edit_after_the_window_runs_nothing(dispatcher):
     handle(dispatcher, message("!boo", "@mod:x", "$typo"))
-    late = handle(dispatcher, Message("!r:x", "$e1", "@mod:x", 121_000, body="!caution @bob:x",
-                                      command_body="!caution @bob:x", replaces="$typo"))
+    late = handle(dispatcher, edit("!caution @bob:x", "$typo", "$e1", 121_000, "@mod:x"))
     assert late == [] and dispatcher.store.setting("warned") is None
 
 
