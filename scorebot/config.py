@@ -123,6 +123,12 @@ class ConnectionConfig:
 
 
 @dataclass(frozen=True)
+class CommandsConfig:
+    # An edit that turns a mistyped command into a right one runs it, this many seconds after it was sent.
+    edit_window: float = field(default=120.0, metadata=check(_positive))
+
+
+@dataclass(frozen=True)
 class StackConfig:
     texts: tuple[str, ...] = field(default=("stack", "stack me", "+stack"), metadata=check(_stack_text))
     leave_texts: tuple[str, ...] = field(default=("unstack", "unstack me", "-stack"), metadata=check(_stack_text))
@@ -243,6 +249,7 @@ class Config:
     rooms: RoomsConfig = field(default_factory=RoomsConfig)
     roles: RolesConfig = field(default_factory=RolesConfig)
     connection: ConnectionConfig = field(default_factory=ConnectionConfig)
+    commands: CommandsConfig = field(default_factory=CommandsConfig)
     stack: StackConfig = field(default_factory=StackConfig)
     culture: CultureConfig = field(default_factory=CultureConfig)
     enforcement: EnforcementConfig = field(default_factory=EnforcementConfig)

@@ -14,8 +14,9 @@ import secrets
 from dataclasses import dataclass, field
 
 from scorebot.conversations import continue_conversation
-from scorebot.domain import people_words
+from scorebot.domain import command_words, keys, people_words
 from scorebot.domain.actions import Action, Join, Leave, React, Redact, Send, SendDirect
+from scorebot.domain.brigading import Watch
 from scorebot.domain.commands import (
     CommandRegistry,
     Invocation,
@@ -27,6 +28,7 @@ from scorebot.domain.commands import (
 from scorebot.domain.help import usage_answer
 from scorebot.domain.people import resolve
 from scorebot.domain.privacy import MOVED_HERE, NOT_A_GROUP_BOT, UNVERIFIED_SESSION, no_longer_private
+from scorebot.domain.reactions import ReactionRegistry
 from scorebot.domain.rooms import Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import (
     BotRemoved,
@@ -42,22 +44,15 @@ from scorebot.domain.signals import (
     Tick,
 )
 from scorebot.domain.stack import MeetingEvent, folded
-from scorebot.domain.text import Text, code, join, plain
+from scorebot.domain.text import Text, code, plain
 from scorebot.domain.unverified import tell_where_readable
+from scorebot.inbound import Inbound
 from scorebot.store import Store
 
 log = logging.getLogger(__name__)
 
-_ROOM_NAMES = {
-    RoomKind.ORGANIZING: "organizing rooms",
-    RoomKind.MODERATORS: "the moderators' room",
-    RoomKind.IGO: "the grievance officers' room",
-    RoomKind.DIRECT: "a direct chat with me",
-}
-
 # Which feature hook hears each kind of signal (messages go through command parsing first).
 _HOOKS = {
-    Reaction: "on_reaction",
     Redaction: "on_redaction",
     NativeReport: "on_native_report",
     CallMembership: "on_call_membership",
@@ -65,14 +60,6 @@ _HOOKS = {
     BotRemoved: "on_bot_removed",
     Membership: "on_membership",
 }
-
-_ROLE_NAMES = {
-    Role.FACILITATOR: "the meeting's facilitators and moderators",
-    Role.MODERATOR: "moderators",
-    Role.IGO: "the Internal Grievance Officers",
-    Role.STAFF: "moderators and the Internal Grievance Officers",
-}
-
 
 @dataclass
 class Context:
@@ -119,9 +106,7 @@ class Context:
     def thread(self, kind: str) -> int | None:
         """The number of the case or report whose IGO-room thread this message was written in."""
         root = getattr(self.signal, "thread_root", None)
-        key = self.store.key_of(root) if root else None
-        found_kind, _, number = (key or "").partition(":")
-        return int(number) if found_kind == kind and number.isdigit() else None
+        return keys.number_in(self.store.key_of(root), kind) if root else None
 
     def room_of(self, kind: RoomKind) -> str | None:
         """The configured room of that kind (the moderators' or the IGO room)."""
@@ -195,8 +180,9 @@ class Feature:
         like "priority on"."""
         return False
 
-    def on_reaction(self, ctx: Context) -> None:
-        pass
+    def watch(self, ctx: Context) -> Watch | None:
+        """Every message a member sends, whatever its form (a notice, a command, an edit), before it
+        is routed: count it. A `Watch` back holds the bot's answers to a member who floods."""
 
     def on_redaction(self, ctx: Context) -> None:
         pass
@@ -240,14 +226,17 @@ class Feature:
 
 class Dispatcher:
     def __init__(self, store: Store, features: list[Feature], bot_user_id: str, prefix: str = "!",
-                 rooms: dict[str, RoomKind] | None = None):
+                 rooms: dict[str, RoomKind] | None = None, edit_window_ms: int = 120_000):
         self.store = store
         self.rooms = rooms if rooms is not None else {}
         self.features = features
         self.bot_user_id = bot_user_id
         self.registry = CommandRegistry(prefix)
+        self.reactions = ReactionRegistry()
+        self.inbound = Inbound(features, edit_window_ms)
         for feature in features:
             feature.register(self.registry)
+            self.reactions.declare(feature)
 
     def start(self) -> None:
         for feature in self.features:
@@ -282,8 +271,7 @@ class Dispatcher:
                           room.room_id, reference)
             ctx.actions = []
             if isinstance(signal, Message):
-                ctx.reply(f"Sorry, something went wrong on my side (reference {reference}). "
-                          "Nothing you did caused it; please tell the admin.")
+                ctx.reply(command_words.went_wrong(reference))
         self.store.enqueue(ctx.actions, signal.event_id)
         self.store.mark_handled(signal.event_id, room.room_id)
         return ctx.actions
@@ -297,6 +285,9 @@ class Dispatcher:
         if isinstance(signal, Message):
             self._on_message(ctx, signal)
             return
+        if isinstance(signal, Reaction):
+            self.reactions.route(ctx, signal.key, signal.target_event_id, self.store.key_of)
+            return
         if isinstance(signal, BotRemoved):
             self.store.room_left(signal.room_id, signal.timestamp)
         hook = _HOOKS.get(type(signal))
@@ -304,28 +295,32 @@ class Dispatcher:
             getattr(feature, hook)(ctx)
 
     def _on_message(self, ctx: Context, message: Message) -> None:
+        """Every message takes the same way in (see `inbound`), then is routed."""
+        parsed = self.registry.parse(message.command_body)
+        private = ctx.room.kind is not RoomKind.DIRECT and self._is_private(parsed, message)
+        self.inbound.keep(ctx, message, private)
+        watch = self.inbound.watch(ctx)
         if message.is_notice:
             return  # notices are bots talking; answering them makes loops
-        parsed = self.registry.parse(message.command_body)
-        if ctx.room.kind is not RoomKind.DIRECT and self._is_private(parsed, message):
+        if message.replaces and not self.inbound.edit(ctx, message, parsed, private):
+            return
+        if not message.replaces:
+            self.inbound.sent(ctx, message, parsed, private)
+        if private:
             self._continue_privately(ctx, parsed)
             return
-        if ctx.room.kind is RoomKind.ORGANIZING:
-            # Kept a few days, so a pin or a piece of evidence can quote what was said.
-            self.store.culture.keep_message(message.room_id, message.event_id, message.sender, message.body,
-                                            message.timestamp)
+        decided = len(ctx.actions)
+        self._answer(ctx, parsed)
+        self.inbound.hold(ctx, watch, parsed, decided)
+
+    def _answer(self, ctx: Context, parsed) -> None:
         if parsed is None:
             self._plain_message(ctx)
             return
-        if isinstance(parsed, UnknownCommand) and parsed.group:
-            prefix = self.registry.prefix
-            ctx.reply(plain(f"{prefix}{parsed.name} needs one more word: ")
-                      + join([code(prefix + name) for name in parsed.group], ", ") + plain("."))
-            return
+        prefix = self.registry.prefix
         if isinstance(parsed, UnknownCommand):
-            hint = f" Did you mean {self.registry.prefix}{parsed.suggestion}?" if parsed.suggestion else ""
-            ctx.reply(plain(f"I don't know {self.registry.prefix}{parsed.name}.{hint} ")
-                      + plain("Send ") + code(f"{self.registry.prefix}help") + plain(" for the list."))
+            ctx.reply(command_words.one_more_word(prefix, parsed.name, parsed.group) if parsed.group
+                      else command_words.unknown(prefix, parsed.name, parsed.suggestion))
             return
         if isinstance(parsed, UsageError):
             ctx.reply(self._usage(parsed))
@@ -357,7 +352,7 @@ class Dispatcher:
 
     def _continue_privately(self, ctx: Context, parsed) -> None:
         """Take a private word out of a shared room and go on with it in the sender's direct chat."""
-        ctx.do(Redact(ctx.room.room_id, ctx.signal.event_id, "moved to a direct chat to keep it private"))
+        ctx.do(Redact(ctx.room.room_id, ctx.signal.event_id, "moved to a private chat"))  # it names no one
         ctx.direct(ctx.sender, MOVED_HERE)
         private = ctx.privately()
         if isinstance(parsed, Invocation):
@@ -376,12 +371,10 @@ class Dispatcher:
     def _invoke(self, ctx: Context, invocation: Invocation) -> None:
         command = invocation.command
         if ctx.room.kind not in command.rooms:
-            where = " or ".join(_ROOM_NAMES[kind] for kind in sorted(command.rooms, key=lambda k: k.value))
-            ctx.reply(plain(f"{self.registry.prefix}{command.name} works in {where}."))
+            ctx.reply(command_words.works_in(self.registry.prefix, command.name, command.rooms))
             return
         if not ctx.may(command.role):
-            ctx.reply(f"Sorry, only {_ROLE_NAMES[command.role]} can use "
-                      f"{self.registry.prefix}{command.name}.")
+            ctx.reply(command_words.only_for(self.registry.prefix, command.name, command.role))
             return
         if ctx.signal.unsigned_device and command.role is not Role.MEMBER:
             ctx.reply(UNVERIFIED_SESSION)

@@ -80,3 +80,22 @@ def starts_a_burst(rules: Rules, now: int, last_flood_at: int | None) -> bool:
 
 def is_mass_mention(rules: Rules, mentioned: tuple[str, ...]) -> bool:
     return len(set(mentioned)) > rules.max_mentions
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What the flood check found about a member's message: whether they are flooding, and the
+    window within which the bot answers them at most once while they do."""
+
+    flooding: bool
+    window_ms: int
+
+
+def hold_answer(watch: Watch, now: int, last: tuple[int, str] | None, said: str, unknown: bool) -> bool:
+    """Whether to leave an answer unsent, given the bot's last answer to the member (when, what):
+    while they flood, every answer after the first in a window; otherwise, to a command the bot
+    does not know, an answer that repeats the last one within the window (ten `!look` get one "I
+    don't know", before the tenth makes a flood)."""
+    if last is None or now - last[0] > watch.window_ms:
+        return False
+    return watch.flooding or (unknown and last[1] == said)

@@ -23,10 +23,6 @@ def is_oops(text: str) -> bool:
     return bool(_OOPS.match(text))
 
 
-def is_hurt_reaction(key: str) -> bool:
-    return key.replace("\ufe0f", "") in HURT_KEYS
-
-
 @dataclass(frozen=True)
 class Pinned:
     """A moment someone said "ouch" about: which message, whose, and what it said."""

@@ -28,11 +28,13 @@ class Message(Signal):
     reply_to: str | None = None
     thread_root: str | None = None
     mentions: tuple[str, ...] = ()  # the people it mentions (m.mentions, and pills)
+    # An edit: the message it replaces. What the edit says (its newest content) is the body.
+    replaces: str | None = None
 
 
 @dataclass(frozen=True)
 class Reaction(Signal):
-    key: str
+    key: str  # the bare emoji (`domain.reactions.bare`): no variation selector, skin tone or gender sign
     target_event_id: str
 
 

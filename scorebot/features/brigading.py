@@ -16,6 +16,7 @@ from scorebot.domain import keys
 from scorebot.domain.actions import Edit, Send, SetInviteLevel, join_rule
 from scorebot.domain.brigading import (
     Rules,
+    Watch,
     Wave,
     WaveStep,
     is_flood,
@@ -121,17 +122,19 @@ class Brigading(Feature):
 
     # -- floods and mass mentions --------------------------------------------------------------------
 
-    def on_message(self, ctx: Context) -> None:
+    def watch(self, ctx: Context) -> Watch | None:
+        """Every message, whatever its form: a command, a notice and an edit count as much as text."""
         message: Message = ctx.signal
         moderators = ctx.room_of(RoomKind.MODERATORS)
         if ctx.room.kind is not RoomKind.ORGANIZING or moderators is None or self.rules.ignored(message.sender):
-            return
+            return None
         now, room_id = message.timestamp, ctx.room.room_id
         where = ctx.room.name or room_id
         who = pill(message.sender, ctx.name_of(message.sender))
         store = ctx.store.brigading
         since = now - self.rules.flood_ms
-        if is_flood(self.rules, ctx.store.culture.message_times(room_id, message.sender, since), now):
+        flooding = is_flood(self.rules, ctx.store.culture.message_times(room_id, message.sender, since), now)
+        if flooding:
             if starts_a_burst(self.rules, now, store.last_flood(room_id, message.sender)):
                 first = ctx.store.culture.first_message_since(room_id, message.sender, since)
                 link = message_link(room_id, first.event_id if first else message.event_id, "the first message")
@@ -139,5 +142,6 @@ class Brigading(Feature):
                                                     where, link)))
             store.flooding(room_id, message.sender, now)
         if is_mass_mention(self.rules, message.mentions):
-            ctx.do(Send(moderators, words.mass_mention(who, len(set(message.mentions)), where,
-                                                       message_link(room_id, message.event_id, "the message"))))
+            link = message_link(room_id, message.replaces or message.event_id, "the message")
+            ctx.do(Send(moderators, words.mass_mention(who, len(set(message.mentions)), where, link)))
+        return Watch(flooding, self.rules.flood_ms)

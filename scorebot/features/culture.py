@@ -20,15 +20,16 @@ from scorebot.domain import keys, limits
 from scorebot.domain.actions import Edit, Send
 from scorebot.domain.commands import NumberArg, TextArg, command
 from scorebot.domain.culture import (
+    HURT_KEYS,
     AskWhichMessage,
     acknowledged_by,
-    is_hurt_reaction,
     is_oops,
     is_ouch,
     ouch_target,
     quote,
 )
 from scorebot.domain.minutes import clock
+from scorebot.domain.reactions import reaction
 from scorebot.domain.rooms import ANYWHERE, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Message, Reaction
 from scorebot.domain.stack import MeetingEvent
@@ -73,10 +74,10 @@ class Culture(Feature):
         elif is_oops(message.body):
             self._oops(ctx, message.reply_to)
 
-    def on_reaction(self, ctx: Context) -> None:
-        reaction: Reaction = ctx.signal
-        if ctx.room.kind is RoomKind.ORGANIZING and is_hurt_reaction(reaction.key):
-            self._ouch(ctx, reaction.target_event_id, by_reaction=True)
+    @reaction(*HURT_KEYS, rooms=ORGANIZING)
+    def hurt(self, ctx: Context) -> None:
+        hurt: Reaction = ctx.signal
+        self._ouch(ctx, hurt.target_event_id, by_reaction=True)
 
     def _ouch(self, ctx: Context, reply_to: str | None, by_reaction: bool = False) -> None:
         culture, meetings = ctx.store.culture, ctx.store.meetings

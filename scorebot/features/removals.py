@@ -15,6 +15,7 @@ from scorebot.domain.conflict_words import vote_about_you
 from scorebot.domain.ladder import Case, Proposal, ProposalState, Step, StepKind, Vote
 from scorebot.domain.organization import conflicted
 from scorebot.domain.privacy import UNVERIFIED_SESSION
+from scorebot.domain.reactions import reaction
 from scorebot.domain.rooms import IGO_ROOM, Role, RoomKind, RoomView
 from scorebot.domain.signals import Reaction
 from scorebot.domain.text import bold, pill, plain
@@ -29,13 +30,10 @@ class Removals(Feature):
     def __init__(self, book: CaseBook):
         self.book = book
 
-    def on_reaction(self, ctx: Context) -> None:
-        reaction: Reaction = ctx.signal
-        key = reaction.key.replace("\ufe0f", "")
-        if ctx.room.kind in (RoomKind.MODERATORS, RoomKind.IGO) and key in (APPROVE, REJECT):
-            number = keys.number_in(ctx.store.key_of(reaction.target_event_id), "proposal")
-            if number is not None:
-                self._vote(ctx, number, key == APPROVE)
+    @reaction(APPROVE, REJECT, rooms=frozenset({RoomKind.MODERATORS, RoomKind.IGO}), on="proposal")
+    def vote(self, ctx: Context, proposal_id: int) -> None:
+        vote: Reaction = ctx.signal
+        self._vote(ctx, proposal_id, vote.key == APPROVE)
 
     def _vote(self, ctx: Context, proposal_id: int, approve: bool) -> None:
         cases = ctx.store.cases
@@ -115,7 +113,7 @@ class Removals(Feature):
         else:
             ctx.do(Kick(view.room_id, proposal.subject, "removed with the moderators' approval"))
         if redact:
-            ctx.do(Redact(view.room_id, redact, "removed with the moderators' approval"))
+            ctx.do(Redact(view.room_id, redact))  # a redaction's reason is read next to the message: none
         self.book.record(ctx, case, Step(StepKind.REMOVED, now, ctx.sender, view.room_id))
         self.book.settle(ctx, proposal, f"✅ Carried, approved by {approvers}: "
                                     f"{view.display_name(proposal.subject)} was removed from the room.")

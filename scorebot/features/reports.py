@@ -17,8 +17,9 @@ from scorebot.domain import report_words as words
 from scorebot.domain.actions import Redact, SendDirect
 from scorebot.domain.commands import TextArg, command
 from scorebot.domain.conversations import Topic
+from scorebot.domain.reactions import reaction
 from scorebot.domain.reports import ReportRequest, parse_report
-from scorebot.domain.rooms import DIRECT, RoomKind
+from scorebot.domain.rooms import DIRECT, ORGANIZING, RoomKind
 from scorebot.domain.signals import NativeReport, Reaction
 from scorebot.features.report_threads import open_thread, to_thread
 
@@ -58,16 +59,16 @@ class Reports(Feature):
         open_thread(ctx, report)
         ctx.reply(words.thanks(report))
 
-    def on_reaction(self, ctx: Context) -> None:
-        reaction: Reaction = ctx.signal
-        if ctx.room.kind is not RoomKind.ORGANIZING or reaction.key.replace("\ufe0f", "") not in FLAG_KEYS:
-            return
-        ctx.do(Redact(ctx.room.room_id, reaction.event_id, "taken in as a confidential report"))
-        seen = ctx.store.culture.message(reaction.target_event_id)
+    @reaction(*FLAG_KEYS, rooms=ORGANIZING)
+    def flag(self, ctx: Context) -> None:
+        flag: Reaction = ctx.signal
+        # No reason: everyone in the room, the reported person too, reads a redaction's reason.
+        ctx.do(Redact(ctx.room.room_id, flag.event_id))
+        seen = ctx.store.culture.message(flag.target_event_id)
         # Anonymous until they say otherwise: they had no chance to choose before the IGOs see it.
         request = ReportRequest("", subject=seen.sender if seen else None, anonymous=True)
         report = ctx.store.reports.create(ctx.sender, request, "🚩 on a message", ctx.signal.timestamp,
-                                          ctx.room.room_id, reaction.target_event_id, seen.body if seen else None)
+                                          ctx.room.room_id, flag.target_event_id, seen.body if seen else None)
         open_thread(ctx, report)
         ctx.do(SendDirect(ctx.sender, words.after_flag(report), remember=keys.report_note(report.id)))
 

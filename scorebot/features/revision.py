@@ -15,6 +15,7 @@ from scorebot.domain import revision_words as words
 from scorebot.domain.actions import React, Send
 from scorebot.domain.commands import NumberArg, TextArg, command
 from scorebot.domain.privacy import UNVERIFIED_SESSION
+from scorebot.domain.reactions import reaction
 from scorebot.domain.revision import MAY_COUNT, MAY_OPEN_VOTE, MAY_SHOW, Proposal, State, meeting_vote_passes, not_now
 from scorebot.domain.revision_words import NO, YES
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
@@ -82,16 +83,12 @@ class Revision(Feature):
         ctx.do(Send(ctx.room.room_id, words.meeting_vote(found), remember=key),
                React(ctx.room.room_id, None, YES, target_key=key), React(ctx.room.room_id, None, NO, target_key=key))
 
-    def on_reaction(self, ctx: Context) -> None:
-        reaction: Reaction = ctx.signal
-        key = reaction.key.replace("\ufe0f", "")
-        if ctx.room.kind is not RoomKind.ORGANIZING or key not in (YES, NO):
-            return
-        number = keys.number_in(ctx.store.key_of(reaction.target_event_id), "revision-vote")
-        if number is not None:
-            found = ctx.store.revisions.get(number)
-            if found and found.state is State.IN_MEETING_VOTE:
-                ctx.store.revisions.hand(found.id, ctx.sender, "yes" if key == YES else "no", reaction.event_id)
+    @reaction(YES, NO, rooms=ORGANIZING, on="revision-vote")
+    def show_of_hands(self, ctx: Context, number: int) -> None:
+        hand: Reaction = ctx.signal
+        found = ctx.store.revisions.get(number)
+        if found and found.state is State.IN_MEETING_VOTE:
+            ctx.store.revisions.hand(found.id, ctx.sender, "yes" if hand.key == YES else "no", hand.event_id)
 
     def on_redaction(self, ctx: Context) -> None:
         redaction: Redaction = ctx.signal

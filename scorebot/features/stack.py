@@ -13,6 +13,7 @@ from scorebot.dispatch import Context, Feature
 from scorebot.domain import culture_words, limits
 from scorebot.domain import meeting_words as words
 from scorebot.domain.commands import ChoiceArg, NumberArg, PersonArg, TextArg, UserArg, command
+from scorebot.domain.reactions import HANDS, reaction
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import CallMembership, Message, Reaction, Redaction
 from scorebot.domain.stack import Person, folded, is_hand, moved
@@ -81,15 +82,14 @@ class Stack(Feature):
             self.room.withdraw(ctx, meeting, ctx.sender)
         return None
 
-    def on_reaction(self, ctx: Context) -> None:
-        reaction: Reaction = ctx.signal
-        if ctx.room.kind is not RoomKind.ORGANIZING or not is_hand(reaction.key):
-            return
+    @reaction(*HANDS, rooms=ORGANIZING)
+    def hand(self, ctx: Context) -> None:
+        hand: Reaction = ctx.signal
         meeting = ctx.store.meetings.running(ctx.room.room_id)
         if meeting:
             # The ✅ goes on what was reacted to: Element does not show reactions to reactions.
-            self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "reaction", reaction.event_id,
-                              ctx.room.room_id, reaction.target_event_id, reply_to=reaction.target_event_id)
+            self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "reaction", hand.event_id,
+                              ctx.room.room_id, hand.target_event_id, reply_to=hand.target_event_id)
 
     def on_redaction(self, ctx: Context) -> None:
         redaction: Redaction = ctx.signal

@@ -12,6 +12,7 @@ from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.conversations import Topic
 from scorebot.domain.ladder import CATEGORIES, Step, StepKind, StopSign, on_stop_sign, parse_category
 from scorebot.domain.privacy import UNVERIFIED_SESSION
+from scorebot.domain.reactions import reaction
 from scorebot.domain.rooms import ORGANIZING, STAFF_ROOMS, Role, RoomKind
 from scorebot.domain.signals import Reaction
 from scorebot.domain.text import pill
@@ -54,20 +55,17 @@ class Steps(Feature):
         else:
             ctx.confirm()
 
-    def on_reaction(self, ctx: Context) -> None:
-        reaction: Reaction = ctx.signal
-        if ctx.room.kind is RoomKind.ORGANIZING and reaction.key.replace("\ufe0f", "") in STOP_KEYS:
-            self._stop_sign(ctx, reaction)
-
-    def _stop_sign(self, ctx: Context, reaction: Reaction) -> None:
+    @reaction(*STOP_KEYS, rooms=ORGANIZING)
+    def stop_sign(self, ctx: Context) -> None:
+        stop: Reaction = ctx.signal
         if not ctx.roles.is_moderator(ctx.room, ctx.sender):
             return  # a 🛑 from anyone else is an ordinary reaction
-        if reaction.unsigned_device:
+        if stop.unsigned_device:
             ctx.direct(ctx.sender, f"About your 🛑: {UNVERIFIED_SESSION}")
             ctx.do(*tell_where_readable(ctx.sender, ctx.name_of(ctx.sender), RoomKind.DIRECT, ctx.views))
             return
-        ctx.do(Redact(ctx.room.room_id, reaction.event_id, "handled by the moderators' process"))
-        evidence = ctx.store.culture.message(reaction.target_event_id)
+        ctx.do(Redact(ctx.room.room_id, stop.event_id))  # no reason: a redaction's reason is read by everyone
+        evidence = ctx.store.culture.message(stop.target_event_id)
         moderators = ctx.room_of(RoomKind.MODERATORS)
         if evidence is None:
             ctx.direct(ctx.sender, words.STOPPED_MESSAGE_UNSEEN)

@@ -45,7 +45,7 @@ def assemble(config: Config, client: AsyncClient, store: Store, kinds: dict[str,
     """Every part, wired to the others; `features` None means all of them, set up from `config`."""
     rooms = RoomViews(client, kinds, config.roles)
     dispatcher = Dispatcher(store, all_features(config) if features is None else features, client.user_id,
-                            config.command_prefix, kinds)
+                            config.command_prefix, kinds, int(config.commands.edit_window * 1000))
     by_kind = {kind: room for room, kind in kinds.items()}
     executor = Executor(client, store, synced, trust, by_kind.get(RoomKind.IGO), by_kind.get(RoomKind.MODERATORS),
                         metrics)

@@ -18,14 +18,14 @@ from nio import (
     ReactionEvent,
     RedactionEvent,
     RoomMemberEvent,
-    RoomMessageEmote,
-    RoomMessageNotice,
-    RoomMessageText,
+    RoomMessage,
+    StickerEvent,
     UnknownBadEvent,
     UnknownEvent,
 )
 
 from scorebot.domain import signals
+from scorebot.domain.reactions import bare
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ _MATRIX_TO_USER = re.compile(r"^https://matrix\.to/#/(@[^/?#]+)")
 ABUSE_REPORT = "org.matrix.msc3215.abuse.report"
 CALL_MEMBER_TYPES = ("org.matrix.msc3401.call.member", "m.call.member")
 _PILL = re.compile(r'href="https://matrix\.to/#/(@[^"/?#]+)')
+_WORDS = ("m.text", "m.notice", "m.emote")
 _REPLY_FALLBACK = re.compile(r"^(> [^\n]*\n)+\n", re.MULTILINE)
 
 
@@ -83,9 +84,9 @@ def strip_reply_fallback(body: str) -> str:
     return _REPLY_FALLBACK.sub("", body, count=1).strip() if body.startswith("> ") else body.strip()
 
 
-def _mentions(event: Event, formatted: str | None) -> tuple[str, ...]:
+def _mentions(content: dict, formatted: str | None) -> tuple[str, ...]:
     """Who a message mentions: its `m.mentions` and the pills in its HTML."""
-    listed = ((event.source.get("content") or {}).get("m.mentions") or {}).get("user_ids")
+    listed = (content.get("m.mentions") or {}).get("user_ids")
     people = [str(user) for user in listed] if isinstance(listed, list) else []
     people += [unescape(found) for found in _PILL.findall(formatted or "")]
     return tuple(dict.fromkeys(people))
@@ -134,34 +135,45 @@ def _abuse_report(event: UnknownEvent, base: dict) -> signals.NativeReport | Non
                                 reported_room_id=room, via="their app's report to moderators")
 
 
+def _message(event: Event, base: dict) -> signals.Message:
+    """A message of any kind; an edit (`m.replace`) says what its `m.new_content` says, and names
+    the message it replaces."""
+    relation = _relation(event)
+    content = event.source.get("content") or {}
+    replaces = None
+    if relation.get("rel_type") == "m.replace" and isinstance(content.get("m.new_content"), dict):
+        replaces, content, relation = str(relation["event_id"]), content["m.new_content"], {}
+    reply = relation.get("m.in_reply_to") or {}
+    thread_root = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
+    reply_to = reply.get("event_id") if isinstance(reply, dict) else None
+    if thread_root and relation.get("is_falling_back"):
+        reply_to = None
+    body = content.get("body") if isinstance(content.get("body"), str) else ""
+    formatted = content.get("formatted_body") if content.get("format") else None
+    formatted = formatted if isinstance(formatted, str) else None
+    # Only words are commands: a file named "!report.pdf", or a sticker, is not one.
+    said = command_text(body, formatted) if content.get("msgtype") in _WORDS else ""
+    return signals.Message(**base, body=strip_reply_fallback(body), command_body=said,
+                           is_notice=content.get("msgtype") == "m.notice", reply_to=reply_to,
+                           thread_root=thread_root, mentions=_mentions(content, formatted), replaces=replaces)
+
+
 def _convert(event: Event, room_id: str, bot_user_id: str) -> signals.Signal | None:
     if isinstance(event, BadEvent | UnknownBadEvent):
         log.warning("Skipping a malformed %s event %s in %s", event.type, event.event_id, room_id)
         return None
     base = dict(room_id=room_id, event_id=event.event_id, sender=event.sender,
                 timestamp=int(event.server_timestamp))
-    if isinstance(event, RoomMessageText | RoomMessageNotice | RoomMessageEmote):
-        relation = _relation(event)
-        if relation.get("rel_type") == "m.replace":
-            return None  # an edit: commands and signals count as first sent
-        reply = relation.get("m.in_reply_to") or {}
-        thread_root = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
-        reply_to = reply.get("event_id") if isinstance(reply, dict) else None
-        if thread_root and relation.get("is_falling_back"):
-            reply_to = None
-        body = event.body if isinstance(event.body, str) else ""
-        formatted = getattr(event, "formatted_body", None)
-        command_body = command_text(body, formatted)
-        return signals.Message(**base, body=strip_reply_fallback(body), command_body=command_body,
-                               is_notice=isinstance(event, RoomMessageNotice), reply_to=reply_to,
-                               thread_root=thread_root, mentions=_mentions(event, formatted))
+    if isinstance(event, RoomMessage | StickerEvent):  # every msgtype: an image counts in a flood too
+        msgtype = str((event.source.get("content") or {}).get("msgtype") or "")
+        return None if msgtype.startswith("m.key.") else _message(event, base)  # a verification request is no message
     if isinstance(event, ReactionEvent):
-        return signals.Reaction(**base, key=event.key, target_event_id=event.reacts_to)
+        return signals.Reaction(**base, key=bare(event.key), target_event_id=event.reacts_to)
     if isinstance(event, UnknownEvent) and event.type == "m.reaction":
         relation = _relation(event)  # a reaction nio could not parse (e.g. on a state event)
         if relation.get("rel_type") != "m.annotation":
             return None
-        return signals.Reaction(**base, key=str(relation["key"]), target_event_id=str(relation["event_id"]))
+        return signals.Reaction(**base, key=bare(str(relation["key"])), target_event_id=str(relation["event_id"]))
     if isinstance(event, RedactionEvent):
         return signals.Redaction(**base, redacts=event.redacts)
     if isinstance(event, RoomMemberEvent):

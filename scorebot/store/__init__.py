@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from scorebot.domain.actions import Action
     from scorebot.store.brigading import Brigading
     from scorebot.store.cases import Cases
+    from scorebot.store.commands import SentCommands
     from scorebot.store.culture import Culture
     from scorebot.store.meetings import Meetings
     from scorebot.store.reports import Reports
@@ -135,6 +136,11 @@ class Store:
     def brigading(self) -> Brigading:
         from scorebot.store.brigading import Brigading
         return Brigading()
+
+    @cached_property
+    def commands(self) -> SentCommands:
+        from scorebot.store.commands import SentCommands
+        return SentCommands()
 
     @cached_property
     def revisions(self) -> Revisions:

@@ -45,6 +45,15 @@ class Culture:
         insert_row(RecentMessage, ignore_existing=True, event_id=event_id, room_id=room_id, sender=sender,
                    body=body[:4000], at=at)
 
+    def edited(self, event_id: str, sender: str, body: str) -> None:
+        """An edit by the message's author: what the message says now is its newest content."""
+        RecentMessage.update(body=body[:4000]).where((RecentMessage.event_id == event_id)
+                                                     & (RecentMessage.sender == sender)).execute()
+
+    def forget_message(self, event_id: str, sender: str) -> None:
+        """A message its author turned private by an edit: its words are not kept."""
+        RecentMessage.delete().where((RecentMessage.event_id == event_id) & (RecentMessage.sender == sender)).execute()
+
     def message(self, event_id: str) -> Remembered | None:
         row = RecentMessage.get_or_none(RecentMessage.event_id == event_id)
         return Remembered(row.event_id, row.room_id, row.sender, row.body, row.at) if row else None

@@ -282,6 +282,29 @@ class FloodBurst(Model):
         indexes = ((("room_id", "user_id"), True),)
 
 
+class SentCommand(Model):
+    """A command a member sent, so an edit of it runs at most once. Never its text: a digest."""
+
+    event_id = CharField(primary_key=True)
+    room_id = CharField()
+    sender = CharField()
+    digest = CharField()
+    ran = BooleanField()
+    at = BigIntegerField(index=True)
+
+
+class LastAnswer(Model):
+    """The bot's last answer to a member in a room (a digest), so a flood is not fed."""
+
+    room_id = CharField()
+    user_id = CharField()
+    digest = CharField()
+    at = BigIntegerField()
+
+    class Meta:
+        indexes = ((("room_id", "user_id"), True),)
+
+
 class RevisionProposal(Model):
     proposer = CharField()
     text = TextField()
@@ -377,7 +400,7 @@ MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
           Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote,
           RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm,
           Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry, Report, ReportAssignee, ReportEntry,
-          RoomInvite, RoomJoin, JoinWave, FloodBurst,
+          RoomInvite, RoomJoin, JoinWave, FloodBurst, SentCommand, LastAnswer,
           RevisionProposal, MeetingAttendance, MeetingVote, BallotVoter, BallotChoice, WaitingEvent,
           MeetingItem]
 

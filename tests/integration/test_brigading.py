@@ -126,3 +126,34 @@ async def test_floods_and_mass_mentions_alert_once_and_bridges_never(world: Worl
     assert bob.user_id in str(mention.source) and "11 people" in mention.body
     assert len(alerts(maya, mods, bot_id, "A flood")) == 1
     assert alerts(maya, mods, bot_id, "A wave") == []
+
+
+async def test_commands_and_notices_flood_and_mention_as_text_does_and_a_flood_is_not_fed(world: World):
+    alice, maya, room, mods, _ = await setting(world)
+    bot_id = world.bot_user.user_id
+    eve, bob, cal = await world.member("eve"), await world.member("bob"), await world.member("cal")
+    for member in (eve, bob, cal):
+        await alice.client.room_invite(room, member.user_id)
+        await member.join(room)
+    commands = [await eve.send(room, f"!look at this {n}") for n in range(10)]
+    notices = [await bob.send(room, f"a bot-like line {n}", msgtype="m.notice") for n in range(10)]
+    everyone = [f"@person{n}:{SERVER_NAME}" for n in range(11)]
+    loud = {"m.mentions": {"user_ids": everyone}}
+    as_notice = await cal.send(room, "hear me, all of you", msgtype="m.notice", extra=loud)
+    as_command = await cal.send(room, "!everyone hear me", extra=loud)
+    await settled(maya, room, bot_id)
+
+    floods = await maya.wait_until(lambda: len(found := alerts(maya, mods, bot_id, "A flood")) >= 2 and found,
+                                   what="a flood alert for the commands and one for the notices")
+    mentions = await maya.wait_until(lambda: len(found := alerts(maya, mods, bot_id, "A mass mention")) >= 2
+                                     and found, what="a mass mention alert for the notice and one for the line")
+    await settled(maya, room, bot_id)
+    assert sorted(member.user_id for member in (eve, bob) for alert in alerts(maya, mods, bot_id, "A flood")
+                  if member.user_id in str(alert.source)) == sorted([eve.user_id, bob.user_id])
+    assert len(alerts(maya, mods, bot_id, "A flood")) == len(floods) == 2
+    assert len(alerts(maya, mods, bot_id, "A mass mention")) == len(mentions) == 2
+    assert any(as_notice in str(alert.source) for alert in mentions)
+    assert any(as_command in str(alert.source) for alert in mentions)
+    answers = [s for s in maya.seen if s.room_id == room and s.sender == bot_id and s.reply_to in commands]
+    assert len(answers) <= 1, [s.body for s in answers]
+    assert not any(s.reply_to in notices for s in maya.seen if s.sender == bot_id)

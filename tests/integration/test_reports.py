@@ -55,11 +55,15 @@ async def test_reports_from_every_way_in_stay_with_the_igos(world: World):
 
     # 2. A 🚩 on the message: gone at once, then the reporter is asked in a direct chat.
     flag = await rita.react(org.room, threat, "🚩")
-    redaction = await org.alice.wait_for(lambda s: isinstance(s.event, RedactionEvent) and s.event.redacts == flag,
-                                         what="the 🚩 to be taken away")
-    flagged = next(s for s in org.alice.seen if s.event_id == flag)
+    redaction = await org.eve.wait_for(lambda s: isinstance(s.event, RedactionEvent) and s.event.redacts == flag,
+                                       what="the 🚩 to be taken away")
+    flagged = next(s for s in org.eve.seen if s.event_id == flag)
     assert redaction.event.server_timestamp - flagged.event.server_timestamp < 1000
     asked = await direct_notice(rita, org, "Your report is #2")
+    # Nothing the reported member can read in the room ties rita to a report, the redaction included.
+    assert redaction.event.reason is None and "reason" not in redaction.content
+    assert not [s.body for s in org.eve.seen if s.room_id == org.room and s.sender == org.bot_id
+                and (rita.user_id in str(s.source) or "report" in s.body.lower())]
     answer = await rita.send(asked.room_id, SECRET_WORDS[1], reply_to=asked.event_id)
     await rita.checked(asked.room_id, org.bot_id, answer)
     second = await root(org.ida, org, 2)

@@ -136,6 +136,12 @@ class Member:
         assert isinstance(answer, RoomSendResponse), answer
         return answer.event_id
 
+    async def edit(self, room_id: str, event_id: str, body: str) -> str:
+        """Element's edit: a new message with `m.new_content` and an `m.replace` relation."""
+        return await self.send_event(room_id, "m.room.message", {
+            "msgtype": "m.text", "body": f"* {body}", "m.new_content": {"msgtype": "m.text", "body": body},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}})
+
     async def react(self, room_id: str, event_id: str, key: str) -> str:
         return await self.send_event(room_id, "m.reaction", {
             "m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}})

@@ -2,7 +2,18 @@
 
 import re
 
-from scorebot.domain.brigading import Join, Rules, Wave, WaveStep, is_flood, is_mass_mention, on_join, starts_a_burst
+from scorebot.domain.brigading import (
+    Join,
+    Rules,
+    Watch,
+    Wave,
+    WaveStep,
+    hold_answer,
+    is_flood,
+    is_mass_mention,
+    on_join,
+    starts_a_burst,
+)
 
 RULES = Rules(wave_joins=5, wave_ms=600_000, flood_messages=6, flood_ms=10_000, max_mentions=10,
               ignore=(re.compile(r"@bridge_.*:x"),))
@@ -48,3 +59,12 @@ def test_a_mass_mention_counts_people_once_each():
     assert not is_mass_mention(RULES, tuple(f"@p{i}:x" for i in range(10)))
     assert is_mass_mention(RULES, tuple(f"@p{i}:x" for i in range(11)))
     assert not is_mass_mention(RULES, ("@p:x",) * 30)
+
+
+def test_a_flooding_member_is_answered_once_per_window_and_an_unknown_command_once():
+    watching, flooding = Watch(False, 10_000), Watch(True, 10_000)
+    assert not hold_answer(flooding, 5_000, None, "help", unknown=False)  # the first answer goes out
+    assert hold_answer(flooding, 5_000, (1_000, "help"), "other", unknown=False)
+    assert not hold_answer(flooding, 12_000, (1_000, "help"), "other", unknown=False)  # a new window
+    assert hold_answer(watching, 5_000, (1_000, "dunno look"), "dunno look", unknown=True)
+    assert not hold_answer(watching, 5_000, (1_000, "help"), "help", unknown=False)  # !help twice is fine

@@ -5,7 +5,6 @@ from scorebot.domain.culture import (
     OuchTarget,
     Pinned,
     acknowledged_by,
-    is_hurt_reaction,
     is_oops,
     is_ouch,
     ouch_target,
@@ -22,7 +21,6 @@ def test_ouch_and_oops_words():
     for text in ("touch", "ouchy", "no ouch", ""):
         assert not is_ouch(text), text
     assert is_oops("Oops, sorry") and is_oops("oops") and not is_oops("whoops")
-    assert is_hurt_reaction("🤕") and is_hurt_reaction("🤕\ufe0f") and not is_hurt_reaction("😢")
 
 
 def test_ouch_pins_the_reply_target_or_the_speakers_last_message():

@@ -3,10 +3,12 @@
 import pytest
 
 from scorebot.dispatch import Context, Dispatcher, Feature
+from scorebot.domain import edit_words
 from scorebot.domain.actions import Join, Leave, Redact, Send, SendDirect
 from scorebot.domain.commands import UserArg
+from scorebot.domain.reactions import reaction
 from scorebot.domain.rooms import PowerLevels, Role, Roles, RoomKind, RoomView
-from scorebot.domain.signals import Invite, Message
+from scorebot.domain.signals import Invite, Message, Reaction
 from scorebot.domain.text import plain
 from scorebot.domain.unverified import readable_room
 from scorebot.features import all_features
@@ -166,7 +168,7 @@ def test_a_member_is_no_moderator_in_their_own_direct_chat(dispatcher):
 def test_a_report_typed_in_a_shared_room_is_taken_out_and_goes_on_privately(dispatcher):
     secret = "she followed me home"
     actions = handle(dispatcher, message(f"!report @eve:x {secret}", event_id="$rep"))
-    assert Redact("!r:x", "$rep", "moved to a direct chat to keep it private") in actions
+    assert Redact("!r:x", "$rep", "moved to a private chat") in actions
     assert not [a for a in actions if isinstance(a, Send) and a.room_id == "!r:x"]
     moved, thanks = [a for a in actions if isinstance(a, SendDirect)]
     assert moved.user_id == thanks.user_id == "@bob:x" and "removed your message" in moved.text.plain
@@ -248,3 +250,84 @@ def test_an_unverified_session_refused_in_a_confidential_room_is_also_told_where
     assert readable_room("@ida:x", RoomKind.DIRECT, views) == "!r:x"
     assert readable_room("@mod:x", RoomKind.MODERATORS, views) is None
     assert readable_room("@eve:x", RoomKind.IGO, views) is None  # in no room every session reads
+
+
+class Stops(Feature):
+    """A feature that declares its reactions, as the bot's own do."""
+
+    def __init__(self):
+        self.heard = []
+
+    @reaction("🛑", rooms=frozenset({RoomKind.ORGANIZING}))
+    def stop(self, ctx: Context):
+        self.heard.append(("stop", ctx.signal.key))
+
+    @reaction("✅", rooms=frozenset({RoomKind.ORGANIZING}), on="proposal")
+    def approve(self, ctx: Context, number: int):
+        self.heard.append(("approve", number))
+
+
+def test_a_reaction_goes_only_where_it_is_declared(database_url):
+    store = Store(database_url)
+    store.open()
+    stops = Stops()
+    dispatcher = Dispatcher(store, [stops], BOT)
+    try:
+        with store.db.atomic():
+            store.remember("proposal:7", "!r:x", "$proposal")
+        react = [("$1", "🛑", "$any", ROOM), ("$2", "🛑", "$any", RoomView("!m:x", RoomKind.MODERATORS)),
+                 ("$3", "😀", "$any", ROOM), ("$4", "✅", "$any", ROOM), ("$5", "✅", "$proposal", ROOM)]
+        for event_id, key, target, room in react:
+            handle(dispatcher, Reaction(room.room_id, event_id, "@bob:x", 0, key=key, target_event_id=target), room)
+        assert stops.heard == [("stop", "🛑"), ("approve", 7)]
+    finally:
+        store.close()
+
+
+def edit(body: str, replaces: str, event_id: str, at: int = 1_000, sender: str = "@bob:x") -> Message:
+    return Message("!r:x", event_id, sender, at, body=body, command_body=body, replaces=replaces)
+
+
+def test_a_mistyped_command_fixed_by_an_edit_runs_once_and_a_changed_one_is_not_run_again(dispatcher):
+    handle(dispatcher, message("!boo", "@mod:x", "$typo"))
+    handle(dispatcher, edit("!caution @bob:x", "$typo", "$e1", 1_000, "@mod:x"))
+    assert dispatcher.store.setting("warned") == "@bob:x"
+    dispatcher.store.set_setting("warned", "")
+    again = handle(dispatcher, edit("!caution @bob:x", "$typo", "$e2", 2_000, "@mod:x"))
+    assert again == [] and dispatcher.store.setting("warned") == ""
+    changed = handle(dispatcher, edit("!caution @mod:x", "$typo", "$e3", 3_000, "@mod:x"))
+    assert bodies(changed) == [edit_words.NOT_AGAIN] and dispatcher.store.setting("warned") == ""
+
+
+def test_an_edit_after_the_window_runs_nothing(dispatcher):
+    handle(dispatcher, message("!boo", "@mod:x", "$typo"))
+    late = handle(dispatcher, edit("!caution @bob:x", "$typo", "$e1", 121_000, "@mod:x"))
+    assert late == [] and dispatcher.store.setting("warned") is None
+
+
+def test_private_words_edited_in_leave_the_room_with_their_edit(dispatcher):
+    handle(dispatcher, message("hello there", event_id="$said"))
+    actions = handle(dispatcher, edit("priority on", "$said", "$edit"))
+    redacted = {a.event_id for a in actions if isinstance(a, Redact)}
+    assert redacted == {"$said", "$edit"}
+    assert all(a.reason in (None, "moved to a private chat") for a in actions if isinstance(a, Redact))
+    assert dispatcher.store.culture.message("$said") is None  # its words are not kept either
+    again = handle(dispatcher, edit("priority off", "$said", "$edit2"))
+    assert {a.event_id for a in again if isinstance(a, Redact)} == {"$said", "$edit2"}
+    assert bodies(again) == [edit_words.NOT_AGAIN]  # said privately; nothing runs twice
+
+
+def test_notices_and_commands_are_kept_for_the_flood_count(dispatcher):
+    handle(dispatcher, Message("!r:x", "$n", "@bob:x", 5, body="a notice", command_body="a notice", is_notice=True))
+    handle(dispatcher, message("!help", event_id="$c"))
+    assert sorted(dispatcher.store.culture.message_times("!r:x", "@bob:x", 0)) == [0, 5]
+
+
+def test_an_edit_of_someone_elses_message_changes_nothing(dispatcher):
+    handle(dispatcher, message("what a good plan", "@mod:x", "$said"))
+    actions = handle(dispatcher, edit("priority on", "$said", "$fake"))  # bob "edits" the moderator's message
+    assert [a.event_id for a in actions if isinstance(a, Redact)] == []
+    assert dispatcher.store.culture.message("$said").body == "what a good plan"
+    handle(dispatcher, message("!boo", "@mod:x", "$typo"))
+    assert handle(dispatcher, edit("!caution @mod:x", "$typo", "$fake2")) == []
+    assert dispatcher.store.setting("warned") is None

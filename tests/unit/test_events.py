@@ -1,6 +1,6 @@
-from nio import UnknownToDeviceEvent
+from nio import ReactionEvent, RoomMessageImage, RoomMessageNotice, RoomMessageText, UnknownToDeviceEvent
 
-from scorebot.matrix.events import command_text, strip_reply_fallback, withheld_signal
+from scorebot.matrix.events import command_text, strip_reply_fallback, to_signal, withheld_signal
 
 
 def test_pills_become_matrix_ids():
@@ -27,3 +27,37 @@ def test_a_withheld_key_becomes_one_signal_per_session():
     assert (signal.room_id, signal.event_id, signal.sender, signal.code) == ("!dm:x", "withheld:!dm:x:s1",
                                                                              "@ann:x", "m.unverified")
     assert withheld_signal(event({"room_id": 3, "session_id": "s1"}), 5) is None  # malformed: skipped
+
+
+def room_event(content: dict, event_type: str = "m.room.message") -> dict:
+    return {"type": event_type, "event_id": "$ev", "sender": "@ann:x", "origin_server_ts": 7, "content": content}
+
+
+def test_an_edit_says_what_its_newest_content_says_and_names_the_message_it_replaces():
+    edit = RoomMessageText.from_dict(room_event({
+        "msgtype": "m.text", "body": "* !report @bob:x he shoved me",
+        "m.new_content": {"msgtype": "m.text", "body": "!report @bob:x he shoved me",
+                          "m.mentions": {"user_ids": ["@bob:x"]}},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": "$typo"}}))
+    signal = to_signal(edit, "!r:x", "@bot:x")
+    assert (signal.event_id, signal.replaces, signal.body) == ("$ev", "$typo", "!report @bob:x he shoved me")
+    assert signal.command_body == "!report @bob:x he shoved me" and signal.mentions == ("@bob:x",)
+
+
+def test_a_notice_is_a_message_too():
+    notice = RoomMessageNotice.from_dict(room_event({"msgtype": "m.notice", "body": "!look"}))
+    signal = to_signal(notice, "!r:x", "@bot:x")
+    assert signal.is_notice and signal.command_body == "!look" and signal.replaces is None
+
+
+def test_reaction_keys_arrive_bare():
+    for key, bare_key in (("🙋🏽\u200d♀️", "🙋"), ("🖐️", "🖐"), ("✅", "✅"), ("🤕\ufe0f", "🤕"), ("🛑", "🛑")):
+        event = ReactionEvent.from_dict(room_event(
+            {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$m", "key": key}}, "m.reaction"))
+        assert to_signal(event, "!r:x", "@bot:x").key == bare_key, key
+
+
+def test_every_msgtype_is_a_message_but_only_words_are_commands():
+    image = RoomMessageImage.from_dict(room_event({"msgtype": "m.image", "body": "!report.png", "url": "mxc://x/y"}))
+    signal = to_signal(image, "!r:x", "@bot:x")
+    assert (signal.body, signal.command_body, signal.is_notice) == ("!report.png", "", False)

@@ -187,7 +187,8 @@ def test_a_database_of_version_14_gains_who_left_a_meeting_and_their_name(databa
     old = open_database(database_url)
     upgrade(old, MIGRATIONS[:1])
     old.execute_sql("INSERT INTO meetingattendance (meeting_id, user_id, at) VALUES (1, '@ann:x', 5)")
-    assert [m.version for m in upgrade(old)] == [19]
+    applied = [m.version for m in upgrade(old)]
+    assert 19 in applied and applied == [m.version for m in MIGRATIONS[1:]]
     assert {"left_at", "name"} <= {c.name for c in old.get_columns("meetingattendance")}
     assert old.execute_sql("SELECT user_id, left_at FROM meetingattendance").fetchall() == [("@ann:x", None)]
     old.close()
