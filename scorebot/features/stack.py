@@ -16,8 +16,10 @@ from scorebot.domain.commands import ChoiceArg, NumberArg, PersonArg, TextArg, U
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import CallMembership, Message, Reaction, Redaction
 from scorebot.domain.stack import Person, folded, is_hand, moved
+from scorebot.features.agenda import Agenda
 from scorebot.features.meeting_room import MEETING, MeetingRoom
 from scorebot.features.meetings import Meetings
+from scorebot.features.requests import Requests
 from scorebot.features.turns import Turns
 from scorebot.store.meetings import MeetingRecord
 
@@ -27,7 +29,7 @@ PRIVATE_TEXTS = frozenset({"priority on", "priority off"})
 def stack_features(stack: StackConfig | None = None, timezone: str = "UTC") -> list[Feature]:
     """Meetings, the stack and turns, sharing one set of rules."""
     room = MeetingRoom(stack, timezone)
-    return [Meetings(room), Stack(room), Turns(room)]
+    return [Meetings(room), Stack(room), Turns(room), Requests(room), Agenda(room)]
 
 
 class Stack(Feature):
@@ -168,7 +170,7 @@ class Stack(Feature):
     def stack_move(self, ctx: Context, person: str, position: int, meeting: MeetingRecord) -> None:
         target = self.room.person(ctx, person)
         entry = next((s.entry for s in ctx.store.meetings.waiting(meeting.id)
-                      if s.entry.person.key == target.key and not s.entry.clarification), None)
+                      if s.entry.person.key == target.key and not s.entry.ahead), None)
         if entry is None:
             ctx.reply(words.not_on_stack(target.name))
             return

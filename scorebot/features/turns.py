@@ -28,7 +28,9 @@ class Turns(Feature):
         self.room.leave(ctx, meeting, first, "called")
         ctx.store.meetings.start_turn(meeting.id, first.person, ctx.signal.timestamp, clarification=first.clarification)
         clarifying = first.term if first.clarification else None
-        ctx.do(Send(meeting.room_id, words.the_floor(self.room.speaker(first.person), clarifying)))
+        after = self.room.order(ctx, meeting)
+        following = self.room.speaker(after[0].person) if after else None
+        ctx.do(Send(meeting.room_id, words.the_floor(self.room.speaker(first.person), clarifying, following)))
         self.room.update_board(ctx, meeting)
 
     @command("done", rooms=ORGANIZING, needs=(MEETING, TURN),
