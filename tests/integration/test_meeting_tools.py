@@ -1,0 +1,117 @@
+"""What facilitators run a meeting with, on a real homeserver: typed requests, "you're next", a
+member's step back, and an agenda with timeboxes."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.conftest import World
+from tests.integration.test_stack import name, organizing, queue, speaker, start_meeting
+
+FAST_TIMERS = {"sync_timeout": 5, "max_retry_wait": 1, "timer_interval": 0.3}
+
+
+def mentions(seen) -> list[str]:
+    return (seen.content.get("m.mentions") or {}).get("user_ids", [])
+
+
+async def test_responses_and_points_of_process_take_their_place_and_the_next_speaker_is_told(world: World):
+    alice, members, room, _ = await organizing(world, "bob", "carol", "dave", "erin", "frank")
+    bob, carol, dave, erin, frank = members
+    bot_id = world.bot_user.user_id
+    await start_meeting(alice, room, bot_id)
+    for member in (bob, carol, dave):
+        await member.send(room, "✋")
+    await alice.board_shows(room, bot_id, lambda board: queue(board) == [name(bob), name(carol), name(dave)])
+
+    called = await alice.send(room, "!next")
+    floor = await alice.wait_for(lambda s: s.sender == bot_id and "you have the floor" in s.body, what="the floor")
+    assert floor.body == f"🎤 {name(bob)}, you have the floor. Next: {name(carol)}, get ready."
+    assert carol.user_id in mentions(floor)  # the one after is notified
+    assert called
+    await alice.board_shows(room, bot_id, lambda board: speaker(board) == name(bob))
+
+    responding = await erin.send(room, "!respond")
+    await alice.checked(room, bot_id, responding)
+    second = await frank.send(room, "!respond")
+    answer = await frank.reply_to(room, second, bot_id)
+    assert "ordinary hand" in answer.body
+    board = await alice.board_shows(room, bot_id, lambda board: len(queue(board)) == 4)
+    assert queue(board) == [f"↩️ {name(erin)} (direct response)", name(carol), name(dave), name(frank)]
+
+    process = await carol.send(room, "!process we are over time")
+    told = await alice.wait_for(lambda s: s.sender == bot_id and "point of process" in s.body
+                                and s.room_id == room and "📋" not in s.body, what="the facilitator told")
+    assert alice.user_id in mentions(told)
+    await alice.checked(room, bot_id, process)
+    board = await alice.board_shows(room, bot_id, lambda board: len(queue(board)) == 5)
+    assert queue(board) == [f"⚙️ {name(carol)} (point of process: we are over time)",
+                            f"↩️ {name(erin)} (direct response)", name(carol), name(dave), name(frank)]
+
+    stepping = await carol.send(room, "!stack step-back")  # Carol lets Dave go first
+    await alice.checked(room, bot_id, stepping)
+    board = await alice.board_shows(room, bot_id, lambda board: queue(board)[2:] == [name(dave), name(carol),
+                                                                                    name(frank)])
+    last = await frank.send(room, "!stack step-back")  # nobody is after Frank: nothing moves
+    answer = await frank.reply_to(room, last, bot_id)
+    assert "Nobody is after you" in answer.body
+    assert queue(alice.board(room, bot_id)[1]) == queue(board)
+
+    before = len([s for s in alice.notices(room, bot_id) if "you have the floor" in s.body])
+    await alice.send(room, "!next")
+    await alice.wait_until(lambda: len([s for s in alice.notices(room, bot_id) if "you have the floor" in s.body])
+                           > before, what="the floor again")
+    floor = [s for s in alice.notices(room, bot_id) if "you have the floor" in s.body][-1]
+    assert floor.body.startswith(f"🎤 {name(carol)}, you have the floor.")  # the point of process goes first
+    assert floor.body.endswith(f"Next: {name(erin)}, get ready.") and erin.user_id in mentions(floor)
+
+
+async def test_an_agenda_with_timeboxes_runs_the_meeting_and_groups_the_minutes(world: World):
+    alice, (bob, carol, dave), room, _ = await organizing(world, "bob", "carol", "dave", connection=FAST_TIMERS)
+    bot_id = world.bot_user.user_id
+    await alice.send(room, "!meeting start Spring\nBudget 10m\nVenue 2s\nWrap-up 5m")
+    await alice.board_shows(room, bot_id, lambda board: "📌 Now: Budget (10 min left)" in board)
+    shown = await alice.send(room, "!agenda")
+    agenda = await alice.reply_to(room, shown, bot_id)
+    assert agenda.body == "📌 Agenda\n1. Budget · 10 min · now\n2. Venue · 2 s\n3. Wrap-up · 5 min"
+
+    await bob.send(room, "✋")
+    await carol.send(room, "stack")
+    await alice.board_shows(room, bot_id, lambda board: queue(board) == [name(bob), name(carol)])
+    await alice.send(room, "!next")
+    await alice.board_shows(room, bot_id, lambda board: speaker(board) == name(bob))
+    await alice.send(room, "!decision We rent the hall")
+    await alice.send(room, "!done")
+    await alice.board_shows(room, bot_id, lambda board: speaker(board) is None)
+
+    await alice.send(room, "!agenda next")
+    moved = await alice.wait_for(lambda s: s.sender == bot_id and s.body.startswith("📌 Item 2"), what="item 2")
+    assert moved.body.startswith(f"📌 Item 2: Venue (2 s). Still waiting when it closed: {name(carol)}.")
+    await alice.board_shows(room, bot_id, lambda board: "📌 Now: Venue" in board and queue(board) == [])
+
+    def told(seen) -> bool:
+        return seen.sender == bot_id and "is up. Move on" in seen.body
+
+    overtime = await alice.wait_for(told, timeout=20, what="the box running out")
+    assert overtime.body.startswith(f"{name(alice)}: the time for “Venue” is up.")
+    assert alice.user_id in mentions(overtime)
+    await dave.send(room, "✋")
+    await alice.board_shows(room, bot_id, lambda board: queue(board) == [name(dave)])
+    await asyncio.sleep(1.5)  # five more timer rounds pass: the facilitator is told once only
+    assert len([s for s in alice.notices(room, bot_id) if told(s)]) == 1
+
+    await alice.send(room, "!agenda next keep")
+    kept = await alice.wait_for(lambda s: s.sender == bot_id and s.body.startswith("📌 Item 3"), what="item 3")
+    assert kept.body == f"📌 Item 3: Wrap-up (5 min). The stack carries over: {name(dave)}."
+    await alice.board_shows(room, bot_id, lambda board: "📌 Now: Wrap-up" in board and queue(board) == [name(dave)])
+    await alice.send(room, "!next")
+    await alice.board_shows(room, bot_id, lambda board: speaker(board) == name(dave))
+    await alice.send(room, "!meeting end")
+    minutes = await alice.wait_for(lambda s: s.sender == bot_id and s.body.startswith("# Minutes"), what="minutes")
+    part = minutes.body.split("## Agenda\n")[1].split("## Speakers")[0]
+    items = [block.splitlines() for block in part.strip().split("\n\n")]
+    assert items[0][0].startswith("### 1. Budget (timebox 10 min, took ")
+    assert [row.split(",")[0] for row in items[0][1:]] == [f"- Spoke: {name(bob)}", "- Decision: We rent the hall"]
+    assert items[1] == [items[1][0]] and items[1][0].startswith("### 2. Venue (timebox 2 s, took ")
+    assert items[2][0] == "### 3. Wrap-up (timebox 5 min, open when the meeting ended)"
+    assert [row.split(",")[0] for row in items[2][1:]] == [f"- Spoke: {name(dave)}"]
