@@ -195,6 +195,9 @@ class VotingConfig:
     eligible_rooms: tuple[str, ...] = field(default=(), metadata=check(_room_id))
     # Members who joined less than this many days before a ballot opened may not vote on it.
     min_membership_days: float = field(default=0.0, metadata=check(_not_negative))
+    # A meeting's vote on a revision needs at least this many eligible members present (none: no quorum,
+    # as the code of conduct sets none).
+    meeting_quorum: int | None = field(default=None, metadata=check(_positive))
 
 
 def _listen(value: str | None) -> str | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from scorebot.domain.board import duration
 from scorebot.domain.minutes import ItemPart, MinutesData, SpokenTurn, by_item, clock
-from scorebot.domain.revision import meeting_vote_passes
+from scorebot.domain.revision import State, meeting_vote_passes
 from scorebot.store import Store
 from scorebot.store.meetings import MeetingRecord
 
@@ -68,7 +68,8 @@ def _revision(store: Store, meeting_id: int, name) -> list[Section]:
         sections.append(("Present", [name(user) for user in present]))
     votes = [f"Revision #{p.id}: " + ("vote opened, not counted" if p.meeting_yes is None else
              f"yes {p.meeting_yes}, no {p.meeting_no}, {p.present} present; "
-             + ("passed to a secret ballot" if meeting_vote_passes(p.meeting_yes, p.present) else "not passed"))
+             + ("passed to a secret ballot" if meeting_vote_passes(p.meeting_yes, p.present)
+               and p.state is not State.SUBMITTED else "not passed"))
              for p in store.revisions.in_meeting(meeting_id)]
     if votes:
         sections.append(("Votes", votes))

@@ -115,3 +115,28 @@ async def test_an_agenda_with_timeboxes_runs_the_meeting_and_groups_the_minutes(
     assert items[1] == [items[1][0]] and items[1][0].startswith("### 2. Venue (timebox 2 s, took ")
     assert items[2][0] == "### 3. Wrap-up (timebox 5 min, open when the meeting ended)"
     assert [row.split(",")[0] for row in items[2][1:]] == [f"- Spoke: {name(dave)}"]
+
+
+async def test_a_vote_with_fewer_members_present_than_the_quorum_does_not_pass(world: World):
+    alice, (bob, carol, _), room, _ = await organizing(world, "bob", "carol", "dave", voting={"meeting_quorum": 4})
+    bot_id = world.bot_user.user_id
+    direct = await bob.open_direct_chat(bot_id)
+    proposed = await bob.send(direct, "!revision propose Add a section on quiet hours.")
+    assert "Your proposal is #1" in (await bob.reply_to(direct, proposed, bot_id, timeout=30)).body
+    await start_meeting(alice, room, bot_id, "Revisions")
+    for member in (alice, bob, carol):  # three of the four eligible members are here; Dave is not
+        here = await member.send(room, "!here")
+        await alice.checked(room, bot_id, here)
+    await alice.send(room, "!revision vote 1")
+    vote = await alice.wait_for(lambda s: s.sender == bot_id and "Vote in this meeting on revision #1" in s.body,
+                                what="the vote")
+    for member in (alice, bob, carol):
+        await member.react(room, vote.event_id, "✅")
+    marker = await alice.send(room, "!agenda")  # everything before it has been handled
+    await alice.reply_to(room, marker, bot_id)
+    count = await alice.send(room, "!revision count 1")
+    counted = (await alice.reply_to(room, count, bot_id)).body
+    assert "yes 3, no 0, with 3 eligible members present" in counted
+    assert "quorum for this vote is 4 eligible members present, so it does not pass" in counted
+    listed = await alice.send(room, "!revision list")
+    assert (await alice.reply_to(room, listed, bot_id)).body.startswith("#1 · submitted ·")  # no ballot opened
