@@ -207,6 +207,37 @@ def _listen(value: str | None) -> str | None:
     return None if host and port.isdigit() else "must be HOST:PORT, like 127.0.0.1:9104"
 
 
+def _board_listen(value: str | None) -> str | None:
+    return None if value is None or str(value).isdigit() else _listen(value)
+
+
+def _public_url(value: str | None) -> str | None:
+    return None if value is None or str(value).startswith(("http://", "https://")) else \
+        "must be a web address, like https://board.example.org"
+
+
+@dataclass(frozen=True)
+class BoardConfig:
+    # Where to serve the live board for a projector: HOST:PORT, or a PORT alone for 127.0.0.1
+    # (loopback; put a reverse proxy in front). Off when empty.
+    listen: str | None = field(default=None, metadata=check(_board_listen))
+    # The address people open, as the proxy serves it; the link is this plus /board/<token>.
+    # Empty: http:// and the listen address.
+    public_url: str | None = field(default=None, metadata=check(_public_url))
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        if self.listen is None:
+            return None
+        host, _, port = str(self.listen).rpartition(":")
+        return host or "127.0.0.1", int(port)
+
+    def link(self, token: str) -> str:
+        host, port = self.address
+        base = self.public_url or f"http://{host}:{port}"
+        return f"{base.rstrip('/')}/board/{token}"
+
+
 @dataclass(frozen=True)
 class MetricsConfig:
     # Where to answer /healthz and /metrics (Prometheus), like 127.0.0.1:9104. Off when empty.
@@ -246,6 +277,7 @@ class Config:
     voting: VotingConfig = field(default_factory=VotingConfig)
     cross_signing: CrossSigningConfig = field(default_factory=CrossSigningConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    board: BoardConfig = field(default_factory=BoardConfig)
     # Where the file was read from; relative paths are resolved against its folder.
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 

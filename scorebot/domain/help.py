@@ -112,6 +112,7 @@ TOPICS: tuple[Topic, ...] = (
         Example("followup done", "!followup done 1", "mark a follow-up as done"),
         Example("revision vote", "!revision vote 1", "ask the people present to vote on a proposal"),
         Example("revision count", "!revision count 1", "count that vote"),
+        Example("board link", "!board link", "a link to the live board, for a projector"),
         Example("facilitator", "!facilitator @sam", "hand the meeting to someone else"),
         Example("meeting end", "!meeting end", "end the meeting and post its minutes"),
     )),

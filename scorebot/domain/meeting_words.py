@@ -4,6 +4,8 @@ reviewed together (the board and the minutes are in `board.py` and `minutes.py`)
 
 from __future__ import annotations
 
+from html import escape
+
 from scorebot.domain.text import Text, code, join, plain
 
 NO_MEETING_HERE = plain("No meeting is running here. Start one with ") + code("!meeting start [title]") + plain(".")
@@ -23,6 +25,8 @@ SEVERAL_MEETINGS = "You facilitate several meetings; do this in the meeting's ro
 RESPONSE_TAKEN = ("Someone is already answering this speaker directly, so you're on the stack with an ordinary hand. "
                   "Thank you for waiting!")
 NOBODY_TO_RESPOND_TO = "Nobody has the floor to answer, so you're on the stack with an ordinary hand."
+BOARD_OFF = ("The live board for a projector is off here. Whoever runs the bot can turn it on with board.listen "
+             "in the config.")
 NOBODY_AFTER_YOU = "Nobody is after you on the stack, so there is no one to let go first."
 
 
@@ -84,3 +88,8 @@ def point_of_process(facilitators: list[Text], name: str, about: str | None) -> 
 
 def wrap_up(speaker: Text) -> Text:
     return speaker + plain(", could you start wrapping up? Thank you! Others are waiting to speak.")
+
+
+def board_link(url: str) -> Text:
+    return (plain("📽️ The live board of this meeting, for a projector (no Matrix account needed; it stops working "
+                  "when the meeting ends): ") + Text(url, f'<a href="{escape(url)}">{escape(url)}</a>'))

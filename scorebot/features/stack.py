@@ -8,7 +8,7 @@ member's spoken request), it is never logged, and the board and the minutes show
 
 from __future__ import annotations
 
-from scorebot.config import StackConfig
+from scorebot.config import BoardConfig, StackConfig
 from scorebot.dispatch import Context, Feature
 from scorebot.domain import culture_words
 from scorebot.domain import meeting_words as words
@@ -17,6 +17,7 @@ from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import CallMembership, Message, Reaction, Redaction
 from scorebot.domain.stack import Person, folded, is_hand, moved
 from scorebot.features.agenda import Agenda
+from scorebot.features.board_link import BoardLink
 from scorebot.features.meeting_room import MEETING, MeetingRoom
 from scorebot.features.meetings import Meetings
 from scorebot.features.requests import Requests
@@ -26,10 +27,11 @@ from scorebot.store.meetings import MeetingRecord
 PRIVATE_TEXTS = frozenset({"priority on", "priority off"})
 
 
-def stack_features(stack: StackConfig | None = None, timezone: str = "UTC") -> list[Feature]:
+def stack_features(stack: StackConfig | None = None, timezone: str = "UTC",
+                   board: BoardConfig | None = None) -> list[Feature]:
     """Meetings, the stack and turns, sharing one set of rules."""
     room = MeetingRoom(stack, timezone)
-    return [Meetings(room), Stack(room), Turns(room), Requests(room), Agenda(room)]
+    return [Meetings(room), Stack(room), Turns(room), Requests(room), Agenda(room), BoardLink(board)]
 
 
 class Stack(Feature):

@@ -4,9 +4,20 @@ member's step back, and an agenda with timeboxes."""
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import aiohttp
 
 from tests.conftest import World
+from tests.integration.test_screenshots import DOCS
 from tests.integration.test_stack import name, organizing, queue, speaker, start_meeting
+from tests.support.browser import png_size
+from tests.support.live_browser import LivePage
 
 FAST_TIMERS = {"sync_timeout": 5, "max_retry_wait": 1, "timer_interval": 0.3}
 
@@ -140,3 +151,80 @@ async def test_a_vote_with_fewer_members_present_than_the_quorum_does_not_pass(w
     assert "quorum for this vote is 4 eligible members present, so it does not pass" in counted
     listed = await alice.send(room, "!revision list")
     assert (await alice.reply_to(room, listed, bot_id)).body.startswith("#1 · submitted ·")  # no ballot opened
+
+
+def page_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_the_live_board_follows_the_meeting_in_a_browser_and_dies_with_it(world: World, tmp_path):
+    listen = f"127.0.0.1:{free_port()}"
+    alice, (bob, carol, dave), room, _ = await organizing(world, "bob", "carol", "dave", board={"listen": listen})
+    bot_id = world.bot_user.user_id
+    direct = await dave.open_direct_chat(bot_id)
+    declared = await dave.send(direct, "priority on")
+    await dave.reply_to(direct, declared, bot_id, timeout=30)
+    await alice.send(room, "!meeting start Spring\nBudget 10m\nVenue 5m")
+    await alice.board_shows(room, bot_id, lambda board: "Stack · Spring" in board)
+    for member in (bob, carol, dave):
+        await member.send(room, "✋")
+    await alice.board_shows(room, bot_id, lambda board: len(queue(board)) == 3)
+    await alice.send(room, "!next")
+    await alice.board_shows(room, bot_id, lambda board: speaker(board) == name(bob))
+    await alice.send(room, "!respond")
+    board = await alice.board_shows(room, bot_id, lambda board: len(queue(board)) == 3 and "↩️" in board)
+
+    asked = await alice.send(room, "!board link")
+    answer = (await alice.reply_to(room, asked, bot_id)).body
+    link = re.search(r"http://\S+", answer).group(0)
+    assert link.startswith(f"http://{listen}/board/") and len(link.rsplit("/", 1)[1]) >= 32
+    refused = await bob.send(room, "!board link")  # only a facilitator gets it
+    assert "only the meeting's facilitators" in (await bob.reply_to(room, refused, bot_id)).body
+
+    browser = await LivePage().open(link)
+    world.cleanups.append(browser.close)
+    shown = await browser.wait_until(lambda text: name(bob) in text and name(dave) in text, what="the speaker")
+    lines = page_lines(shown)
+    assert lines[lines.index("🎤 Speaking") + 1] == name(bob)
+    assert "📌 Budget" in shown and re.search(r"\d+:\d\d left", shown)
+    assert f"↩️ {name(alice)} (direct response)" in lines  # each entry's kind, in words
+    assert [line for line in lines if line in queue(board)] == queue(board)  # the room's board's queue, in order
+    assert "priority" not in shown.lower() and "priority" not in (await browser.evaluate(
+        "document.documentElement.outerHTML")).lower()
+    await browser.evaluate("window.notReloaded = true")
+    await screenshot(browser, tmp_path, "projector-board")
+
+    await alice.send(room, "!next")
+    floor = await alice.wait_for(lambda s: s.sender == bot_id and s.body.startswith(f"🎤 {name(alice)}"),
+                                 what="Alice's direct response")
+    assert floor
+    seen_at = time.monotonic()
+    shown = await browser.wait_until(lambda text: f"🎤 Speaking\n{name(alice)}" in "\n".join(page_lines(text)),
+                                     timeout=5, what="the new speaker")
+    assert time.monotonic() - seen_at <= 1.0, "the page took more than a second to follow"
+    assert await browser.evaluate("window.notReloaded") is True
+    assert page_lines(shown)[-2:] == [name(carol), name(dave)]  # the queue moved up too
+
+    await alice.send(room, "!meeting end")
+    await alice.wait_for(lambda s: s.sender == bot_id and s.body.startswith("# Minutes"), what="the minutes")
+    await browser.wait_until(lambda text: "The meeting has ended." in text, what="the page to say it ended")
+    async with aiohttp.ClientSession() as session:
+        for url in (link, link + "/events", f"http://{listen}/board/not-a-token"):
+            async with session.get(url) as response:
+                assert response.status == 404, url
+
+
+async def screenshot(browser: LivePage, folder: Path, name: str) -> None:
+    """Kept in docs/screenshots/ for the guides; refreshed with SCOREBOT_UPDATE_SCREENSHOTS=1."""
+    picture = folder / f"{name}.png"
+    picture.write_bytes(await browser.screenshot())
+    assert png_size(picture) == (1280, 720)
+    if os.environ.get("SCOREBOT_UPDATE_SCREENSHOTS"):
+        shutil.copy(picture, DOCS / f"{name}.png")
+    assert (DOCS / f"{name}.png").exists(), "run with SCOREBOT_UPDATE_SCREENSHOTS=1 to keep the screenshot"
