@@ -49,6 +49,9 @@ class Agenda(Feature):
     def agenda_next(self, ctx: Context, keep: str | None, meeting: MeetingRecord) -> None:
         agenda, now = ctx.store.agenda, ctx.signal.timestamp
         items = agenda.items(meeting.id)
+        if not items:
+            ctx.reply(words.render_agenda(items, now))
+            return
         open_now = current(items)
         waiting = [e.person.name for e in self.room.order(ctx, meeting)]
         if open_now:

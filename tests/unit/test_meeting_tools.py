@@ -1,9 +1,13 @@
-"""Typed requests, the step back and the agenda, as pure rules."""
+"""Typed requests, the step back and the agenda, as pure rules, and through the dispatcher."""
 
+import pytest
+
+from scorebot.domain.actions import Send
 from scorebot.domain.agenda import Item, board_line, current, parse_item, parse_items, runs_over, time_left
 from scorebot.domain.board import render_board
 from scorebot.domain.minutes import by_item
 from scorebot.domain.stack import PROCESS, RESPOND, Contribution, Entry, Person, order, stepped_back
+from tests.unit.test_stack_feature import Meeting
 
 ANN, BEN, CAL, DEE, EVE = (Person(f"@{n}:x", n.title()) for n in ("ann", "ben", "cal", "dee", "eve"))
 
@@ -78,3 +82,29 @@ def test_minutes_rows_go_under_the_item_open_at_the_time():
     assert parts[2].heading() == "C (not reached)"
     assert parts[0].heading() == "A (timebox 1 min, took 1 min 30 s)"
     assert parts[1].heading() == "B (open when the meeting ended)"
+
+
+@pytest.fixture
+def meeting(database_url):
+    meeting = Meeting(database_url)
+    meeting.say("@fac:x", "!meeting start Budget")
+    yield meeting
+    meeting.store.close()
+
+
+def test_a_point_of_process_is_brief_and_costs_no_place_in_front(meeting):
+    meeting.say("@ann:x", "!process can we take a break")
+    meeting.say("@fac:x", "!next")  # Ann's point of process
+    meeting.say("@fac:x", "!done")
+    meeting.say("@ben:x", "✋")
+    meeting.say("@cal:x", "✋")
+    meeting.say("@fac:x", "!next")  # Ben speaks: a full turn
+    meeting.say("@fac:x", "!done")
+    meeting.say("@ben:x", "✋")
+    meeting.say("@ann:x", "✋")  # after Ben, but she has not had a full turn yet
+    assert meeting.queue() == ["Cal", "Ann", "Ben"]
+
+
+def test_agenda_next_with_no_agenda_says_how_to_make_one(meeting):
+    actions, _ = meeting.say("@fac:x", "!agenda next")
+    assert any(isinstance(a, Send) and "The agenda is empty" in a.text.plain for a in actions)
