@@ -48,7 +48,7 @@ def render_board(title: str, speaker: str | None, ordered: list[Entry], closed: 
         plain.append("The stack is empty.")
         html.append("<i>The stack is empty.</i>")
     if closed:
-        note = "The stack is closed for now; points of clarification still pass."
+        note = "The stack is closed for now; points of clarification and of process still pass."
         plain.append(note)
         html.append(f"<i>{note}</i>")
     hint = ("To leave: “unstack”." if closed

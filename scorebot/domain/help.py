@@ -104,7 +104,7 @@ TOPICS: tuple[Topic, ...] = (
         Example("stack remove", "!stack remove @sam", "take someone off the stack"),
         Example("stack move", "!stack move @sam 1", "move someone to a place on the stack"),
         Example("stack priority", "!stack priority @sam", "priority for this meeting, when someone asks for it"),
-        Example("stack close", "!stack close", "take no new requests (clarifications still pass)"),
+        Example("stack close", "!stack close", "take no new requests but clarifications and points of process"),
         Example("stack open", "!stack open", "take requests again"),
         Example("stack clear", "!stack clear", "empty the stack"),
         Example("decision", "!decision We meet every other Tuesday", "note a decision for the minutes"),

@@ -186,7 +186,7 @@ class Stack(Feature):
         self._override(ctx, meeting, "cleared the stack")
 
     @command("stack close", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
-             help="Close the stack to new requests (clarifications still pass).")
+             help="Close the stack to new requests (points of clarification and of process still pass).")
     def stack_close(self, ctx: Context, meeting: MeetingRecord) -> None:
         ctx.store.meetings.set_closed(meeting.id, True)
         self._override(ctx, meeting, "closed the stack")

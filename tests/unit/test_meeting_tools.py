@@ -2,10 +2,12 @@
 
 import pytest
 
+from scorebot.config import BoardConfig
 from scorebot.domain.actions import Send
 from scorebot.domain.agenda import Item, board_line, current, parse_item, parse_items, runs_over, time_left
 from scorebot.domain.board import render_board
 from scorebot.domain.minutes import by_item
+from scorebot.domain.projector import snapshot
 from scorebot.domain.stack import PROCESS, RESPOND, Contribution, Entry, Person, order, stepped_back
 from tests.unit.test_stack_feature import Meeting
 
@@ -108,3 +110,19 @@ def test_a_point_of_process_is_brief_and_costs_no_place_in_front(meeting):
 def test_agenda_next_with_no_agenda_says_how_to_make_one(meeting):
     actions, _ = meeting.say("@fac:x", "!agenda next")
     assert any(isinstance(a, Send) and "The agenda is empty" in a.text.plain for a in actions)
+
+
+def test_the_board_listens_on_loopback_unless_told_and_links_through_the_public_address():
+    assert BoardConfig().address is None  # off by default
+    assert BoardConfig(listen="9105").address == ("127.0.0.1", 9105)
+    assert BoardConfig(listen="0.0.0.0:9105").link("abc") == "http://0.0.0.0:9105/board/abc"
+    assert BoardConfig(listen="9105", public_url="https://board.example.org/").link("abc") == \
+        "https://board.example.org/board/abc"
+
+
+def test_the_projector_shows_the_rooms_board_and_nothing_more():
+    data = snapshot("Spring", Item(1, "Budget", 600, opened_at=0), "Ann", 5_000,
+                    [Entry(BEN, 2, kind=RESPOND), Entry(CAL, 3)], False, 60_000)
+    assert data["queue"] == ["↩️ Ben (direct response)", "Cal"]
+    assert data["item"] == "Budget" and data["item_ends_at"] == 600_000
+    assert set(data) == {"title", "item", "item_ends_at", "speaker", "speaking_since", "queue", "closed", "now"}
