@@ -209,6 +209,9 @@ class VotingConfig:
     eligible_rooms: tuple[str, ...] = field(default=(), metadata=check(_room_id))
     # Members who joined less than this many days before a ballot opened may not vote on it.
     min_membership_days: float = field(default=0.0, metadata=check(_not_negative))
+    # A meeting's vote on a revision needs at least this many eligible members present (none: no quorum,
+    # as the code of conduct sets none).
+    meeting_quorum: int | None = field(default=None, metadata=check(_positive))
 
 
 def _listen(value: str | None) -> str | None:
@@ -216,6 +219,37 @@ def _listen(value: str | None) -> str | None:
         return None
     host, _, port = str(value).rpartition(":")
     return None if host and port.isdigit() else "must be HOST:PORT, like 127.0.0.1:9104"
+
+
+def _board_listen(value: str | None) -> str | None:
+    return None if value is None or str(value).isdigit() else _listen(value)
+
+
+def _public_url(value: str | None) -> str | None:
+    return None if value is None or str(value).startswith(("http://", "https://")) else \
+        "must be a web address, like https://board.example.org"
+
+
+@dataclass(frozen=True)
+class BoardConfig:
+    # Where to serve the live board for a projector: HOST:PORT, or a PORT alone for 127.0.0.1
+    # (loopback; put a reverse proxy in front). Off when empty.
+    listen: str | None = field(default=None, metadata=check(_board_listen))
+    # The address people open, as the proxy serves it; the link is this plus /board/<token>.
+    # Empty: http:// and the listen address.
+    public_url: str | None = field(default=None, metadata=check(_public_url))
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        if self.listen is None:
+            return None
+        host, _, port = str(self.listen).rpartition(":")
+        return host or "127.0.0.1", int(port)
+
+    def link(self, token: str) -> str:
+        host, port = self.address
+        base = self.public_url or f"http://{host}:{port}"
+        return f"{base.rstrip('/')}/board/{token}"
 
 
 @dataclass(frozen=True)
@@ -258,6 +292,7 @@ class Config:
     voting: VotingConfig = field(default_factory=VotingConfig)
     cross_signing: CrossSigningConfig = field(default_factory=CrossSigningConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    board: BoardConfig = field(default_factory=BoardConfig)
     # Where the file was read from; relative paths are resolved against its folder.
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
 

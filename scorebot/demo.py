@@ -1,7 +1,8 @@
 """`scorebot demo`: the bot on a throwaway local homeserver, for someone who has none.
 
-It starts Synapse on 127.0.0.1, makes the bot and four people (alice and carol moderate, so a
-removal one proposes the other can approve; ida is a grievance officer; bob takes part), an
+It starts Synapse on 127.0.0.1, makes the bot and five people (alice and carol moderate, so a
+removal one proposes the other can approve; ida is a grievance officer; bob and sam take part: the
+guides' examples name @sam), an
 encrypted organizing room, a moderators' room and a grievance officers' room, writes a config for them, and
 runs the bot exactly as `scorebot run` would. Each start begins afresh.
 """
@@ -46,6 +47,7 @@ def prepare(folder: Path, port: int):
     bob = server.register("bob", secrets.token_urlsafe(9))
     carol = server.register("carol", secrets.token_urlsafe(9))
     ida = server.register("ida", secrets.token_urlsafe(9))
+    sam = server.register("sam", secrets.token_urlsafe(9))
 
     def create(name: str, invite: list[str], encrypted: bool, creator=alice) -> str:
         body = {"name": name, "preset": "private_chat", "invite": invite,
@@ -54,14 +56,15 @@ def prepare(folder: Path, port: int):
                 "initial_state": [_ENCRYPTED] if encrypted else []}
         return server.client_request(creator.access_token, "POST", "/_matrix/client/v3/createRoom", body)["room_id"]
 
-    everyone = [bot.user_id, bob.user_id, carol.user_id, ida.user_id]
+    everyone = [bot.user_id, bob.user_id, carol.user_id, ida.user_id, sam.user_id]
     rooms = {
         "organizing": create("Organizing (demo)", everyone, encrypted=True),
         "moderators": create("Moderators (demo)", [bot.user_id, carol.user_id], encrypted=False),
         # Everyone in the grievance officers' room reads every report: ida makes it, so only she is in it.
         "igo": create("Internal Grievance Officers (demo)", [bot.user_id], encrypted=False, creator=ida),
     }
-    for person, room in ((bob, "organizing"), (carol, "organizing"), (ida, "organizing"), (carol, "moderators")):
+    for person, room in ((bob, "organizing"), (carol, "organizing"), (ida, "organizing"), (sam, "organizing"),
+                         (carol, "moderators")):
         server.client_request(person.access_token, "POST", f"/_matrix/client/v3/join/{rooms[room]}", {})
     config = {
         "homeserver": server.url,
@@ -69,12 +72,13 @@ def prepare(folder: Path, port: int):
         "access_token": bot.access_token,
         "data_dir": "data",
         "rooms": {"organizing": [rooms["organizing"]], "moderators": rooms["moderators"], "igo": rooms["igo"]},
+        "board": {"listen": f"127.0.0.1:{free_port()}"},  # !board link, for a projector
     }
     config_path = folder / "config.yaml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     config_path.chmod(0o600)
     people = DemoPeople(server.url, bot.user_id,
-                        {p.user_id: p.password for p in (alice, carol, ida, bob)}, rooms)
+                        {p.user_id: p.password for p in (alice, carol, ida, bob, sam)}, rooms)
     return server, config_path, people
 
 
@@ -101,7 +105,7 @@ scorebot demo is running.
     Moderators (they decide on removals and see cases): alice, carol. A removal one of them
     proposes, the other approves.
     Grievance officers (they read every report): ida, alone. Reports go to her only.
-    bob is a member.
+    bob and sam are members.
   Rooms: "Organizing (demo)" (encrypted), "Moderators (demo)", "Internal Grievance Officers (demo)".
   Try !help in the organizing room. Stop with Ctrl-C.
 """

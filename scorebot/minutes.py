@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scorebot.domain.minutes import MinutesData, SpokenTurn, clock
-from scorebot.domain.revision import meeting_vote_passes
+from scorebot.domain.board import duration
+from scorebot.domain.minutes import ItemPart, MinutesData, SpokenTurn, by_item, clock
+from scorebot.domain.revision import State, meeting_vote_passes
 from scorebot.store import Store
 from scorebot.store.meetings import MeetingRecord
 
@@ -26,7 +27,20 @@ def minutes_data(store: Store, meeting: MeetingRecord, timezone: str,
     sections = [*_culture(store, meeting.id, at, name), *_decisions(store, meeting.id, at, name),
                 *_revision(store, meeting.id, name)]
     return MinutesData(meeting.title, [name(u) for u in meetings.everyone_who_facilitated(meeting.id)],
-                       meeting.started_at, end, turns, meetings.notes(meeting.id), timezone, sections)
+                       meeting.started_at, end, turns, meetings.notes(meeting.id), timezone, sections,
+                       _agenda(store, meeting.id, turns, end, name))
+
+
+def _agenda(store: Store, meeting_id: int, turns: list[SpokenTurn], end: int, name) -> list[ItemPart]:
+    """Speakers, decisions, action items and ouches under the agenda item open when they happened."""
+    items = [(i.title, i.timebox, i.opened_at, i.closed_at) for i in store.agenda.items(meeting_id)]
+    if not items:
+        return []
+    rows = [(t.started_at, f"Spoke: {t.name}, {duration(t.seconds)}") for t in turns]
+    rows += [(at, f"Decision: {text}") for at, text, _ in store.meetings.items(meeting_id, "decision")]
+    rows += [(at, f"Action item: {name(who)}: {text}") for at, text, who in store.meetings.items(meeting_id, "action")]
+    rows += [(pin.at, f"Ouch on {name(pin.author)}'s message") for pin in store.culture.pins_of_meeting(meeting_id)]
+    return by_item(items, rows, end)
 
 
 def one_name(name: Callable[[str], str], kept: dict[str, str]) -> Callable[[str], str]:
@@ -66,7 +80,8 @@ def _revision(store: Store, meeting_id: int, name) -> list[Section]:
         sections.append(("Present", present))
     votes = [f"Revision #{p.id}: " + ("vote opened, not counted" if p.meeting_yes is None else
              f"yes {p.meeting_yes}, no {p.meeting_no}, {p.present} present; "
-             + ("passed to a secret ballot" if meeting_vote_passes(p.meeting_yes, p.present) else "not passed"))
+             + ("passed to a secret ballot" if meeting_vote_passes(p.meeting_yes, p.present)
+               and p.state is not State.SUBMITTED else "not passed"))
              for p in store.revisions.in_meeting(meeting_id)]
     if votes:
         sections.append(("Votes", votes))

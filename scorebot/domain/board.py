@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from scorebot.domain.stack import Entry
+from scorebot.domain.stack import PROCESS, RESPOND, Entry
 from scorebot.domain.text import Text
 
 
@@ -20,16 +20,26 @@ def duration(seconds: float) -> str:
 
 
 def entry_label(entry: Entry) -> str:
+    """A name, with the kind of request in words (an emoji alone says little to a screen reader)."""
+    about = f": {entry.term}" if entry.term else ""
+    if entry.kind == PROCESS:
+        return f"⚙️ {entry.person.name} (point of process{about})"
     if entry.clarification:
-        about = f": {entry.term}" if entry.term else ""
         return f"❓ {entry.person.name} (point of clarification{about})"
+    if entry.kind == RESPOND:
+        return f"↩️ {entry.person.name} (direct response)"
     return entry.person.name
 
 
-def render_board(title: str, speaker: str | None, ordered: list[Entry], closed: bool) -> Text:
+def render_board(title: str, speaker: str | None, ordered: list[Entry], closed: bool,
+                 item: str | None = None) -> Text:
+    """`item`: the agenda's line (the item open now and its time left), when there is an agenda."""
     plain = [f"📋 Stack · {title}", f"🎤 Speaking: {speaker}" if speaker else "🎤 Nobody has the floor."]
     html = [f"<b>📋 Stack · {escape(title)}</b>",
             f"🎤 Speaking: <b>{escape(speaker)}</b>" if speaker else "🎤 Nobody has the floor."]
+    if item:
+        plain.insert(1, item)
+        html.insert(1, escape(item))
     if ordered:
         items = [entry_label(e) for e in ordered]
         plain += [f"{i}. {label}" for i, label in enumerate(items, 1)]
@@ -38,7 +48,7 @@ def render_board(title: str, speaker: str | None, ordered: list[Entry], closed: 
         plain.append("The stack is empty.")
         html.append("<i>The stack is empty.</i>")
     if closed:
-        note = "The stack is closed for now; points of clarification still pass."
+        note = "The stack is closed for now; points of clarification and of process still pass."
         plain.append(note)
         html.append(f"<i>{note}</i>")
     hint = ("To leave: “unstack”." if closed

@@ -4,6 +4,8 @@ reviewed together (the board and the minutes are in `board.py` and `minutes.py`)
 
 from __future__ import annotations
 
+from html import escape
+
 from scorebot.domain.text import Text, code, join, plain
 
 NO_MEETING_HERE = plain("No meeting is running here. Start one with ") + code("!meeting start [title]") + plain(".")
@@ -20,6 +22,12 @@ PRIORITY_ON = ("Thank you for telling me. It stays between us: in meetings you'l
 PRIORITY_OFF = "Done: I've deleted it."
 NOT_A_FACILITATOR = "Only the facilitator of a running meeting can do that."
 SEVERAL_MEETINGS = "You facilitate several meetings; do this in the meeting's room."
+RESPONSE_TAKEN = ("Someone is already answering this speaker directly, so you're on the stack with an ordinary hand. "
+                  "Thank you for waiting!")
+NOBODY_TO_RESPOND_TO = "Nobody has the floor to answer, so you're on the stack with an ordinary hand."
+BOARD_OFF = ("The live board for a projector is off here. Whoever runs the bot can turn it on with board.listen "
+             "in the config.")
+NOBODY_AFTER_YOU = "Nobody is after you on the stack, so there is no one to let go first."
 
 
 def already_running(title: str) -> Text:
@@ -66,9 +74,16 @@ def choose_a_number(count: int) -> str:
     return f"Choose a number from 1 to {count}."
 
 
-def the_floor(speaker: Text, clarifying: str | None) -> Text:
+def the_floor(speaker: Text, clarifying: str | None, following: Text | None = None) -> Text:
+    """The floor given, and who is next after the speaker: mentioned, so they are ready."""
     about = f" (point of clarification: {clarifying})" if clarifying else ""
-    return plain("🎤 ") + speaker + plain(f", you have the floor{about}.")
+    given = plain("🎤 ") + speaker + plain(f", you have the floor{about}.")
+    return given + plain(" Next: ") + following + plain(", get ready.") if following else given
+
+
+def point_of_process(facilitators: list[Text], name: str, about: str | None) -> Text:
+    said = f": “{about}”" if about else ""
+    return join(facilitators, ", ") + plain(f": {name} has a point of process{said}. It goes ahead of everyone.")
 
 
 def wrap_up(speaker: Text) -> Text:
@@ -85,3 +100,8 @@ def facilitator_left(name: str, others: list[Text]) -> Text:
 def left_the_meeting(name: str) -> str:
     """For the minutes: someone who was taking part left the room."""
     return f"{name} left the room, and so the meeting."
+
+
+def board_link(url: str) -> Text:
+    return (plain("📽️ The live board of this meeting, for a projector (no Matrix account needed; it stops working "
+                  "when the meeting ends): ") + Text(url, f'<a href="{escape(url)}">{escape(url)}</a>'))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from scorebot.domain.agenda import minutes
 from scorebot.domain.board import duration
 from scorebot.domain.text import Text
 
@@ -24,6 +25,40 @@ class SpokenTurn:
 
 
 @dataclass(frozen=True)
+class ItemPart:
+    """One agenda item in the minutes: what happened while it was open (speakers, decisions, action
+    items, ouches), each row already in words."""
+
+    title: str
+    timebox: int | None  # seconds
+    opened_at: int | None
+    closed_at: int | None
+    rows: list[str] = field(default_factory=list)
+
+    def heading(self) -> str:
+        box = f"timebox {minutes(self.timebox)}" if self.timebox else ""
+        if self.opened_at is None:
+            took = "not reached"
+        elif self.closed_at is None:
+            took = "open when the meeting ended"
+        else:
+            took = f"took {duration((self.closed_at - self.opened_at) / 1000)}"
+        return f"{self.title} ({', '.join(x for x in (box, took) if x)})"
+
+
+def by_item(items: list[tuple[str, int | None, int | None, int | None]], rows: list[tuple[int, str]],
+            ended_at: int) -> list[ItemPart]:
+    """Each timed row under the item that was open at that moment; rows before the first item or
+    between items are left out here (the meeting's own lists still have them)."""
+    parts = []
+    for title, timebox, opened, closed in items:
+        inside = [text for at, text in sorted(rows, key=lambda r: r[0])
+                  if opened is not None and opened <= at < (closed if closed is not None else ended_at + 1)]
+        parts.append(ItemPart(title, timebox, opened, closed, inside))
+    return parts
+
+
+@dataclass(frozen=True)
 class MinutesData:
     title: str
     facilitators: list[str]
@@ -33,6 +68,7 @@ class MinutesData:
     notes: list[tuple[int, str]] = field(default_factory=list)
     timezone: str = "UTC"
     sections: list[tuple[str, list[str]]] = field(default_factory=list)  # from other features
+    agenda: list[ItemPart] = field(default_factory=list)
 
 
 def _clock(ms: int, zone: str) -> datetime:
@@ -53,9 +89,18 @@ def render_minutes(data: MinutesData) -> Text:
     start, end = _clock(data.started_at, data.timezone), _clock(data.ended_at, data.timezone)
     when = f"{start:%Y-%m-%d}, {start:%H:%M}–{end:%H:%M} ({data.timezone})"
     who = ", ".join(data.facilitators) or "nobody"
-    md = [f"# Minutes: {data.title}", "", f"When: {when}", f"Facilitation: {who}", "", "## Speakers, in order"]
-    html = [f"<h3>Minutes: {escape(data.title)}</h3>", f"<p>When: {escape(when)}<br>Facilitation: {escape(who)}</p>",
-            "<h4>Speakers, in order</h4>"]
+    md = [f"# Minutes: {data.title}", "", f"When: {when}", f"Facilitation: {who}", ""]
+    html = [f"<h3>Minutes: {escape(data.title)}</h3>", f"<p>When: {escape(when)}<br>Facilitation: {escape(who)}</p>"]
+    if data.agenda:
+        md.append("## Agenda")
+        html.append("<h4>Agenda</h4>")
+        for number, part in enumerate(data.agenda, 1):
+            md += [f"### {number}. {part.heading()}", *(f"- {row}" for row in part.rows), ""]
+            html.append(f"<p><b>{number}. {escape(part.heading())}</b></p>")
+            if part.rows:
+                html.append("<ul>" + "".join(f"<li>{escape(row)}</li>" for row in part.rows) + "</ul>")
+    md.append("## Speakers, in order")
+    html.append("<h4>Speakers, in order</h4>")
     turns = [t for t in data.turns if not t.clarification]
     if turns:
         rows = [f"{_clock(t.started_at, data.timezone):%H:%M} {t.name}, {duration(t.seconds)}" for t in turns]

@@ -59,9 +59,14 @@ def not_now(found: Proposal | None, number: int, doing: str, allowed: frozenset[
     return None
 
 
-def meeting_vote_passes(yes: int, eligible_present: int) -> bool:
-    """More than half of the eligible members in attendance said yes."""
-    return eligible_present > 0 and 2 * yes > eligible_present
+def meeting_vote_passes(yes: int, eligible_present: int, quorum: int | None = None) -> bool:
+    """More than half of the eligible members in attendance said yes, and they were at least the
+    quorum, when the group has set one."""
+    return eligible_present > 0 and 2 * yes > eligible_present and not short_of_quorum(eligible_present, quorum)
+
+
+def short_of_quorum(eligible_present: int, quorum: int | None) -> bool:
+    return quorum is not None and eligible_present < quorum
 
 
 def ballot_approves(yes: int, no: int) -> bool:

@@ -53,9 +53,13 @@ def meeting_vote(proposal: Proposal) -> Text:
                         "of the members present; then every member gets a secret ballot, open for a week.")])
 
 
-def counted(number: int, yes: int, no: int, present: int, ballot_for: int | None) -> Text:
-    """The count of a meeting's vote; `ballot_for` is how many members get the ballot, None if it failed."""
+def counted(number: int, yes: int, no: int, present: int, ballot_for: int | None, quorum: int | None = None) -> Text:
+    """The count of a meeting's vote; `ballot_for` is how many members get the ballot, None if it failed;
+    `quorum` when it failed for want of one."""
     summary = bold(f"Revision #{number}: yes {yes}, no {no}, with {present} eligible members present.")
+    if quorum is not None:
+        return summary + plain(f" The group's quorum for this vote is {quorum} eligible members present, so it does "
+                               "not pass now. It may be voted on again at a meeting with more members present.")
     if ballot_for is None:
         return summary + plain(" It needed yes from more than half of them, so it does not go to a ballot. It may "
                                "be revised and proposed again.")

@@ -1,10 +1,12 @@
 """The Modified Progressive Stack, as plain rules.
 
-Order, from the code of conduct: a point of clarification goes ahead of all; then the front tier,
-everyone who has not spoken yet in this meeting and everyone who declared priority and has not
-contributed significantly; then everyone else. Within a tier, first asked is first called. A
-facilitator's move pins a person at a position among the others, and the pin holds as newcomers
-arrive; it moves up as people ahead of it are called.
+Order, from the code of conduct: a point of process goes ahead of all, then a point of
+clarification, then a direct response to the speaker; then the new points (hands), the front tier
+first: everyone who has not spoken yet in this meeting and everyone who declared priority and has not
+contributed significantly; then everyone else. Within each kind the front tier goes first, and within
+a tier, first asked is first called. A facilitator's move (or a member's step back) pins a person at a
+position among the hands, and the pin holds as newcomers arrive; it moves up as people ahead of it
+are called.
 
 Nothing here says why a person stands where they stand: callers get the order, never the tiers.
 """
@@ -53,13 +55,34 @@ class Person:
         return self.key if self.key.startswith("@") else None
 
 
+# The kinds of request, in calling order: a point of process, then (a clarification), then a direct
+# response, then a new point. A clarification is told by `Entry.clarification`.
+PROCESS = "process"
+RESPOND = "respond"
+POINT = "point"
+KINDS = (PROCESS, RESPOND, POINT)
+
+
 @dataclass(frozen=True)
 class Entry:
     person: Person
     seq: int  # when they asked, as a counter: first asked, first called
     clarification: bool = False
     term: str | None = None
-    pinned: int | None = None  # a facilitator's move: the position among non-clarifications
+    pinned: int | None = None  # a facilitator's move: the position among the new points
+    kind: str = POINT
+
+    @property
+    def ahead(self) -> bool:
+        """Not a new point: it goes before the hands, and no pin applies to it."""
+        return self.clarification or self.kind != POINT
+
+    @property
+    def rank(self) -> int:
+        """Which kind is called first: process, clarification, response, new point."""
+        if self.kind == PROCESS:
+            return 0
+        return 1 if self.clarification else 2 if self.kind == RESPOND else 3
 
 
 @dataclass(frozen=True)
@@ -91,20 +114,21 @@ def order(entries: Iterable[Entry], contributions: Mapping[str, Contribution], p
     """The stack in calling order. Deterministic: the same entries give the same order."""
     entries = list(entries)
     priority = set(priority)
-    clarifications = sorted((e for e in entries if e.clarification), key=lambda e: (e.seq, e.person.key))
-    others = [e for e in entries if not e.clarification]
-    natural = sorted(
-        (e for e in others if e.pinned is None),
-        key=lambda e: (not in_front_tier(e.person, contributions, priority, rules), e.seq, e.person.key),
-    )
+
+    def behind(entry: Entry) -> bool:  # a clarification is brief: first asked, first called
+        return not entry.clarification and not in_front_tier(entry.person, contributions, priority, rules)
+
+    ahead = sorted((e for e in entries if e.ahead), key=lambda e: (e.rank, behind(e), e.seq, e.person.key))
+    others = [e for e in entries if not e.ahead]
+    natural = sorted((e for e in others if e.pinned is None), key=lambda e: (behind(e), e.seq, e.person.key))
     for entry in sorted((e for e in others if e.pinned is not None), key=lambda e: (e.pinned, e.seq, e.person.key)):
         natural.insert(min(entry.pinned - 1, len(natural)), entry)
-    return clarifications + natural
+    return ahead + natural
 
 
 def without(entries: Iterable[Entry], leaving: Entry, ordered: list[Entry]) -> list[Entry]:
     """The entries once `leaving` is gone (called, withdrawn or removed); pins behind it move up."""
-    others = [e for e in ordered if not e.clarification]
+    others = [e for e in ordered if not e.ahead]
     place = others.index(leaving) + 1 if leaving in others else None
     result = []
     for entry in entries:
@@ -119,9 +143,22 @@ def without(entries: Iterable[Entry], leaving: Entry, ordered: list[Entry]) -> l
 def moved(ordered: list[Entry], moving: Entry, place: int) -> dict[int, int]:
     """The pins once a facilitator moves `moving` to `place` (1-based): pins standing at or after that
     place make room for it. Returns each pinned entry's new place, by its sequence number."""
-    others = [e for e in ordered if not e.clarification and e != moving]
+    others = [e for e in ordered if not e.ahead and e != moving]
     pins = {e.seq: e.pinned + 1 for e in others if e.pinned is not None and e.pinned >= place}
     pins[moving.seq] = place
+    return pins
+
+
+def stepped_back(ordered: list[Entry], key: str) -> dict[int, int] | None:
+    """The pins once a member lets the person right after them among the new points go first; None
+    when nobody is after them. Only ever downward: no one is moved up but the one they let pass."""
+    points = [e for e in ordered if not e.ahead]
+    mine = next((i for i, e in enumerate(points) if e.person.key == key), None)
+    if mine is None or mine + 1 >= len(points):
+        return None
+    pins = {points[mine].seq: mine + 2}
+    if points[mine + 1].pinned is not None:
+        pins[points[mine + 1].seq] = mine + 1
     return pins
 
 

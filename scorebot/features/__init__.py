@@ -27,7 +27,7 @@ def all_features(config: Config | None = None) -> list[Feature]:
         return [Help(), Upkeep(), *stack_features(), Culture(), Decisions(), *enforcement_features(), Reports(),
                 ReportThreads(), IgoThreads(), Brigading(), ballot, Revision(ballot)]
     ballot = Ballot(config.voting)
-    return [Help(), Upkeep(), *stack_features(config.stack, config.timezone),
+    return [Help(), Upkeep(), *stack_features(config.stack, config.timezone, config.board),
             Culture(config.culture, config.glossary_seed_path, config.timezone), Decisions(),
             *enforcement_features(config.enforcement, config.roles.moderator_level), Reports(),
             ReportThreads(config.reports), IgoThreads(),

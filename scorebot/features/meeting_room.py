@@ -12,10 +12,23 @@ from scorebot.config import StackConfig
 from scorebot.dispatch import Context
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Edit, React, Send
+from scorebot.domain.agenda import board_line
+from scorebot.domain.agenda import current as current_item
 from scorebot.domain.board import render_board
 from scorebot.domain.commands import Needs
 from scorebot.domain.rooms import RoomKind
-from scorebot.domain.stack import Entry, MeetingEvent, Person, StackRules, folded, order, position, without
+from scorebot.domain.stack import (
+    POINT,
+    PROCESS,
+    Entry,
+    MeetingEvent,
+    Person,
+    StackRules,
+    folded,
+    order,
+    position,
+    without,
+)
 from scorebot.domain.text import Text, bold, pill, plain
 from scorebot.store.meetings import MeetingRecord
 
@@ -54,8 +67,9 @@ class MeetingRoom:
 
     def board(self, ctx: Context, meeting: MeetingRecord) -> Text:
         current = ctx.store.meetings.current_turn(meeting.id)
+        item = board_line(current_item(ctx.store.agenda.items(meeting.id)), ctx.signal.timestamp)
         return render_board(meeting.title, current.person.name if current else None,
-                            self.order(ctx, meeting), meeting.closed)
+                            self.order(ctx, meeting), meeting.closed, item)
 
     def post_board(self, ctx: Context, meeting: MeetingRecord) -> None:
         key = ctx.store.meetings.next_board_key(meeting.id)
@@ -72,18 +86,19 @@ class MeetingRoom:
 
     def request(self, ctx: Context, meeting: MeetingRecord, person: Person, via: str, source: str | None,
                 confirm_room: str, confirm_event: str, *, clarification: bool = False, term: str | None = None,
-                on_behalf: bool = False, board: bool = True, reply_to: str | None = None) -> None:
+                on_behalf: bool = False, board: bool = True, reply_to: str | None = None, kind: str = POINT) -> None:
         meetings = ctx.store.meetings
         waiting = meetings.waiting(meeting.id)
-        if any(s.entry.person.key == person.key and s.entry.clarification == clarification for s in waiting):
+        if any(s.entry.person.key == person.key and s.entry.clarification == clarification and s.entry.kind == kind
+               for s in waiting):
             spot = position(self.order(ctx, meeting), person.key)
             self.answer(ctx, confirm_room, reply_to, words.already_on_stack(person.name if on_behalf else None, spot))
             return
-        if meeting.closed and not clarification:
+        if meeting.closed and not clarification and kind != PROCESS:
             self.answer(ctx, confirm_room, reply_to, words.STACK_CLOSED)
             return
         meetings.add(meeting.id, person, via, ctx.signal.timestamp, source, clarification, term,
-                     target_event_id=reply_to)
+                     target_event_id=reply_to, kind=kind)
         ctx.do(React(confirm_room, confirm_event, CONFIRM))
         if ctx.room.kind is RoomKind.DIRECT:  # the board is in the meeting's room, out of sight here
             spot = position(self.order(ctx, meeting), person.key)

@@ -10,6 +10,7 @@ from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.minutes import render_minutes
 from scorebot.domain.rooms import ORGANIZING, Role, RoomKind
 from scorebot.domain.stack import MeetingEvent
+from scorebot.features.agenda import take_agenda
 from scorebot.features.meeting_room import MEETING, MeetingRoom
 from scorebot.minutes import minutes_data
 from scorebot.store.meetings import MeetingRecord
@@ -35,9 +36,13 @@ class Meetings(Feature):
         if running:
             ctx.reply(words.already_running(running.title))
             return
-        title = title or ctx.room.name or "Meeting"
+        first_line = ctx.signal.body.strip().splitlines()[0].split()
+        title = ("\n" if len(first_line) <= 2 else "") + (title or "")  # "!meeting start" alone, then lines
+        title, _, agenda = title.partition("\n")  # the lines after the title are the agenda
+        title = title.strip() or ctx.room.name or "Meeting"
         meeting = meetings.start(ctx.room.room_id, title, ctx.sender, ctx.signal.timestamp, ctx.name_of(ctx.sender))
         ctx.reply(words.started(meeting.title, self.room.name(ctx, ctx.sender)))
+        take_agenda(ctx, meeting.id, agenda)
         self.room.post_board(ctx, meeting)
 
     @command("meeting end", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),

@@ -16,7 +16,16 @@ from scorebot.domain.actions import React, Send
 from scorebot.domain.commands import NumberArg, TextArg, command
 from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.reactions import reaction
-from scorebot.domain.revision import MAY_COUNT, MAY_OPEN_VOTE, MAY_SHOW, Proposal, State, meeting_vote_passes, not_now
+from scorebot.domain.revision import (
+    MAY_COUNT,
+    MAY_OPEN_VOTE,
+    MAY_SHOW,
+    Proposal,
+    State,
+    meeting_vote_passes,
+    not_now,
+    short_of_quorum,
+)
 from scorebot.domain.revision_words import NO, YES
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Reaction, Redaction
@@ -107,13 +116,15 @@ class Revision(Feature):
             ctx.store.meetings.count_present(meeting.id, user, ctx.signal.timestamp, ctx.name_of(user))
         present = ctx.store.meetings.present(meeting.id) & voters
         yes, no = sum(c == "yes" for c in hands.values()), sum(c == "no" for c in hands.values())
-        passed = meeting_vote_passes(yes, len(present))
+        quorum = self.ballot.config.meeting_quorum
+        passed = meeting_vote_passes(yes, len(present), quorum)
         ctx.store.revisions.forget_hands(proposal)
         ctx.store.revisions.set_state(proposal, State.SUBMITTED, meeting_yes=yes, meeting_no=no, present=len(present))
         ctx.store.cases.audit(ctx.signal.timestamp, ctx.sender, "revision counted in a meeting", None,
                               proposal=proposal, yes=yes, no=no, present=len(present), passed=passed)
         opened = self.ballot.open(ctx, found) if passed else None
-        ctx.reply(words.counted(proposal, yes, no, len(present), opened))
+        short = quorum if short_of_quorum(len(present), quorum) else None
+        ctx.reply(words.counted(proposal, yes, no, len(present), opened, short))
 
     def _proposal(self, ctx: Context, number: int, doing: str, allowed: frozenset[State]) -> Proposal | None:
         """The proposal, if `doing` it is allowed in its state; else say why not."""

@@ -8,7 +8,7 @@ member's spoken request), it is never logged, and the board and the minutes show
 
 from __future__ import annotations
 
-from scorebot.config import StackConfig
+from scorebot.config import BoardConfig, StackConfig
 from scorebot.dispatch import Context, Feature
 from scorebot.domain import culture_words, limits
 from scorebot.domain import meeting_words as words
@@ -17,19 +17,25 @@ from scorebot.domain.reactions import HANDS, reaction
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import CallMembership, Message, Reaction, Redaction
 from scorebot.domain.stack import Person, folded, is_hand, moved
+from scorebot.features.agenda import Agenda
+from scorebot.features.board_link import BoardLink
 from scorebot.features.departures import Departures
 from scorebot.features.meeting_room import MEETING, MeetingRoom
 from scorebot.features.meetings import Meetings
+from scorebot.features.requests import Requests
 from scorebot.features.turns import Turns
 from scorebot.store.meetings import MeetingRecord
 
 PRIVATE_TEXTS = frozenset({"priority on", "priority off"})
 
 
-def stack_features(stack: StackConfig | None = None, timezone: str = "UTC") -> list[Feature]:
-    """Meetings, the stack, turns and who leaves them, sharing one set of rules."""
+def stack_features(stack: StackConfig | None = None, timezone: str = "UTC",
+                   board: BoardConfig | None = None) -> list[Feature]:
+    """Meetings, the stack, turns, typed requests, the agenda, the projector's link and who leaves
+    them, sharing one set of rules."""
     room = MeetingRoom(stack, timezone)
-    return [Meetings(room), Stack(room), Turns(room), Departures(room)]
+    return [Meetings(room), Stack(room), Turns(room), Requests(room), Agenda(room), BoardLink(board),
+            Departures(room)]
 
 
 class Stack(Feature):
@@ -169,7 +175,7 @@ class Stack(Feature):
     def stack_move(self, ctx: Context, person: str, position: int, meeting: MeetingRecord) -> None:
         target = self.room.person(ctx, person)
         entry = next((s.entry for s in ctx.store.meetings.waiting(meeting.id)
-                      if s.entry.person.key == target.key and not s.entry.clarification), None)
+                      if s.entry.person.key == target.key and not s.entry.ahead), None)
         if entry is None:
             ctx.reply(words.not_on_stack(target.name))
             return
@@ -183,7 +189,7 @@ class Stack(Feature):
         self._override(ctx, meeting, "cleared the stack")
 
     @command("stack close", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
-             help="Close the stack to new requests (clarifications still pass).")
+             help="Close the stack to new requests (points of clarification and of process still pass).")
     def stack_close(self, ctx: Context, meeting: MeetingRecord) -> None:
         ctx.store.meetings.set_closed(meeting.id, True)
         self._override(ctx, meeting, "closed the stack")

@@ -7,6 +7,7 @@ from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Send
 from scorebot.domain.commands import command
 from scorebot.domain.rooms import ORGANIZING, Role
+from scorebot.domain.stack import PROCESS
 from scorebot.features.meeting_room import MEETING, TURN, MeetingRoom
 from scorebot.store.meetings import MeetingRecord, TurnRecord
 
@@ -26,9 +27,12 @@ class Turns(Feature):
             return
         first = ordered[0]
         self.room.leave(ctx, meeting, first, "called")
-        ctx.store.meetings.start_turn(meeting.id, first.person, ctx.signal.timestamp, clarification=first.clarification)
+        brief = first.clarification or first.kind == PROCESS  # a brief point is not a turn that costs a place
+        ctx.store.meetings.start_turn(meeting.id, first.person, ctx.signal.timestamp, clarification=brief)
         clarifying = first.term if first.clarification else None
-        ctx.do(Send(meeting.room_id, words.the_floor(self.room.speaker(first.person), clarifying)))
+        after = self.room.order(ctx, meeting)
+        following = self.room.speaker(after[0].person) if after else None
+        ctx.do(Send(meeting.room_id, words.the_floor(self.room.speaker(first.person), clarifying, following)))
         self.room.update_board(ctx, meeting)
 
     @command("done", rooms=ORGANIZING, needs=(MEETING, TURN),

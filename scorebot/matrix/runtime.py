@@ -73,6 +73,7 @@ class Runtime:
         self.trust: DeviceTrust | None = None
         self.metrics = counting() if config.metrics.listen else Metrics()
         self.health: HealthServer | None = None
+        self.board_page = None  # the projector's live board (`board.listen`)
         self._synced = asyncio.Condition()
         self._stopping = asyncio.Event()
         self.ready = asyncio.Event()
@@ -117,6 +118,10 @@ class Runtime:
                 self.health = HealthServer(self.metrics, self.config.metrics.listen, self.config.metrics.stale_after,
                                            self._outbox_stuck, self._refresh_gauges)
                 await self.health.start()
+            if self.config.board.listen:
+                from scorebot.board_page import BoardPage  # aiohttp loads only when the board is on
+                self.board_page = BoardPage(self.store, self.config.board, self.config.stack)
+                await self.board_page.start()
             log.info("scorebot is ready as %s (device %s)", self.client.user_id, self.client.device_id)
             self.ready.set()
             await self._until_stopped(tasks)
@@ -125,6 +130,8 @@ class Runtime:
                 first.cancel()
             if self.health:
                 await self.health.stop()
+            if self.board_page:
+                await self.board_page.stop()
             if self.trust:
                 await self.trust.close()
             if self.client:

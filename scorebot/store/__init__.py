@@ -44,6 +44,7 @@ from scorebot.store.models import (
 
 if TYPE_CHECKING:
     from scorebot.domain.actions import Action
+    from scorebot.store.agenda import Agenda
     from scorebot.store.brigading import Brigading
     from scorebot.store.cases import Cases
     from scorebot.store.commands import SentCommands
@@ -116,6 +117,11 @@ class Store:
     def meetings(self) -> Meetings:
         from scorebot.store.meetings import Meetings
         return Meetings()
+
+    @cached_property
+    def agenda(self) -> Agenda:
+        from scorebot.store.agenda import Agenda
+        return Agenda()
 
     @cached_property
     def culture(self) -> Culture:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from scorebot.domain import keys
-from scorebot.domain.stack import Contribution, Entry, Person
+from scorebot.domain.stack import POINT, Contribution, Entry, Person
 from scorebot.domain.text import Text
 from scorebot.store import erasure
 from scorebot.store.attendance import Attendance
@@ -44,6 +45,7 @@ class Stacked:
     entry: Entry
     via: str
     source_event_id: str | None
+    asked_at: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,8 @@ def _meeting(row: Meeting) -> MeetingRecord:
 
 
 def _stacked(row: StackEntry) -> Stacked:
-    entry = Entry(Person(row.person_key, row.name), row.id, bool(row.clarification), row.term, row.pinned)
-    return Stacked(row.id, entry, row.via, row.source_event_id)
+    entry = Entry(Person(row.person_key, row.name), row.id, bool(row.clarification), row.term, row.pinned, row.kind)
+    return Stacked(row.id, entry, row.via, row.source_event_id, row.asked_at)
 
 
 def _turn(row: Turn) -> TurnRecord:
@@ -112,6 +114,20 @@ class Meetings(Attendance):
     def keep_minutes(self, meeting_id: int, minutes: Text) -> None:
         Meeting.update(minutes_text=minutes.plain, minutes_html=minutes.html).where(Meeting.id == meeting_id).execute()
 
+    def board_token(self, meeting_id: int) -> str:
+        """The projector page's secret for this meeting, made on first use; it dies with the meeting."""
+        row = Meeting.get_by_id(meeting_id)
+        if not row.board_token:
+            token = secrets.token_urlsafe(24)
+            Meeting.update(board_token=token).where(Meeting.id == meeting_id).execute()
+            return token
+        return row.board_token
+
+    def by_board_token(self, token: str) -> MeetingRecord | None:
+        """The running meeting whose projector page this is; none once the meeting has ended."""
+        row = Meeting.get_or_none((Meeting.board_token == token) & Meeting.ended_at.is_null())
+        return _meeting(row) if row else None
+
     def set_closed(self, meeting_id: int, closed: bool) -> None:
         Meeting.update(closed=closed).where(Meeting.id == meeting_id).execute()
 
@@ -151,10 +167,11 @@ class Meetings(Attendance):
         return [_stacked(r) for r in rows.order_by(StackEntry.id)]
 
     def add(self, meeting_id: int, person: Person, via: str, at: int, source_event_id: str | None = None,
-            clarification: bool = False, term: str | None = None, target_event_id: str | None = None) -> Stacked:
+            clarification: bool = False, term: str | None = None, target_event_id: str | None = None,
+            kind: str = POINT) -> Stacked:
         row = StackEntry.create(meeting_id=meeting_id, person_key=person.key, name=person.name, via=via,
                                 asked_at=at, source_event_id=source_event_id, clarification=clarification,
-                                term=term, target_event_id=target_event_id)
+                                term=term, target_event_id=target_event_id, kind=kind)
         self.count_present(meeting_id, person.user_id, at, person.name)
         return _stacked(row)
 

@@ -54,6 +54,18 @@ class Meeting(Model):
     board_serial = IntegerField(default=0)
     minutes_text = TextField(null=True)
     minutes_html = TextField(null=True)
+    board_token = CharField(null=True, unique=True)  # the projector page's secret, for this meeting only
+
+
+class AgendaItem(Model):
+    """One item of a meeting's agenda: open from `opened_at` to `closed_at`, timeboxed in seconds."""
+
+    meeting_id = IntegerField(index=True)
+    title = TextField()
+    timebox = IntegerField(null=True)
+    opened_at = BigIntegerField(null=True)
+    closed_at = BigIntegerField(null=True)
+    overtime_told = BooleanField(default=False)
 
 
 class MeetingFacilitator(Model):
@@ -76,6 +88,7 @@ class StackEntry(Model):
     left_at = BigIntegerField(null=True)
     left_how = CharField(null=True)
     target_event_id = CharField(null=True, index=True)  # what a hand reaction was on (a call membership)
+    kind = CharField(default="point")  # a new point, a direct response or a point of process
 
 
 class Turn(Model):
@@ -402,7 +415,7 @@ MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
           Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry, Report, ReportAssignee, ReportEntry,
           RoomInvite, RoomJoin, JoinWave, FloodBurst, SentCommand, LastAnswer,
           RevisionProposal, MeetingAttendance, MeetingVote, BallotVoter, BallotChoice, WaitingEvent,
-          MeetingItem]
+          MeetingItem, AgendaItem]
 
 
 def upsert(model: type[Model], **values) -> None:

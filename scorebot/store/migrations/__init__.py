@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from peewee import BigIntegerField, Database, IntegerField, Model, TextField
 
-from scorebot.store.migrations import v014_initial, v015_sent_commands, v019_attendance_left
+from scorebot.store.migrations import v014_initial, v015_sent_commands, v019_attendance_left, v021_meeting_tools
 
-STEPS = [v014_initial, v015_sent_commands, v019_attendance_left]
+STEPS = [v014_initial, v015_sent_commands, v019_attendance_left, v021_meeting_tools]
 
 
 class SchemaTooNew(Exception):
