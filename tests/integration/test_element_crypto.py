@@ -157,15 +157,15 @@ async def test_an_unverified_session_refused_in_the_igo_room_can_read_why_and_no
     bot_id = world.bot_user.user_id
     room = await alice.create_room("Organizing", (bot_id, bob.user_id, ulla.user_id), encrypted=True,
                                    power={bot_id: 100})
-    igo = await alice.create_room("IGO", (bot_id, ida.user_id, ulla.user_id), encrypted=True, power={bot_id: 100})
+    # ida makes the IGO room: everyone in it reads every report, and the report below is about alice.
+    igo = await ida.create_room("IGO", (bot_id, ulla.user_id), encrypted=True, power={bot_id: 100})
     await bob.join(room)
-    await ida.join(igo)
     for joined in (room, igo):
         await ulla.do("join", room=joined)
     bot = world.bot(world.bot_config([room], igo=igo))
     await bot.start_ready()
-    for joined in (room, igo):
-        await alice.member_joined(joined, bot_id)
+    for who, joined in ((alice, room), (ida, igo)):
+        await who.member_joined(joined, bot_id)
 
     dm = await bob.open_direct_chat(bot_id)
     thanks = await bob.reply_to(dm, await bob.send(dm, f"!report {alice.user_id} {SECRET[0]}"), bot_id, timeout=30)
