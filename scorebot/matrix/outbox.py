@@ -90,12 +90,15 @@ class Gate:
     """Up to `capacity` requests at once, the most urgent waiting one first (then the oldest).
 
     `too_fast(seconds)` is the homeserver's 429: no one goes until then, and for a while after
-    only one goes at a time, so that what matters is not sent side by side with what does not."""
+    only one goes at a time, so that what matters is not sent side by side with what does not.
+    A confirmation never goes while something more urgent is under way: it would spend the rate
+    limit's burst on what matters least."""
 
     def __init__(self, capacity: int, clock: Callable[[], float] = time.monotonic):
         self.capacity = capacity
         self._clock = clock
         self._busy = 0
+        self._urgent = 0  # of those, more urgent than a confirmation
         self._waiting: list[tuple[int, int, asyncio.Future]] = []
         self._order = itertools.count()
         self._held_until = 0.0
@@ -111,12 +114,12 @@ class Gate:
             await future
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
-                self._release()  # granted just as it was cancelled
+                self._release(priority)  # granted just as it was cancelled
             raise
         try:
             yield
         finally:
-            self._release()
+            self._release(priority)
 
     def too_fast(self, retry_after: float) -> None:
         now = self._clock()
@@ -127,18 +130,22 @@ class Gate:
     def careful(self) -> bool:
         return self._clock() < self._careful_until
 
-    def _release(self) -> None:
+    def _release(self, priority: int) -> None:
         self._busy -= 1
+        self._urgent -= priority < CONFIRMATION
         self._grant()
 
     def _grant(self) -> None:
         now = self._clock()
         limit = 1 if now < self._careful_until else self.capacity
         while self._waiting and self._busy < limit and now >= self._held_until:
-            _, _, future = heapq.heappop(self._waiting)
+            if self._waiting[0][0] >= CONFIRMATION and self._urgent:
+                break  # granted again when the urgent one is through
+            priority, _, future = heapq.heappop(self._waiting)
             if future.cancelled():
                 continue
             self._busy += 1
+            self._urgent += priority < CONFIRMATION
             future.set_result(None)
         if self._waiting and now < self._held_until and self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self._held_until - now, self._held_over)
