@@ -75,7 +75,7 @@ class Lanes:
         self._instance = ""
         self.gate = Gate(IN_FLIGHT)
         self._news: dict[str, int] = {}  # lanes running, and the most urgent action decided for each since
-        self._lost: dict[str, list[int]] = {}  # rooms the bot is not in: the actions waiting for each
+        self._lost: dict[str, set[int]] = {}  # rooms the bot is not in: the actions waiting for each
         self._lanes: dict[str, asyncio.Task] = {}  # the lanes being carried out now
         self._read: dict[int, Action] = {}  # the waiting actions already read, by ID (see `pending_rows`)
         self._marking: set[int] = set()  # carried out; their "done" mark is on its way to the store
@@ -254,7 +254,7 @@ class Lanes:
         """Park a message for a room the bot is not in until it is back there (`rooms_back`);
         a confidential one waiting too long is made known once, without its words."""
         room_id = row.action.room_id
-        self._lost.setdefault(room_id, []).append(row.id)
+        self._lost.setdefault(room_id, set()).add(row.id)
         self.metrics.actions.labels(outcome="parked").inc()
         retry_at = _now_ms() + min(_FIRST_PAUSE_MS * 2 ** min(row.attempts, 20), _LONGEST_PAUSE_MS)
         deadline = row.created_at + self.undeliverable_after_ms
