@@ -49,8 +49,8 @@ from scorebot.domain.privacy import no_longer_private
 from scorebot.domain.text import Text
 from scorebot.health import Metrics
 from scorebot.matrix.cross_signing import DeviceTrust
-from scorebot.matrix.lanes import IN_FLIGHT, MAX_ATTEMPTS, Lanes, NotInRoom, NotYet, Refused, TooFast, _now_ms
-from scorebot.matrix.outbox import lane_of
+from scorebot.matrix.lanes import IN_FLIGHT, MAX_ATTEMPTS, Lanes, _now_ms
+from scorebot.matrix.outbox import NotInRoom, NotYet, Refused, TooFast, lane_of
 from scorebot.store import Store
 
 __all__ = ["IN_FLIGHT", "MAX_ATTEMPTS", "Executor", "NotYet", "Refused", "lane_of"]

@@ -24,41 +24,30 @@ from scorebot.domain.actions import Action, Edit, Send
 from scorebot.domain.delivery_words import still_waiting, waiting_for
 from scorebot.domain.failures import tell_about
 from scorebot.health import Metrics
-from scorebot.matrix.outbox import CONFIDENTIAL, Gate, coalesce, lane_of, priority_of
+from scorebot.matrix.outbox import (
+    CONFIDENTIAL,
+    EditSpacing,
+    Gate,
+    NotInRoom,
+    NotYet,
+    Refused,
+    TooFast,
+    coalesce,
+    lane_of,
+    priority_of,
+)
 from scorebot.store import PendingAction, Store
 
 log = logging.getLogger(__name__)
 
 
-class Refused(Exception):
-    """The homeserver said no; trying again would not help."""
-
-
-class NotYet(Exception):
-    """Something needed is not there yet (a new room not synced); try again later."""
-
-
-class NotInRoom(NotYet):
-    """The bot is not in the room (yet, or any more): wait for it, without giving up."""
-
-
-class TooFast(Exception):
-    """The homeserver's rate limit (429): wait `seconds`, then try again; not a failure."""
-
-    def __init__(self, seconds: float):
-        super().__init__(f"rate limited for {seconds:.1f} s")
-        self.seconds = seconds
-
-
 MAX_ATTEMPTS = 12  # with the pauses below, about twenty minutes of trying
 IN_FLIGHT = 8  # requests at once, across lanes: well within a homeserver's rate limits for a bot
 _FIRST_PAUSE_MS, _LONGEST_PAUSE_MS = 1_000, 300_000
-EDIT_SPACING_MS = 2_000  # the shortest time between two edits of one message
 
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
 
 
 class Lanes:
@@ -79,7 +68,7 @@ class Lanes:
         self._lanes: dict[str, asyncio.Task] = {}  # the lanes being carried out now
         self._read: dict[int, Action] = {}  # the waiting actions already read, by ID (see `pending_rows`)
         self._marking: set[int] = set()  # carried out; their "done" mark is on its way to the store
-        self._edited: dict[str, int] = {}  # when each remembered message was last edited (see `_edit_spacing`)
+        self._edited = EditSpacing()
         # Set once the first sync has given nio the rooms: the outbox starts then, while the
         # rest of that sync (a catch-up after downtime) is still being handled.
         self.rooms_known = asyncio.Event()
@@ -185,7 +174,7 @@ class Lanes:
             priority = self._priority(row.action)
             if self._news.get(lane, priority) < priority:
                 return None
-            if isinstance(row.action, Edit) and (later := self._edit_spacing(row.action.key)):
+            if isinstance(row.action, Edit) and (later := self._edited.wait(row.action.key, self.gate.careful)):
                 await self.store.run(self.store.action_parked, row.id, row.attempts, later, "edited just before")
                 return later
             while True:
@@ -197,17 +186,6 @@ class Lanes:
                         self.gate.too_fast(too_fast.seconds)
             if retry_at is not None:
                 return retry_at
-        return None
-
-    def _edit_spacing(self, key: str) -> int | None:
-        """When a message edited just before may be edited again: edits of a board in a storm of
-        hands wait a moment and coalesce (see `outbox.coalesce`), so the rate limit is spent on
-        what matters. Longer while the homeserver is saying "too fast"."""
-        spacing = EDIT_SPACING_MS * (5 if self.gate.careful else 1)
-        later = self._edited.get(key, 0) + spacing
-        if later > _now_ms():
-            return later
-        self._edited[key] = _now_ms()
         return None
 
     async def _attempt(self, row: PendingAction) -> int | None:

@@ -7,7 +7,9 @@ unless an admin exempts the bot). So the outbox treats that limit as the normal 
 - within a lane (a room, one person's direct chat) actions keep their order unless a more urgent
   one overtakes them; a lane's board edits for one message coalesce to the newest (`coalesce`);
 - across lanes, the `Gate` lets the most urgent waiting action go first, and after the homeserver
-  said "too fast" it waits as told and then sends one at a time for a while.
+  said "too fast" it waits as told and then sends one at a time for a while;
+- edits of one message are spaced (`EditSpacing`), so that a storm's edits coalesce.
+The exceptions say how one action went: `Refused`, `NotYet`, `NotInRoom`, `TooFast`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,27 @@ from scorebot.domain.actions import (
 
 JOINING, CONFIDENTIAL, ANSWER, CONFIRMATION = 0, 1, 2, 3
 _CAREFUL_FOR = 60.0  # seconds of one-at-a-time sending after the homeserver said "too fast"
+EDIT_SPACING_MS = 2_000  # the shortest time between two edits of one message
+
+
+class Refused(Exception):
+    """The homeserver said no; trying again would not help."""
+
+
+class NotYet(Exception):
+    """Something needed is not there yet (a new room not synced); try again later."""
+
+
+class NotInRoom(NotYet):
+    """The bot is not in the room (yet, or any more): wait for it, without giving up."""
+
+
+class TooFast(Exception):
+    """The homeserver's rate limit (429): wait `seconds`, then try again; not a failure."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"rate limited for {seconds:.1f} s")
+        self.seconds = seconds
 
 
 def lane_of(action: Action) -> str:
@@ -153,3 +176,22 @@ class Gate:
     def _held_over(self) -> None:
         self._timer = None
         self._grant()
+
+
+class EditSpacing:
+    """When a message edited just before may be edited again: edits of a board in a storm of hands
+    wait a moment and coalesce (see `coalesce`), so the rate limit is spent on what matters. Five
+    times longer while the homeserver is saying "too fast"."""
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        self._clock = clock
+        self._edited: dict[str, int] = {}  # milliseconds
+
+    def wait(self, key: str, careful: bool) -> int | None:
+        """None: edit now (noted as done now); else the time, in milliseconds, to edit at."""
+        now = int(self._clock() * 1000)
+        later = self._edited.get(key, 0) + EDIT_SPACING_MS * (5 if careful else 1)
+        if later > now:
+            return later
+        self._edited[key] = now
+        return None
