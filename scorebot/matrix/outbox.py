@@ -79,11 +79,13 @@ def lane_of(action: Action) -> str:
 
 def priority_of(action: Action, confidential_rooms: Iterable[str | None] = ()) -> int:
     """Lower goes first. Confidential deliveries (reports and cases to the IGO room, words in a
-    direct chat: answers to reporters, warnings, ballots) and enforcement come before answers;
-    a ✅ or a board edit comes last, since a newer one may make it pointless."""
+    direct chat: answers to reporters, warnings, ballots) and enforcement (a brigading lockdown
+    among it) come before answers; a ✅, a board edit or a room setting no one waits for comes last."""
     match action:
         case Join() | Leave():
             return JOINING
+        case SetState() if action.event_type != "m.room.join_rules":
+            return CONFIRMATION  # a setting the bot keeps (being the room's moderation bot): no one waits
         case SendDirect() | Kick() | Ban() | Unban() | Redact() | CreateRoom() | SetInviteLevel() | SetState():
             return CONFIDENTIAL
         case Send() if action.room_id in set(confidential_rooms):
