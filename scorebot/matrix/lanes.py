@@ -64,6 +64,7 @@ class Lanes:
         self._instance = ""
         self.gate = Gate(IN_FLIGHT)
         self._news: dict[str, int] = {}  # lanes running, and the most urgent action decided for each since
+        self._at_gate: dict[str, tuple[int, asyncio.Event]] = {}  # lanes waiting at the gate: priority, give way
         self._lost: dict[str, set[int]] = {}  # rooms the bot is not in: the actions waiting for each
         self._lanes: dict[str, asyncio.Task] = {}  # the lanes being carried out now
         self._read: dict[int, Action] = {}  # the waiting actions already read, by ID (see `pending_rows`)
@@ -87,6 +88,8 @@ class Lanes:
                 lane, priority = lane_of(action), self._priority(action)
                 if lane in self._lanes:
                     self._news[lane] = min(self._news.get(lane, priority), priority)
+                    if (waiting := self._at_gate.get(lane)) and priority < waiting[0]:
+                        waiting[1].set()  # the lane's action waiting at the gate gives way
             if all(lane_of(action) in self._lanes for action in actions):
                 return
         self._wake.set()
@@ -162,6 +165,7 @@ class Lanes:
 
     def _lane_ended(self, lane: str) -> None:
         self._lanes.pop(lane, None)
+        self._at_gate.pop(lane, None)
         self.wake()  # what came for this lane meanwhile, or its parked action, is looked at again
 
     async def _drain_lane(self, lane: str, rows: list[PendingAction], now: int) -> int | None:
@@ -178,7 +182,11 @@ class Lanes:
                 await self.store.run(self.store.action_parked, row.id, row.attempts, later, "edited just before")
                 return later
             while True:
-                async with self.gate.slot(priority):
+                self._at_gate[lane] = (priority, give_way := asyncio.Event())
+                async with self.gate.slot(priority, give_way) as granted:
+                    self._at_gate.pop(lane, None)
+                    if not granted:
+                        return None  # something more urgent came for this lane: read it again
                     try:
                         retry_at = await self._attempt(row)
                         break

@@ -131,20 +131,38 @@ class Gate:
         self._timer: asyncio.TimerHandle | None = None
 
     @contextlib.asynccontextmanager
-    async def slot(self, priority: int):
+    async def slot(self, priority: int, give_way: asyncio.Event | None = None):
+        """Yields True once granted; False, holding nothing, if `give_way` was set first (something
+        more urgent came for the same lane, and must not wait behind this)."""
         future = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiting, (priority, next(self._order), future))
         self._grant()
+        if not await self._granted(future, priority, give_way):
+            yield False
+            return
         try:
+            yield True
+        finally:
+            self._release(priority)
+
+    async def _granted(self, future: asyncio.Future, priority: int, give_way: asyncio.Event | None) -> bool:
+        try:
+            if give_way is not None and not future.done():
+                giving = asyncio.ensure_future(give_way.wait())
+                try:
+                    await asyncio.wait({future, giving}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    giving.cancel()
+                if not future.done():
+                    future.cancel()  # left in the queue; `_grant` skips it
+                    return False
             await future
+            return True
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
                 self._release(priority)  # granted just as it was cancelled
+            future.cancel()
             raise
-        try:
-            yield
-        finally:
-            self._release(priority)
 
     def too_fast(self, retry_after: float) -> None:
         now = self._clock()

@@ -277,3 +277,28 @@ async def test_under_rate_limits_what_matters_goes_first_and_board_edits_coalesc
                                                   and text != "* board 5"]  # only the newest board
     assert order.count("✅") == 6
     assert await store.run(store.pending_rows) == []
+
+
+async def test_a_confirmation_waiting_for_its_turn_gives_way_to_an_answer_for_the_same_room(outbox):
+    store, client, executor = outbox
+    client.room("!org:x", "@bob:x")
+    executor.gate.too_fast(0.3)  # the homeserver just said "too fast": nothing goes for a moment
+    at_gate, slot = asyncio.Event(), executor.gate.slot
+
+    def watched(priority, give_way=None):
+        at_gate.set()
+        return slot(priority, give_way)
+
+    executor.gate.slot = watched
+    executor.rooms_known.set()
+    running = asyncio.create_task(executor.run_forever())
+    await queue(store, React("!org:x", "$hand", "✅"))
+    executor.wake()
+    await at_gate.wait()  # the ✅ waits for its turn
+    floor = Send("!org:x", plain("Bob, you have the floor"))
+    await queue(store, floor)
+    executor.wake([floor])
+    await client.until(lambda: len(client.sent) == 2)
+    assert [sent.content.get("body") or sent.content["m.relates_to"]["key"] for sent in client.sent] == [
+        "Bob, you have the floor", "✅"]
+    running.cancel()
