@@ -120,6 +120,9 @@ class ConnectionConfig:
     keep_handled_days: float = field(default=7.0, metadata=check(_positive))
     # How long an encrypted message whose key has not arrived is kept waiting for it, in seconds.
     key_wait: float = field(default=600.0, metadata=check(_positive))
+    # How long a report (or another confidential message) may wait for a room the bot lost before
+    # the moderators and its sender are told, in seconds. It is kept, and goes out once the bot is back.
+    undeliverable_after: float = field(default=3600.0, metadata=check(_positive))
 
 
 @dataclass(frozen=True)

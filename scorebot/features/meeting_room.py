@@ -33,6 +33,7 @@ from scorebot.domain.text import Text, bold, pill, plain
 from scorebot.store.meetings import MeetingRecord
 
 CONFIRM = "✅"
+TOLD_AGAIN_AFTER_MS = 60_000  # a repeated hand gets at most one notice per person per minute
 
 # What the meeting commands need, found before they run (see `domain.commands.Needs`).
 MEETING = Needs("meeting", lambda ctx: ctx.store.meetings.running(ctx.room.room_id), words.NO_MEETING_HERE)
@@ -91,8 +92,7 @@ class MeetingRoom:
         waiting = meetings.waiting(meeting.id)
         if any(s.entry.person.key == person.key and s.entry.clarification == clarification and s.entry.kind == kind
                for s in waiting):
-            spot = position(self.order(ctx, meeting), person.key)
-            self.answer(ctx, confirm_room, reply_to, words.already_on_stack(person.name if on_behalf else None, spot))
+            self.repeated(ctx, meeting, person, confirm_room, confirm_event, on_behalf, reply_to)
             return
         if meeting.closed and not clarification and kind != PROCESS:
             self.answer(ctx, confirm_room, reply_to, words.STACK_CLOSED)
@@ -100,11 +100,27 @@ class MeetingRoom:
         meetings.add(meeting.id, person, via, ctx.signal.timestamp, source, clarification, term,
                      target_event_id=reply_to, kind=kind)
         ctx.do(React(confirm_room, confirm_event, CONFIRM))
+        ctx.store.set_setting(_told_key(meeting, person), str(ctx.signal.timestamp))
         if ctx.room.kind is RoomKind.DIRECT:  # the board is in the meeting's room, out of sight here
             spot = position(self.order(ctx, meeting), person.key)
             ctx.reply(words.on_stack_for(meeting.title, spot))
         if board:
             self.update_board(ctx, meeting)
+
+    def repeated(self, ctx: Context, meeting: MeetingRecord, person: Person, confirm_room: str,
+                 confirm_event: str, on_behalf: bool, reply_to: str | None) -> None:
+        """Someone already waiting asks again. Under a homeserver's rate limits a notice for each
+        repeat (a storm of hand reactions) would hold up what matters, so within a minute of the
+        last word to them a repeated message gets a ✅, and a repeated reaction nothing more (the ✅
+        on their first stands); after that, one notice with their place."""
+        told = ctx.store.setting(_told_key(meeting, person))
+        if not on_behalf and told and ctx.signal.timestamp - int(told) < TOLD_AGAIN_AFTER_MS:
+            if reply_to is None:  # not a reaction: the repeat is a message of its own
+                ctx.do(React(confirm_room, confirm_event, CONFIRM))
+            return
+        ctx.store.set_setting(_told_key(meeting, person), str(ctx.signal.timestamp))
+        spot = position(self.order(ctx, meeting), person.key)
+        self.answer(ctx, confirm_room, reply_to, words.already_on_stack(person.name if on_behalf else None, spot))
 
     def answer(self, ctx: Context, room_id: str, reply_to: str | None, text: str) -> None:
         if reply_to is None:
@@ -155,3 +171,8 @@ class MeetingRoom:
     @staticmethod
     def speaker(person: Person) -> Text:
         return pill(person.user_id, person.name) if person.user_id else bold(person.name)
+
+
+def _told_key(meeting: MeetingRecord, person: Person) -> str:
+    """When `person` was last confirmed or told they are on this meeting's stack."""
+    return f"stack-told:{meeting.id}:{person.key}"

@@ -48,7 +48,7 @@ def assemble(config: Config, client: AsyncClient, store: Store, kinds: dict[str,
                             config.command_prefix, kinds, int(config.commands.edit_window * 1000))
     by_kind = {kind: room for room, kind in kinds.items()}
     executor = Executor(client, store, synced, trust, by_kind.get(RoomKind.IGO), by_kind.get(RoomKind.MODERATORS),
-                        metrics)
+                        metrics, config.connection.undeliverable_after)
     late_keys = LateKeys(client, store, config.connection.key_wait) if client.olm else None
     sync = SyncLoop(client, store, dispatcher, executor, rooms, config.connection, synced, trust, late_keys, metrics)
     token = config.reports.admin_token or client.access_token

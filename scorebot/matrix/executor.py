@@ -1,16 +1,12 @@
-"""Carries out the outbox, each action once, without letting one stuck action hold up the rest.
+"""Carries out the outbox's actions as Matrix requests, each once (the order is `lanes`').
 
 Every send uses a transaction ID made from the outbox row, so if the bot dies after the
 homeserver took a message but before the row was marked done, sending it again returns the same
 event instead of a second message. A kick looks at the membership first, so no one is kicked
 twice (a second ban changes nothing on the server).
 
-Actions go out in order within a lane (a room, or one person's direct chat), so an answer never
-overtakes the one before it; lanes go out side by side, up to `IN_FLIGHT` requests at once, so a
-removal from a hundred rooms or a catch-up over many rooms does not go one request at a time. An
-action that cannot go now (a room not joined yet, an error that may pass) is parked with a growing
-pause, and only its own lane waits; after `MAX_ATTEMPTS` it is given up, logged once. A refusal
-from the homeserver marks the action failed at once.
+A refusal from the homeserver is `Refused` (failed at once), a 429 is `TooFast` (waited out), a
+room the bot is not in is `NotInRoom` (waited for).
 
 Encrypted sends go one at a time: leaving unverified devices out of a confidential room's key
 (see `_exclude_unsigned_devices`) marks them for the whole client while it lasts, so no other
@@ -20,13 +16,12 @@ room's key may be shared meanwhile.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import dataclasses
 import logging
-import time
-from collections.abc import Iterable
 
 from nio import (
     AsyncClient,
+    AsyncClientConfig,
     ErrorResponse,
     RoomCreateResponse,
     RoomGetStateEventResponse,
@@ -50,43 +45,19 @@ from scorebot.domain.actions import (
     SetState,
     Unban,
 )
-from scorebot.domain.failures import tell_about
 from scorebot.domain.limits import fit
 from scorebot.domain.privacy import no_longer_private
 from scorebot.domain.text import Text
 from scorebot.health import Metrics
 from scorebot.matrix.cross_signing import DeviceTrust
+from scorebot.matrix.lanes import IN_FLIGHT, MAX_ATTEMPTS, Lanes, _now_ms
+from scorebot.matrix.outbox import NotInRoom, NotYet, Refused, TooFast, lane_of
 from scorebot.matrix.withheld_keys import withheld_keys
-from scorebot.store import PendingAction, Store
+from scorebot.store import Store
+
+__all__ = ["IN_FLIGHT", "MAX_ATTEMPTS", "Executor", "NotYet", "Refused", "lane_of"]
 
 log = logging.getLogger(__name__)
-
-
-class Refused(Exception):
-    """The homeserver said no; trying again would not help."""
-
-
-class NotYet(Exception):
-    """Something needed is not there yet (a new room not synced); try again later."""
-
-
-MAX_ATTEMPTS = 12  # with the pauses below, about twenty minutes of trying
-IN_FLIGHT = 8  # requests at once, across lanes: well within a homeserver's rate limits for a bot
-_FIRST_PAUSE_MS, _LONGEST_PAUSE_MS = 1_000, 300_000
-
-
-def lane_of(action: Action) -> str:
-    """Actions in one lane go out in the order they were decided; lanes do not wait for each other."""
-    match action:
-        case SendDirect():
-            return f"direct:{action.user_id}"
-        case CreateRoom():
-            return f"create:{action.remember}"
-    return getattr(action, "room_id", "")
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 MADE_FOR = "org.scorebot.made_for"  # a marker in each room the bot creates: which action made it
@@ -105,158 +76,26 @@ def notice_content(text: Text) -> dict:
     }
 
 
-class Executor:
+class Executor(Lanes):
+    """Carries out each action the lanes hand it, as Matrix requests."""
+
     def __init__(self, client: AsyncClient, store: Store, synced: asyncio.Condition,
                  trust: DeviceTrust | None = None, igo_room: str | None = None, moderators_room: str | None = None,
-                 metrics: Metrics | None = None):
+                 metrics: Metrics | None = None, undeliverable_after: float = 3600.0):
+        super().__init__(store, igo_room, moderators_room, metrics, undeliverable_after)
+        if isinstance(getattr(client, "config", None), AsyncClientConfig):
+            # A 429 comes back here (see `TooFast`), instead of nio sleeping on it inside a request
+            # while more urgent actions wait behind it.
+            client.config = dataclasses.replace(client.config, max_limit_exceeded=0)
         self.client = client
-        self.store = store
         # Confidential rooms (the IGO room, direct chats, a report's room) get room keys only for
         # devices their owners cross-signed, as the spec (MSC4153) and Element ask.
         self.trust = trust
-        self.igo_room = igo_room
-        self.moderators_room = moderators_room  # told, with the IGO room, of what could not be done
-        self.metrics = metrics or Metrics()
         self._synced = synced  # notified after each sync, when client.rooms is fresh
-        self._wake = asyncio.Event()
-        self._instance = ""
-        self._in_flight = asyncio.Semaphore(IN_FLIGHT)
-        self._lanes: dict[str, asyncio.Task] = {}  # the lanes being carried out now
-        self._read: dict[int, Action] = {}  # the waiting actions already read, by ID (see `pending_rows`)
-        self._marking: set[int] = set()  # carried out; their "done" mark is on its way to the store
         self._encrypting = asyncio.Lock()  # one encrypted send at a time (see the module's docstring)
-        # Set once the first sync has given nio the rooms: the outbox starts then, while the
-        # rest of that sync (a catch-up after downtime) is still being handled.
-        self.rooms_known = asyncio.Event()
 
-    def wake(self, actions: Iterable[Action] | None = None) -> None:
-        """Look at the outbox again, for new `actions` or (None) for anything. New actions for
-        lanes that are running need no look now: each lane looks again when it is done."""
-        if actions is not None and all(lane_of(action) in self._lanes for action in actions):
-            return
-        self._wake.set()
-
-    async def run_forever(self) -> None:
-        """Start each lane that has something due as its own task, without waiting for the others:
-        an action that takes long (a room being made, a slow homeserver) keeps only its own lane
-        waiting, and new work for other rooms goes out at once."""
-        self._instance = await self.store.run(self.store.instance_id)
-        await self.rooms_known.wait()
-        try:
-            while True:
-                self._wake.clear()
-                next_due = await self._start_lanes()
-                pause = None if next_due is None else max(0.0, (next_due - _now_ms()) / 1000)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), pause)
-        finally:
-            # Stopping: the lanes stop with the outbox, before the client closes under them. An
-            # action cut off mid-request goes out again at the next start, under the same
-            # transaction ID, as after a crash.
-            lanes = list(self._lanes.values())
-            for lane in lanes:
-                lane.cancel()
-            await asyncio.gather(*lanes, return_exceptions=True)
-
-    async def drain(self) -> int | None:
-        """Carry out every action that is due now and wait for it (for tests and one-off use);
-        return when the next parked one is due, if any."""
-        next_due = await self._start_lanes()
-        dues = await asyncio.gather(*self._lanes.values())
-        await self.store.run(lambda: None)  # every mark asked for before is written
-        return min((due for due in [next_due, *dues] if due is not None), default=None)
-
-    async def _start_lanes(self) -> int | None:
-        """A task for each lane with something due that has none running; when the earliest parked
-        action of the others is due."""
-        now = _now_ms()
-        lanes: dict[str, list[PendingAction]] = {}
-        rows = [row for row in await self.store.run(self.store.pending_rows, self._read)
-                if row.id not in self._marking]
-        self._read = {row.id: row.action for row in rows}
-        for row in rows:
-            lanes.setdefault(lane_of(row.action), []).append(row)
-        next_due = None
-        for lane, rows in lanes.items():
-            if lane in self._lanes:
-                continue  # already going: it reads its new actions when it is done
-            if rows[0].next_try_at > now:
-                next_due = min(next_due or rows[0].next_try_at, rows[0].next_try_at)
-                continue
-            task = asyncio.create_task(self._drain_lane(rows, now), name=f"lane {lane}")
-            self._lanes[lane] = task
-            task.add_done_callback(lambda _task, lane=lane: self._lane_ended(lane))
-        return next_due
-
-    def _lane_ended(self, lane: str) -> None:
-        self._lanes.pop(lane, None)
-        self.wake()  # what came for this lane meanwhile, or its parked action, is looked at again
-
-    async def _drain_lane(self, rows: list[PendingAction], now: int) -> int | None:
-        """One lane, in order; a parked action holds up what follows it here. Returns its next try."""
-        for row in rows:
-            if row.next_try_at > now:
-                return row.next_try_at
-            async with self._in_flight:
-                retry_at = await self._attempt(row)
-            if retry_at is not None:
-                return retry_at
-        return None
-
-    async def _attempt(self, row: PendingAction) -> int | None:
-        """Carry out one action and record how it went; the time of its next try if it was parked."""
-        try:
-            result = await self._carry_out(row.id, row.action)
-        except Refused as error:
-            log.warning("The homeserver refused %s #%d: %s", type(row.action).__name__, row.id, error)
-            await self._failed(row, str(error))
-            return None
-        except Exception as error:  # one action's trouble must never stop the others
-            return await self._park(row, error)
-        # The lane goes on without waiting for this mark: the store keeps the order of what it is
-        # asked, so a later look at the outbox, or at a remembered message, sees it. A look asked
-        # for before it may still list the action: `_marking` keeps it from going out twice.
-        self._marking.add(row.id)
-        marked = self.store.later(self._done, row.id, row.action, result)
-        marked.add_done_callback(lambda _marked: self._marking.discard(row.id))
-        self.metrics.actions.labels(outcome="sent").inc()
-        return None
-
-    async def _park(self, row: PendingAction, error: Exception) -> int | None:
-        """Try it again later, with a growing pause; give up after `MAX_ATTEMPTS`. Returns the next try."""
-        attempts = row.attempts + 1
-        reason = f"{type(error).__name__}: {error}"
-        name = type(row.action).__name__
-        if attempts >= MAX_ATTEMPTS:
-            log.warning("Giving up on %s #%d after %d attempts: %s", name, row.id, attempts, reason)
-            await self._failed(row, reason)
-            return None
-        if not isinstance(error, NotYet):
-            log.warning("%s #%d failed (%s); trying again later", name, row.id, reason, exc_info=error)
-        self.metrics.actions.labels(outcome="parked").inc()
-        retry_at = _now_ms() + min(_FIRST_PAUSE_MS * 2 ** row.attempts, _LONGEST_PAUSE_MS)
-        await self.store.run(self.store.action_parked, row.id, attempts, retry_at, reason)
-        return retry_at
-
-    async def _failed(self, row: PendingAction, reason: str) -> None:
-        """Record the failure, and tell whoever waited for it (see `tell_about`), in one step."""
-        notices = tell_about(row.action, self.moderators_room, self.igo_room)
-        self.metrics.actions.labels(outcome="failed").inc()
-
-        def record() -> None:
-            self.store.action_failed(row.id, reason)
-            self.store.enqueue(notices)
-
-        await self.store.run(record)
-        if notices:
-            self.wake()
-
-    def _done(self, action_id: int, action: Action, event_id: str | None) -> None:
-        self.store.action_done(action_id, event_id)
-        remember = getattr(action, "remember", None)
-        if remember and event_id:
-            room_id = getattr(action, "room_id", None) or self.store.direct_chat(action.user_id)
-            self.store.remember(remember, room_id, event_id)
+    def _in_room(self, room_id: str) -> bool:
+        return room_id in self.client.rooms
 
     # -- one action -------------------------------------------------------------------------
 
@@ -346,6 +185,7 @@ class Executor:
     @staticmethod
     def _check(answer):
         if isinstance(answer, ErrorResponse):
+            _too_fast(answer)
             raise Refused(f"{answer.status_code}: {answer.message}")
         return getattr(answer, "event_id", None)
 
@@ -360,7 +200,7 @@ class Executor:
     async def _send(self, room_id: str, event_type: str, content: dict, txn: str) -> str:
         room = self.client.rooms.get(room_id)
         if room is None:
-            raise NotYet(f"the bot is not in {room_id} (yet)")
+            raise NotInRoom(f"the bot is not in {room_id} (yet)")
         if not (room.encrypted and self.client.olm):
             return self._sent(await self.client.room_send(room_id, event_type, content, tx_id=txn))
         async with self._encrypting:
@@ -391,6 +231,7 @@ class Executor:
             return answer.event_id
         if answer.status_code == "M_DUPLICATE_ANNOTATION":
             return None  # the bot had already put this reaction there: the confirmation stands
+        _too_fast(answer)
         raise Refused(f"{answer.status_code}: {answer.message}")
 
     async def _exclude_unsigned_devices(self, room_id: str, room) -> list:
@@ -464,6 +305,7 @@ class Executor:
                                     {"type": MADE_FOR, "state_key": "", "content": {"txn": txn}}]
         answer = await self.client.room_create(**options)
         if not isinstance(answer, RoomCreateResponse):
+            _too_fast(answer)
             raise Refused(f"could not create the room: {answer.message}")
         return answer.room_id
 
@@ -480,3 +322,8 @@ class Executor:
         await self._send(room_id, "m.room.message", notice_content(no_longer_private()),
                          f"{txn}.leave")
         await self.client.room_leave(room_id)
+
+
+def _too_fast(answer) -> None:
+    if getattr(answer, "status_code", None) in ("M_LIMIT_EXCEEDED", 429):
+        raise TooFast((getattr(answer, "retry_after_ms", None) or 1000) / 1000)

@@ -121,6 +121,7 @@ class SyncLoop:
             self.client.rooms.pop(room_id, None)
             self.rooms.forget(room_id)
         await keep_keys(self.client)
+        await self.executor.rooms_back(answer.rooms.join)  # what waited for a room lost and joined again
         # Saved after what this sync led to (the store's thread keeps the order), without waiting.
         self.store.later(self.store.set_sync_token, answer.next_batch)
         await self._notify_synced()

@@ -69,6 +69,7 @@ class PendingAction:
     action: Action
     attempts: int = 0
     next_try_at: int = 0  # milliseconds; 0: at once
+    created_at: int = 0  # milliseconds: when it was decided
 
 
 def _now_ms() -> int:
@@ -254,14 +255,14 @@ class Store:
         from scorebot.store import codec
 
         known = known or {}
-        rows = list(Outbox.select(Outbox.id, Outbox.attempts, Outbox.next_try_at)
+        rows = list(Outbox.select(Outbox.id, Outbox.attempts, Outbox.next_try_at, Outbox.created_at)
                     .where(Outbox.state == "pending").order_by(Outbox.id))
         new = [row.id for row in rows if row.id not in known]
         actions = dict(known)
         for chunk in range(0, len(new), 500):
             query = Outbox.select(Outbox.id, Outbox.kind, Outbox.payload).where(Outbox.id.in_(new[chunk:chunk + 500]))
             actions.update((row.id, codec.load(row.kind, row.payload)) for row in query)
-        return [PendingAction(row.id, actions[row.id], row.attempts, row.next_try_at) for row in rows]
+        return [PendingAction(row.id, actions[row.id], row.attempts, row.next_try_at, row.created_at) for row in rows]
 
     def outbox_depth(self) -> int:
         return Outbox.select().where(Outbox.state == "pending").count()
@@ -276,6 +277,10 @@ class Store:
         """It could not go now; try again at `next_try_at`."""
         Outbox.update(attempts=attempts, next_try_at=next_try_at, error=reason[:2000]).where(
             Outbox.id == action_id).execute()
+
+    def actions_due_now(self, action_ids: list[int]) -> None:
+        """What was parked waiting for a room goes at once: the bot is back in it."""
+        Outbox.update(next_try_at=0).where(Outbox.id.in_(action_ids) & (Outbox.state == "pending")).execute()
 
     # Once an action has gone out (or failed for good) its body is dropped: it may be a report's
     # words, an answer to a reporter or a quote, and the outbox is no place to keep those.

@@ -4,8 +4,10 @@ import asyncio
 import threading
 
 import pytest
+from nio import RoomSendError
 
-from scorebot.domain.actions import CreateRoom, Kick, Send, SendDirect
+from scorebot.domain.actions import CreateRoom, Edit, Kick, React, Send, SendDirect
+from scorebot.domain.reports import ReportRequest
 from scorebot.domain.text import plain
 from scorebot.matrix.executor import IN_FLIGHT, MAX_ATTEMPTS, Executor
 from scorebot.store import Store
@@ -64,9 +66,11 @@ async def test_an_exception_in_one_action_is_recorded_and_the_bot_goes_on(outbox
 
 
 async def test_an_action_that_never_goes_is_given_up_once(outbox, caplog):
-    store, _client, executor = outbox
-    [action_id] = await queue(store, Send("!gone:x", plain("to nowhere")))
+    store, client, executor = outbox
+    client.room("!broken:x")
+    [action_id] = await queue(store, Send("!broken:x", plain("to nowhere")))
     for _ in range(MAX_ATTEMPTS):
+        client.failing["!broken:x"] = RuntimeError("the connection broke")
         for row in await store.run(store.pending_rows):
             await store.run(store.action_parked, row.id, row.attempts, 0, "due now")
         await executor.drain()
@@ -202,4 +206,99 @@ async def test_an_action_sent_is_not_sent_again_by_a_look_at_the_outbox_asked_be
     await executor.drain()
     assert asked == ["!x:x"]
     assert await store.run(store.pending_rows) == []
+    running.cancel()
+
+
+async def due_now(store):
+    for row in await store.run(store.pending_rows):
+        await store.run(store.action_parked, row.id, row.attempts, 0, "due now")
+
+
+async def test_a_message_for_a_room_the_bot_lost_waits_for_it_and_goes_once_it_is_back(outbox):
+    store, client, executor = outbox
+    await queue(store, Send("!igo:x", plain("report #1"), remember="report:1"),
+                Send("!igo:x", plain("its thread"), thread_key="report:1"))
+    for _ in range(MAX_ATTEMPTS + 3):  # far longer than anything else is tried
+        await due_now(store)
+        await executor.drain()
+    assert [row.action.text.plain for row in await store.run(store.pending_rows)] == ["report #1", "its thread"]
+    client.room("!igo:x", "@ida:x")  # invited back, and joined
+    await executor.rooms_back(["!igo:x"])  # not waiting for the next try, minutes away by now
+    await executor.drain()
+    await executor.drain()
+    assert client.texts("!igo:x") == ["report #1", "its thread"]  # in order, once
+    assert await store.run(store.pending_rows) == []
+
+
+async def test_a_report_waiting_too_long_for_its_room_is_made_known_once_without_its_words(outbox):
+    store, client, executor = outbox
+    executor.igo_room, executor.moderators_room, executor.undeliverable_after_ms = "!igo:x", "!mods:x", 0
+    client.room("!mods:x", "@maya:x")
+    report = await store.run(store.reports.create, "@rita:x", ReportRequest("he shouted at me"), "direct", 0)
+    await queue(store, Send("!igo:x", plain("he shouted at me"), remember=f"report:{report.id}"),
+                Send("!igo:x", plain("he shouted at me, in the thread"), thread_key=f"report:{report.id}"))
+    for _ in range(3):
+        await due_now(store)
+        await executor.drain()
+    [told] = client.texts("!mods:x")
+    assert f"Report #{report.id} has not reached the grievance officers' room yet" in told
+    assert "shouted" not in told
+    direct = await store.run(store.direct_chat, "@rita:x")
+    [word] = client.texts(direct)
+    assert word.startswith(f"Your report #{report.id} has not reached the grievance officers yet; it is kept")
+    assert len(await store.run(store.pending_rows)) == 2  # kept
+
+
+async def test_under_rate_limits_what_matters_goes_first_and_board_edits_coalesce(outbox):
+    store, client, executor = outbox
+    executor.igo_room = "!igo:x"
+    for room in ("!org:x", "!igo:x", "!other:x"):
+        client.room(room, "@bob:x")
+    await store.run(store.remember, "board:1:1", "!org:x", "$board")
+    order: list[str] = []
+    room_send = client.room_send
+    limited = iter([True])
+
+    async def too_fast_once(room_id, message_type, content, **kwargs):
+        if next(limited, False):  # the homeserver's first answer: too fast, try in 50 ms
+            return RoomSendError("Too Many Requests", "M_LIMIT_EXCEEDED", retry_after_ms=50)
+        order.append(content.get("body") or content["m.relates_to"]["key"])
+        return await room_send(room_id, message_type, content, **kwargs)
+
+    client.room_send = too_fast_once
+    await queue(store, *(React("!org:x", f"$hand{n}", "✅") for n in range(6)),
+                *(Edit("!org:x", "board:1:1", plain(f"board {n}")) for n in range(6)),
+                Send("!other:x", plain("an answer")), Send("!org:x", plain("Bob has the floor")),
+                Send("!igo:x", plain("report #1")))
+    await executor.drain()
+    # The most urgent first, after the wait; the answer in !org:x overtakes the ✅s decided before it.
+    assert order[0] == "report #1" and set(order[1:3]) == {"an answer", "Bob has the floor"}
+    assert order.count("* board 5") == 1 and not [text for text in order if text.startswith("* board ")
+                                                  and text != "* board 5"]  # only the newest board
+    assert order.count("✅") == 6
+    assert await store.run(store.pending_rows) == []
+
+
+async def test_a_confirmation_waiting_for_its_turn_gives_way_to_an_answer_for_the_same_room(outbox):
+    store, client, executor = outbox
+    client.room("!org:x", "@bob:x")
+    executor.gate.too_fast(0.3)  # the homeserver just said "too fast": nothing goes for a moment
+    at_gate, slot = asyncio.Event(), executor.gate.slot
+
+    def watched(priority, give_way=None):
+        at_gate.set()
+        return slot(priority, give_way)
+
+    executor.gate.slot = watched
+    executor.rooms_known.set()
+    running = asyncio.create_task(executor.run_forever())
+    await queue(store, React("!org:x", "$hand", "✅"))
+    executor.wake()
+    await at_gate.wait()  # the ✅ waits for its turn
+    floor = Send("!org:x", plain("Bob, you have the floor"))
+    await queue(store, floor)
+    executor.wake([floor])
+    await client.until(lambda: len(client.sent) == 2)
+    assert [sent.content.get("body") or sent.content["m.relates_to"]["key"] for sent in client.sent] == [
+        "Bob, you have the floor", "✅"]
     running.cancel()

@@ -60,10 +60,24 @@ def test_every_signal_is_one_entry_confirmed_with_a_check(meeting):
     actions, _ = meeting.signal(Reaction, sender="@cal:x", key="🙋", target_event_id="$target")
     assert React("!r:x", "$target", "✅") in actions
     assert meeting.queue() == ["Ann", "Ben", "Cal"]
-    actions, _ = meeting.say("@ann:x", "✋")
-    assert not [a for a in actions if isinstance(a, React)]
-    assert "already on the stack, at position 1" in actions[0].text.plain
     assert meeting.queue() == ["Ann", "Ben", "Cal"]
+
+
+def test_a_repeat_is_confirmed_with_at_most_one_notice_per_person_a_minute(meeting):
+    """Under a homeserver's rate limits a storm of repeated hands must not become a storm of notices."""
+    meeting.say("@ann:x", "✋")
+    actions, again = meeting.say("@ann:x", "✋")  # a second later: a ✅, no new message
+    assert actions == [React("!r:x", again, "✅")]
+    for key in ("✋", "🙋", "🖐️"):
+        actions, _ = meeting.signal(Reaction, sender="@ann:x", key=key, target_event_id="$target")
+        assert actions == []  # a repeated reaction: the ✅ on her first hand stands
+    meeting.clock += 60_000
+    actions, _ = meeting.signal(Reaction, sender="@ann:x", key="✋", target_event_id="$target")
+    [told] = actions  # a minute on: one notice with her place
+    assert "already on the stack, at position 1" in told.text.plain
+    actions, _ = meeting.say("@ann:x", "✋")
+    assert [type(action) for action in actions] == [React]
+    assert meeting.queue() == ["Ann"]
 
 
 def test_outside_a_meeting_hands_are_chat(database_url):

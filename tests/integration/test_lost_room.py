@@ -1,0 +1,64 @@
+"""A lost room never loses a word: the bot kicked from the IGO room keeps a report until it is back."""
+
+from __future__ import annotations
+
+import time
+
+from nio import RoomMemberEvent
+
+from tests.conftest import World
+from tests.support.members import Member
+
+WORDS = "he followed me to the car park"
+
+
+def membership(member: Member, room: str, user_id: str, state: str):
+    return member.wait_for(lambda s: s.room_id == room and isinstance(s.event, RoomMemberEvent)
+                           and s.event.state_key == user_id and s.event.membership == state,
+                           timeout=30, what=f"{user_id} {state} in {room}")
+
+
+async def test_a_report_for_the_igo_room_the_bot_lost_waits_is_made_known_and_arrives_once(world: World):
+    alice, bob, eve, ida = [await world.member(name) for name in ("alice", "bob", "eve", "ida")]
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id, bob.user_id, eve.user_id), power={bot_id: 100})
+    mods = await alice.create_room("Moderators", (bot_id,), power={bot_id: 100})
+    igo = await alice.create_room("IGO", (bot_id, ida.user_id), power={bot_id: 100})
+    for member, joined in ((bob, room), (eve, room), (ida, igo)):
+        await member.join(joined)
+    config = world.bot_config([room], moderators=mods, igo=igo)
+    config["connection"]["undeliverable_after"] = 3
+    bot = world.bot(config)
+    await bot.start_ready()
+    for joined in (room, mods, igo):
+        await alice.member_joined(joined, bot_id)
+
+    await alice.client.room_kick(igo, bot_id, "tidying up")  # by mistake
+    await membership(ida, igo, bot_id, "leave")
+    direct = await bob.open_direct_chat(bot_id)
+    thanks = await bob.reply_to(direct, await bob.send(direct, f"!report {eve.user_id} {WORDS}"), bot_id, timeout=30)
+    assert "Your report is #1" in thanks.body
+
+    # Longer than `undeliverable_after`: the reporter and the moderators are told, without the words.
+    kept = await bob.wait_for(lambda s: s.room_id == direct and s.sender == bot_id and "has not reached" in s.body,
+                              timeout=30, what="word that the report waits")
+    assert kept.body.startswith("Your report #1 has not reached the grievance officers yet; it is kept")
+    told = await alice.wait_for(lambda s: s.room_id == mods and s.sender == bot_id and "Report #1" in s.body,
+                                timeout=30, what="the moderators told")
+    assert "has not reached the grievance officers' room yet" in told.body and WORDS not in told.body
+
+    invited = time.monotonic()
+    await alice.client.room_invite(igo, bot_id)
+    await ida.member_joined(igo, bot_id)  # in the room's state now (the bot left it after its first join)
+    assert time.monotonic() - invited < 5  # the join waits behind nothing
+    root = await ida.wait_for(lambda s: s.room_id == igo and s.sender == bot_id and s.body.startswith("Report #1 "),
+                              timeout=30, what="the report's thread")
+    await ida.wait_until(lambda: any(WORDS in s.body for s in ida.seen if s.room_id == igo
+                                     and (s.content.get("m.relates_to") or {}).get("event_id") == root.event_id),
+                         what="the report's words in its thread")
+    # Anything still queued for the IGO room goes before an answer asked for now (one lane, in order).
+    await ida.reply_to(igo, await ida.send(igo, "!help"), bot_id, timeout=30)
+    roots = [s for s in ida.seen if s.room_id == igo and s.sender == bot_id and s.body.startswith("Report #1 ")]
+    assert len(roots) == 1
+    assert sum(WORDS in s.body for s in ida.seen if s.room_id == igo) == 1  # once
+    assert sum("has not reached" in s.body for s in bob.seen if s.room_id == direct) == 1  # told once

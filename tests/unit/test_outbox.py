@@ -1,0 +1,31 @@
+"""The outbox's order, without Matrix: what goes first, in which lane, and how edits are spaced."""
+
+from scorebot.domain.actions import Edit, Join, Kick, React, Send, SendDirect, SetState, join_rule
+from scorebot.domain.text import plain
+from scorebot.matrix.outbox import EditSpacing, lane_of, priority_of
+
+IGO = "!igo:x"
+
+
+def test_joining_comes_first_then_what_matters_then_answers_then_confirmations():
+    order = [Join("!org:x"), Send(IGO, plain("report #1")), SendDirect("@rita:x", plain("thank you")),
+             Kick("!org:x", "@eve:x"), join_rule("!org:x", "invite"), Send("!org:x", plain("you have the floor")),
+             React("!org:x", "$hand", "✅"), Edit("!org:x", "board:1:1", plain("board")),
+             SetState("!org:x", "org.matrix.msc3215.room.moderation.moderated_by", {})]
+    assert [priority_of(action, (IGO,)) for action in order] == [0, 1, 1, 1, 1, 2, 3, 3, 3]
+
+
+def test_a_join_has_a_lane_of_its_own_so_it_never_waits_behind_the_rooms_messages():
+    assert lane_of(Join(IGO)) != lane_of(Send(IGO, plain("report #1")))
+    assert lane_of(Send(IGO, plain("a"))) == lane_of(Edit(IGO, "case:1", plain("b")))
+
+
+def test_edits_of_one_message_are_spaced_longer_while_rate_limited():
+    now = [1000.0]
+    spacing = EditSpacing(lambda: now[0])
+    assert spacing.wait("board:1:1", careful=False) is None  # the first goes at once
+    assert spacing.wait("board:1:1", careful=False) == 1_002_000
+    assert spacing.wait("board:2:1", careful=False) is None  # another message is not held up
+    now[0] += 2
+    assert spacing.wait("board:1:1", careful=False) is None
+    assert spacing.wait("board:1:1", careful=True) == 1_012_000
