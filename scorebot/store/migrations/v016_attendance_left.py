@@ -1,4 +1,4 @@
-"""Version 19: a member who leaves a meeting's room is no longer counted present in it, and the
+"""Version 16: a member who leaves a meeting's room is no longer counted present in it, and the
 minutes still name them as the room did."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from peewee import BigIntegerField, CharField, Database
 from playhouse.migrate import SchemaMigrator, migrate
 
-VERSION = 19
+VERSION = 16
 DESCRIPTION = "meetingattendance.left_at and name: when someone counted present left, and their name"
 
 

@@ -1,4 +1,4 @@
-"""Version 21: what facilitators run a meeting with. Each stack entry has a kind (a new point, a
+"""Version 17: what facilitators run a meeting with. Each stack entry has a kind (a new point, a
 direct response, a point of process); a meeting has an agenda of timeboxed items, and a secret token
 for its projector page."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from peewee import Database, PostgresqlDatabase
 
-VERSION = 21
+VERSION = 17
 DESCRIPTION = "stack entry kinds, agenda items with timeboxes, and the projector page's token"
 
 
