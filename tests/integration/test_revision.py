@@ -10,8 +10,8 @@ from types import SimpleNamespace
 from nio import RoomMessageNotice
 
 from tests.conftest import World
-from tests.integration.test_enforcement import ask, command
 from tests.support.members import Member
+from tests.support.organizations import ask, command
 
 TEXT = "Add a section on mutual aid between members."
 

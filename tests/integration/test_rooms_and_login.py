@@ -11,7 +11,7 @@ from nio import ErrorResponse, ToDeviceMessage
 from nio.crypto.sessions import OutboundGroupSession
 
 from tests.conftest import World
-from tests.integration.test_runtime import meeting_room
+from tests.support.meetings import meeting_room
 
 
 async def test_password_login_keeps_one_device_across_restarts(world: World):

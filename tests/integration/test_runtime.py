@@ -9,20 +9,7 @@ from nio import RoomMessageNotice
 
 from scorebot.homeserver import free_port
 from tests.conftest import World
-
-
-async def meeting_room(world: World, *, encrypted: bool = False, **config):
-    """alice creates an organizing room with bob in it; the bot is invited and started."""
-    alice = await world.member("alice")
-    bob = await world.member("bob")
-    bot_id = world.bot_user.user_id
-    room = await alice.create_room("Organizing", (bot_id, bob.user_id), encrypted=encrypted,
-                                   power={bot_id: 100})
-    await bob.join(room)
-    bot = world.bot({**world.bot_config([room]), **config})
-    await bot.start_ready()
-    await alice.member_joined(room, bot_id)
-    return alice, bob, room, bot
+from tests.support.meetings import meeting_room, replies
 
 
 async def test_help_is_answered_with_a_notice(world: World):
@@ -92,10 +79,6 @@ async def test_malformed_events_are_logged_and_skipped(world: World):
     notices = bob.notices(room, world.bot_user.user_id)
     assert [n.event_id for n in notices] == [answer.event_id]
     assert bot.process.poll() is None
-
-
-def replies(member, room: str, bot_id: str, event_id: str) -> int:
-    return sum(1 for s in member.notices(room, bot_id) if s.reply_to == event_id)
 
 
 async def test_sigkill_loses_no_command_and_answers_none_twice(world: World):
