@@ -81,7 +81,7 @@ async def test_a_meeting_runs_from_start_to_minutes(world: World):
         before = floors()
         await alice.send(room, "!next")
         await alice.wait_until(lambda: floors() > before, what="the floor to be given")
-        await asyncio.sleep(1.1)
+        await asyncio.sleep(1.1)  # not a wait for anything: the turn's length, a second in the minutes
         done = await ender.send(room, "!done")
         await alice.checked(room, bot_id, done)
 
@@ -160,11 +160,12 @@ async def test_a_crash_mid_meeting_keeps_stack_speaker_and_board(world: World, d
 
     async def ask_while_crashing() -> None:
         signals.append(await dave.send(room, "✋"))
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # a person's pace: erin asks while dave's hand is being confirmed
         signals.append(await erin.send(room, "stack me"))
 
     asking = asyncio.create_task(ask_while_crashing())
-    await asyncio.sleep(0.05)
+    # Killed as soon as dave's hand is confirmed: erin's signal is arriving or being handled.
+    await alice.wait_until(lambda: len(signals) > 2 and alice.checks(room, bot_id, signals[2]), what="dave's ✅")
     bot.kill()
     await asking
     bot.start()
@@ -173,9 +174,9 @@ async def test_a_crash_mid_meeting_keeps_stack_speaker_and_board(world: World, d
                                     timeout=30)
     assert speaker(final) == name(bob)
     assert alice.board(room, bot_id)[0] == board_id
+    # A room's answers go out in order: a duplicate ✅ would come before this answer.
     marker = await bob.send(room, "!help")
-    await bob.reply_to(room, marker, bot_id)
-    await asyncio.sleep(1)
+    await alice.reply_to(room, marker, bot_id)
     assert [alice.checks(room, bot_id, signal) for signal in signals] == [1, 1, 1, 1]
     if url:  # the stack really lives in PostgreSQL
         store = Store(url)
