@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from nio import RedactionEvent, RoomMemberEvent
 
 from tests.conftest import World
@@ -190,6 +191,7 @@ async def test_escalation_thread_and_removal_from_every_room(world: World):
     assert "resolved" in case and "note by ida" in case and "removed from every room" in case
 
 
+@pytest.mark.slow
 async def test_a_room_the_bot_was_removed_from_holds_up_no_other_room(world: World):
     org = await organization(world, removal_approvals=1)
     await org.alice.client.room_kick(org.mods, org.bot_id, "testing")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+import pytest
 from nio import RoomMessageNotice
 
 from scorebot.homeserver import free_port
@@ -135,6 +136,7 @@ async def health_becomes(port: int, status: int, timeout: float) -> None:
     raise AssertionError(f"/healthz did not turn {status} within {timeout} s")
 
 
+@pytest.mark.slow
 async def test_bot_comes_back_by_itself_after_a_homeserver_outage(world: World, homeserver):
     port = free_port()
     _, bob, room, bot = await meeting_room(world, metrics={"listen": f"127.0.0.1:{port}", "stale_after": 5})
