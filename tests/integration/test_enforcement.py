@@ -12,8 +12,9 @@ from nio import RedactionEvent, RoomMemberEvent
 
 from tests.conftest import World
 from tests.support.bot import BotProcess
+from tests.support.markers import caught_up
 from tests.support.members import Member
-from tests.support.organizations import Org, ask, caught_up, command, direct_notice, organization
+from tests.support.organizations import Org, ask, command, direct_notice, organization
 
 
 def proposals(member: Member, org: Org) -> list:
@@ -81,13 +82,13 @@ async def test_removal_needs_other_moderators_and_happens_once(world: World):
     await org.alice.react(org.mods, proposal.event_id, "✅")  # the proposer
     await org.bob.react(org.mods, proposal.event_id, "✅")  # not a moderator of the organizing room
     first = await org.maya.react(org.mods, proposal.event_id, "✅")
-    await caught_up(org.maya, org.mods, org)
+    await caught_up(org.maya, org.mods, org.bot_id)
     assert votes(org.bot) == ["vote approve: ignored", "vote approve: ignored", "vote approve: counted"]
     await org.maya.redact(org.mods, first)  # taken back: it no longer counts
-    await caught_up(org.maya, org.mods, org)
+    await caught_up(org.maya, org.mods, org.bot_id)
     assert votes(org.bot)[3:] == ["vote approve: withdrawn"]
     await org.maya.react(org.mods, proposal.event_id, "✅")  # given again: it counts again, once
-    await caught_up(org.maya, org.mods, org)
+    await caught_up(org.maya, org.mods, org.bot_id)
     assert votes(org.bot)[4:] == ["vote approve: counted"]
     assert removals(org.alice, org, org.eve.user_id) == 0
 
@@ -141,7 +142,7 @@ async def test_rejection_expiry_admins_and_a_ban_that_lifts(world: World):
     await org.maya.wait_until(lambda: "⌛ Expired" in proposal_now(org.maya, org, expiring.event_id), timeout=15,
                               what="the proposal to expire")
     await org.maya.react(org.mods, expiring.event_id, "✅")
-    await caught_up(org.maya, org.mods, org)
+    await caught_up(org.maya, org.mods, org.bot_id)
     assert votes(org.bot)[-1] == "vote approve: ignored"
     assert removals(org.alice, org, org.bob.user_id) == 0
     assert removals(org.alice, org, org.eve.user_id, "ban") == 0
@@ -180,7 +181,7 @@ async def test_escalation_thread_and_removal_from_every_room(world: World):
                                       what="the proposal in the thread")
     assert asked and proposal.content["m.relates_to"]["event_id"] == root.event_id
     await org.ida.react(org.igo, proposal.event_id, "✅")  # the proposer's own approval counts for nothing
-    await caught_up(org.ida, org.igo, org)
+    await caught_up(org.ida, org.igo, org.bot_id)
     assert votes(org.bot) == ["vote approve: ignored"]
     assert removals(org.alice, org, org.eve.user_id) == 0
     await org.ivan.react(org.igo, proposal.event_id, "✅")

@@ -11,6 +11,7 @@ from nio import ErrorResponse, ToDeviceMessage
 from nio.crypto.sessions import OutboundGroupSession
 
 from tests.conftest import World
+from tests.support.markers import caught_up
 from tests.support.meetings import meeting_room
 from tests.support.members import Member
 
@@ -77,13 +78,6 @@ async def test_direct_chat_from_a_member_is_joined_and_answered(world: World):
     assert len([s for s in bob.seen if s.sender == bot_id and "couldn't read" in s.body]) == 1
 
 
-async def answered(member: Member, room: str, bot_id: str) -> None:
-    """Until the bot has answered a `!help` sent now: it judges invites at the start of each sync,
-    so an invite that came before this has been judged by then."""
-    marker = await member.send(room, "!help")
-    await member.reply_to(room, marker, bot_id, timeout=30)
-
-
 def membership(world: World, member: Member, room: str, user_id: str) -> str:
     """`user_id`'s membership of `room` as the homeserver holds it (not as `member`'s app last synced)."""
     path = f"/_matrix/client/v3/rooms/{urllib.parse.quote(room)}/state/m.room.member/{urllib.parse.quote(user_id)}"
@@ -94,7 +88,7 @@ async def test_invites_from_strangers_are_ignored(world: World):
     _, bob, bob_room, _ = await meeting_room(world)
     stranger = await world.member("stranger")
     room = await stranger.create_room("Spam", (world.bot_user.user_id,))
-    await answered(bob, bob_room, world.bot_user.user_id)
+    await caught_up(bob, bob_room, world.bot_user.user_id)
     assert membership(world, stranger, room, world.bot_user.user_id) == "invite"
 
 
@@ -130,7 +124,7 @@ async def test_a_direct_chat_waiting_at_the_very_first_start_is_accepted(world: 
     await bob.member_joined(dm, bot_id)
     asked = await bob.send(dm, "!help")
     await bob.reply_to(dm, asked, bot_id, timeout=30)
-    await answered(bob, dm, bot_id)
+    await caught_up(bob, dm, bot_id)
     assert membership(world, stranger, spam, bot_id) == "invite"
 
 

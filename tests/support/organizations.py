@@ -71,10 +71,3 @@ async def command(member: Member, room: str, org: Org, text: str) -> str:
     sent = await member.send(room, text)
     await member.checked(room, org.bot_id, sent)
     return sent
-
-
-async def caught_up(member: Member, room: str, org: Org) -> None:
-    """Until the bot has handled everything sent to `room` before now: it handles a room's events in
-    order, so its answer to a `!help` sent now comes after it has dealt with all of them."""
-    marker = await member.send(room, "!help")
-    await member.reply_to(room, marker, org.bot_id, timeout=20)
