@@ -19,8 +19,8 @@ import yaml
 from scorebot.store import Store
 from scorebot.store.models import Case, GlossaryTerm, Meeting, Report
 from tests.conftest import World
-from tests.integration.test_runtime import meeting_room
 from tests.support.bot import BotProcess
+from tests.support.meetings import meeting_room
 
 
 def scorebot(*args: str, tools: str | None = None) -> subprocess.CompletedProcess:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import World
-
-GOOD = {"homeserver": "http://127.0.0.1:9", "user_id": "@bot:example.org", "access_token": "t",
-        "rooms": {"organizing": ["!abc:example.org"]}}
-
-
-def scorebot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scorebot", *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+from tests.support.cli import GOOD, scorebot
 
 
 def without(key: str) -> dict:

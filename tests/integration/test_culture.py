@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import World
-from tests.integration.test_stack import name, organizing, queue, start_meeting
+from tests.support.meetings import name, organizing, queue, start_meeting
 
 
 def pins(member, room, bot_id):

@@ -10,7 +10,7 @@ import urllib.parse
 from nio import RedactionEvent
 
 from tests.conftest import World
-from tests.integration.test_stack import queue
+from tests.support.meetings import queue
 from tests.support.members import Member
 
 SECRET = "he shoved me in the corridor after the meeting"

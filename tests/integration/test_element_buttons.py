@@ -8,9 +8,9 @@ from __future__ import annotations
 import urllib.parse
 
 from tests.conftest import World
-from tests.integration.test_enforcement import organization
-from tests.integration.test_reports import in_thread, root
-from tests.integration.test_stack import CALL_MEMBER, organizing, queue, start_meeting
+from tests.support.meetings import CALL_MEMBER, organizing, queue, start_meeting
+from tests.support.organizations import organization
+from tests.support.report_threads import in_thread, root
 
 MODERATED_BY = "org.matrix.msc3215.room.moderation.moderated_by"
 WORDS = ["he keeps sending me messages at night", "about a person: he follows me around"]

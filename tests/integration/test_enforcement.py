@@ -6,73 +6,15 @@ import asyncio
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
 
+import pytest
 from nio import RedactionEvent, RoomMemberEvent
 
 from tests.conftest import World
 from tests.support.bot import BotProcess
+from tests.support.markers import caught_up
 from tests.support.members import Member
-
-
-@dataclass
-class Org:
-    alice: Member  # created the rooms: an admin everywhere (room version 12 creator)
-    maya: Member  # moderator (power 50 in the organizing room)
-    milo: Member  # moderator
-    bob: Member  # member, also sits in the moderators' room (no power in the organizing room)
-    eve: Member  # the member whose conduct is at issue
-    ida: Member  # IGO
-    ivan: Member  # IGO
-    room: str
-    mods: str
-    igo: str
-    bot: BotProcess
-    bot_id: str
-
-
-async def organization(world: World, reports: dict | None = None, room_version: str | None = None,
-                       **enforcement) -> Org:
-    people = {n: await world.member(n) for n in ("alice", "maya", "milo", "bob", "eve", "ida", "ivan")}
-    alice, maya, milo, bob, eve, ida, ivan = people.values()
-    bot_id = world.bot_user.user_id
-    creator = {alice.user_id: 100} if room_version == "11" else {}  # from version 12 on, creators are above levels
-    room = await alice.create_room("Organizing", (bot_id, maya.user_id, milo.user_id, bob.user_id, eve.user_id),
-                                   power={bot_id: 100, maya.user_id: 50, milo.user_id: 50, **creator},
-                                   room_version=room_version)
-    mods = await alice.create_room("Moderators", (bot_id, maya.user_id, milo.user_id, bob.user_id),
-                                   power={bot_id: 100})
-    igo = await alice.create_room("IGO", (bot_id, ida.user_id, ivan.user_id), power={bot_id: 100})
-    for member, rooms in ((maya, (room, mods)), (milo, (room, mods)), (bob, (room, mods)), (eve, (room,)),
-                          (ida, (igo,)), (ivan, (igo,))):
-        for joined in rooms:
-            await member.join(joined)
-    config = world.bot_config([room], moderators=mods, igo=igo)
-    config["connection"]["timer_interval"] = 0.5
-    config["enforcement"] = enforcement
-    config["reports"] = reports or {}
-    bot = world.bot(config)
-    await bot.start_ready()
-    for joined in (room, mods, igo):
-        await alice.member_joined(joined, bot_id)
-    return Org(alice, maya, milo, bob, eve, ida, ivan, room, mods, igo, bot, bot_id)
-
-
-async def direct_notice(member: Member, org: Org, text: str):
-    return await member.wait_for(lambda s: s.sender == org.bot_id and s.room_id not in (org.room, org.mods, org.igo)
-                                 and text in s.body, timeout=30, what=f"a direct message saying {text!r}")
-
-
-async def ask(member: Member, room: str, org: Org, command: str, reply_to: str | None = None) -> str:
-    asked = await member.send(room, command, reply_to=reply_to)
-    return (await member.reply_to(room, asked, org.bot_id, timeout=20)).body
-
-
-async def command(member: Member, room: str, org: Org, text: str) -> str:
-    """A command the bot confirms with ✅ (and answers elsewhere, if at all)."""
-    sent = await member.send(room, text)
-    await member.checked(room, org.bot_id, sent)
-    return sent
+from tests.support.organizations import Org, ask, command, direct_notice, organization
 
 
 def proposals(member: Member, org: Org) -> list:
@@ -140,16 +82,15 @@ async def test_removal_needs_other_moderators_and_happens_once(world: World):
     await org.alice.react(org.mods, proposal.event_id, "✅")  # the proposer
     await org.bob.react(org.mods, proposal.event_id, "✅")  # not a moderator of the organizing room
     first = await org.maya.react(org.mods, proposal.event_id, "✅")
-    await org.bot.wait_log("vote approve: counted", timeout=10)
+    await caught_up(org.maya, org.mods, org.bot_id)
+    assert votes(org.bot) == ["vote approve: ignored", "vote approve: ignored", "vote approve: counted"]
     await org.maya.redact(org.mods, first)  # taken back: it no longer counts
-    await org.bot.wait_log("vote approve withdrawn", timeout=10)
+    await caught_up(org.maya, org.mods, org.bot_id)
+    assert votes(org.bot)[3:] == ["vote approve: withdrawn"]
     await org.maya.react(org.mods, proposal.event_id, "✅")  # given again: it counts again, once
-    await org.bot.wait_log("vote approve: counted", timeout=10, count=2)
+    await caught_up(org.maya, org.mods, org.bot_id)
+    assert votes(org.bot)[4:] == ["vote approve: counted"]
     assert removals(org.alice, org, org.eve.user_id) == 0
-    log = audit(org.bot)
-    votes = [entry["action"] for entry in log if entry["action"].startswith("vote")]
-    assert votes == ["vote approve: ignored", "vote approve: ignored", "vote approve: counted",
-                     "vote approve: withdrawn", "vote approve: counted"]
 
     org.bot.kill()  # the deciding approval comes while the bot is down
     await org.milo.react(org.mods, proposal.event_id, "✅")
@@ -171,6 +112,11 @@ def audit(bot: BotProcess) -> list[dict]:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def votes(bot: BotProcess) -> list[str]:
+    """The votes on removals as the audit log holds them, oldest first."""
+    return [entry["action"] for entry in audit(bot) if entry["action"].startswith("vote")]
 
 
 async def test_rejection_expiry_admins_and_a_ban_that_lifts(world: World):
@@ -196,7 +142,8 @@ async def test_rejection_expiry_admins_and_a_ban_that_lifts(world: World):
     await org.maya.wait_until(lambda: "⌛ Expired" in proposal_now(org.maya, org, expiring.event_id), timeout=15,
                               what="the proposal to expire")
     await org.maya.react(org.mods, expiring.event_id, "✅")
-    await org.bot.wait_log("vote approve: ignored")
+    await caught_up(org.maya, org.mods, org.bot_id)
+    assert votes(org.bot)[-1] == "vote approve: ignored"
     assert removals(org.alice, org, org.bob.user_id) == 0
     assert removals(org.alice, org, org.eve.user_id, "ban") == 0
 
@@ -234,7 +181,8 @@ async def test_escalation_thread_and_removal_from_every_room(world: World):
                                       what="the proposal in the thread")
     assert asked and proposal.content["m.relates_to"]["event_id"] == root.event_id
     await org.ida.react(org.igo, proposal.event_id, "✅")  # the proposer's own approval counts for nothing
-    await org.bot.wait_log("vote approve: ignored")
+    await caught_up(org.ida, org.igo, org.bot_id)
+    assert votes(org.bot) == ["vote approve: ignored"]
     assert removals(org.alice, org, org.eve.user_id) == 0
     await org.ivan.react(org.igo, proposal.event_id, "✅")
     await org.alice.wait_until(lambda: removals(org.alice, org, org.eve.user_id) == 1, what="removal everywhere")
@@ -244,6 +192,7 @@ async def test_escalation_thread_and_removal_from_every_room(world: World):
     assert "resolved" in case and "note by ida" in case and "removed from every room" in case
 
 
+@pytest.mark.slow
 async def test_a_room_the_bot_was_removed_from_holds_up_no_other_room(world: World):
     org = await organization(world, removal_approvals=1)
     await org.alice.client.room_kick(org.mods, org.bot_id, "testing")

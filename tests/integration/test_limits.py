@@ -6,8 +6,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from tests.conftest import World
-from tests.integration.test_enforcement import ask, command
-from tests.integration.test_stack import organizing, queue, start_meeting
+from tests.support.meetings import organizing, queue, start_meeting
+from tests.support.organizations import ask, command
 
 
 async def staff(world: World):

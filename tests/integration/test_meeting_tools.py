@@ -14,10 +14,10 @@ from pathlib import Path
 import aiohttp
 
 from tests.conftest import World
-from tests.integration.test_screenshots import DOCS
-from tests.integration.test_stack import name, organizing, queue, speaker, start_meeting
 from tests.support.browser import png_size
 from tests.support.live_browser import LivePage
+from tests.support.meetings import name, organizing, queue, speaker, start_meeting
+from tests.support.paths import DOCS
 
 FAST_TIMERS = {"sync_timeout": 5, "max_retry_wait": 1, "timer_interval": 0.3}
 

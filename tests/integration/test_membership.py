@@ -8,9 +8,9 @@ import re
 import pytest
 
 from tests.conftest import World
-from tests.integration.test_enforcement import Org, ask, command, organization
-from tests.integration.test_stack import name, queue, speaker, start_meeting
+from tests.support.meetings import name, queue, speaker, start_meeting
 from tests.support.members import Member
+from tests.support.organizations import Org, ask, command, organization
 
 
 def section(minutes: str, heading: str) -> list[str]:

@@ -12,10 +12,10 @@ import yaml
 from nio import RoomMemberEvent
 
 from tests.conftest import World
-from tests.integration.test_config_cli import GOOD, scorebot
-from tests.integration.test_enforcement import ask, command, direct_notice
 from tests.support.bot import BotProcess
+from tests.support.cli import GOOD, scorebot
 from tests.support.members import Member
+from tests.support.organizations import ask, command, direct_notice
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from tests.conftest import World
-from tests.integration.test_config_cli import scorebot
+from tests.support.cli import scorebot
 
 
 async def check(world: World, **reports) -> list[str]:

@@ -7,26 +7,12 @@ import urllib.parse
 from nio import RedactionEvent
 
 from tests.conftest import World
-from tests.integration.test_enforcement import Org, command, direct_notice, organization
 from tests.support.members import Member
+from tests.support.organizations import Org, command, direct_notice, organization
+from tests.support.report_threads import in_thread, root
 
 SECRET_WORDS = ["she threatened me after the meeting", "she posted my home address", "yes, after 5pm",
                 "we would like to talk it through", "button report reason", "more from the button reporter"]
-
-
-def thread_of(member: Member, org: Org, root_id: str) -> list[str]:
-    return [s.body for s in member.seen if s.room_id == org.igo
-            and (s.content.get("m.relates_to") or {}).get("event_id") == root_id]
-
-
-async def root(member: Member, org: Org, number: int):
-    return await member.wait_for(lambda s: s.room_id == org.igo and s.sender == org.bot_id
-                                 and s.body.startswith(f"Report #{number} "), what=f"report #{number}'s thread")
-
-
-async def in_thread(member: Member, org: Org, root_id: str, text: str) -> None:
-    await member.wait_until(lambda: any(text in body for body in thread_of(member, org, root_id)),
-                            what=f"{text!r} in the thread")
 
 
 async def open_direct_chat(member: Member, org: Org, room_version: str | None = None) -> str:

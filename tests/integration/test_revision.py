@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from nio import RoomMessageNotice
 
 from tests.conftest import World
-from tests.integration.test_enforcement import ask, command
 from tests.support.members import Member
+from tests.support.organizations import ask, command
 
 TEXT = "Add a section on mutual aid between members."
 
@@ -34,6 +35,7 @@ def choices_on_disk(data: Path, people: list[Member]) -> list[str]:
             if re.search(re.escape(member.user_id.encode()) + rb"(yes|no)", path.read_bytes())]
 
 
+@pytest.mark.slow
 async def test_a_whole_revision_from_proposal_to_ratification(world: World):
     people = [await world.member(name) for name in ("alice", "bob", "cat", "dan", "eve")]
     alice, bob, cat, dan, eve = people

@@ -5,24 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+import pytest
 from nio import RoomMessageNotice
 
 from scorebot.homeserver import free_port
 from tests.conftest import World
-
-
-async def meeting_room(world: World, *, encrypted: bool = False, **config):
-    """alice creates an organizing room with bob in it; the bot is invited and started."""
-    alice = await world.member("alice")
-    bob = await world.member("bob")
-    bot_id = world.bot_user.user_id
-    room = await alice.create_room("Organizing", (bot_id, bob.user_id), encrypted=encrypted,
-                                   power={bot_id: 100})
-    await bob.join(room)
-    bot = world.bot({**world.bot_config([room]), **config})
-    await bot.start_ready()
-    await alice.member_joined(room, bot_id)
-    return alice, bob, room, bot
+from tests.support.meetings import meeting_room, replies
 
 
 async def test_help_is_answered_with_a_notice(world: World):
@@ -94,10 +82,6 @@ async def test_malformed_events_are_logged_and_skipped(world: World):
     assert bot.process.poll() is None
 
 
-def replies(member, room: str, bot_id: str, event_id: str) -> int:
-    return sum(1 for s in member.notices(room, bot_id) if s.reply_to == event_id)
-
-
 async def test_sigkill_loses_no_command_and_answers_none_twice(world: World):
     alice = await world.member("alice")
     bob = await world.member("bob")
@@ -152,6 +136,7 @@ async def health_becomes(port: int, status: int, timeout: float) -> None:
     raise AssertionError(f"/healthz did not turn {status} within {timeout} s")
 
 
+@pytest.mark.slow
 async def test_bot_comes_back_by_itself_after_a_homeserver_outage(world: World, homeserver):
     port = free_port()
     _, bob, room, bot = await meeting_room(world, metrics={"listen": f"127.0.0.1:{port}", "stale_after": 5})

@@ -16,10 +16,8 @@ import pytest
 from scorebot.domain.actions import Edit, Send
 from scorebot.features import all_features
 from tests.support.browser import WIDTH, page, png_size, render
-from tests.support.harness import Harness
-from tests.unit.test_enforcement_feature import MODS, ORG
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from tests.support.harness import MODS, ORG, Harness
+from tests.support.paths import DOCS
 
 
 def messages(tmp_path: Path) -> dict[str, str]:

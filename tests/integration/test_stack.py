@@ -11,45 +11,8 @@ import pytest
 
 from scorebot.store import Store
 from tests.conftest import World
+from tests.support.meetings import CALL_MEMBER, name, organizing, queue, speaker, start_meeting
 from tests.support.members import Member
-
-CALL_MEMBER = "org.matrix.msc3401.call.member"
-
-
-def queue(board: str) -> list[str]:
-    return [line.split(". ", 1)[1] for line in board.splitlines() if re.match(r"^\d+\. ", line)]
-
-
-def speaker(board: str) -> str | None:
-    match = re.search(r"^🎤 Speaking: (.+)$", board, re.MULTILINE)
-    return match.group(1) if match else None
-
-
-async def organizing(world: World, *names: str, **bot_config):
-    """alice (who creates the room, and so moderates) and members; the bot is running in the room."""
-    alice = await world.member("alice")
-    members = [await world.member(name) for name in names]
-    bot_id = world.bot_user.user_id
-    room = await alice.create_room("Organizing", (bot_id, *(m.user_id for m in members)),
-                                   power={bot_id: 100}, event_power={CALL_MEMBER: 0})
-    for member in members:
-        await member.join(room)
-    config = world.bot_config([room])
-    config.update(bot_config)
-    bot = world.bot(config)
-    await bot.start_ready()
-    await alice.member_joined(room, bot_id)
-    return alice, members, room, bot
-
-
-async def start_meeting(alice: Member, room: str, bot_id: str, title: str = "Budget") -> str:
-    started = await alice.send(room, f"!meeting start {title}")
-    await alice.board_shows(room, bot_id, lambda board: f"Stack · {title}" in board)
-    return started
-
-
-def name(member: Member) -> str:
-    return member.user_id[1:].split(":")[0]
 
 
 async def test_every_signal_is_confirmed_and_shown_on_the_edited_board(world: World):
@@ -117,7 +80,7 @@ async def test_a_meeting_runs_from_start_to_minutes(world: World):
         before = floors()
         await alice.send(room, "!next")
         await alice.wait_until(lambda: floors() > before, what="the floor to be given")
-        await asyncio.sleep(1.1)
+        await asyncio.sleep(1.1)  # not a wait for anything: the turn's length, a second in the minutes
         done = await ender.send(room, "!done")
         await alice.checked(room, bot_id, done)
 
@@ -196,11 +159,12 @@ async def test_a_crash_mid_meeting_keeps_stack_speaker_and_board(world: World, d
 
     async def ask_while_crashing() -> None:
         signals.append(await dave.send(room, "✋"))
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # a person's pace: erin asks while dave's hand is being confirmed
         signals.append(await erin.send(room, "stack me"))
 
     asking = asyncio.create_task(ask_while_crashing())
-    await asyncio.sleep(0.05)
+    # Killed as soon as dave's hand is confirmed: erin's signal is arriving or being handled.
+    await alice.wait_until(lambda: len(signals) > 2 and alice.checks(room, bot_id, signals[2]), what="dave's ✅")
     bot.kill()
     await asking
     bot.start()
@@ -209,9 +173,9 @@ async def test_a_crash_mid_meeting_keeps_stack_speaker_and_board(world: World, d
                                     timeout=30)
     assert speaker(final) == name(bob)
     assert alice.board(room, bot_id)[0] == board_id
+    # A room's answers go out in order: a duplicate ✅ would come before this answer.
     marker = await bob.send(room, "!help")
-    await bob.reply_to(room, marker, bot_id)
-    await asyncio.sleep(1)
+    await alice.reply_to(room, marker, bot_id)
     assert [alice.checks(room, bot_id, signal) for signal in signals] == [1, 1, 1, 1]
     if url:  # the stack really lives in PostgreSQL
         store = Store(url)

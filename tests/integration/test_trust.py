@@ -6,8 +6,8 @@ from __future__ import annotations
 from nio import RedactionEvent
 
 from tests.conftest import World
-from tests.integration.test_enforcement import Org, ask, command, direct_notice, organization
 from tests.support.members import Member
+from tests.support.organizations import Org, ask, command, direct_notice, organization
 
 STAFF_ONLY = ["!cases", "!case {eve}", "!glossary remove stack", "!remove-everywhere", "!note hello",
               "!resolve done", "!assign", "!room-for 1"]

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from scorebot.dispatch import Dispatcher, Feature
 from scorebot.domain.actions import Send, SendDirect
-from scorebot.domain.rooms import Roles, RoomKind, RoomView
+from scorebot.domain.rooms import PowerLevels, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Message
 from scorebot.store import Store
 
 BOT = "@bot:x"
+# An organization of two rooms: maya and milo moderate the organizing room; eve is a member.
+ORG = RoomView("!org:x", RoomKind.ORGANIZING, name="General",
+               members={"@maya:x": "Maya", "@milo:x": "Milo", "@eve:x": "Eve", BOT: "bot"},
+               power_levels=PowerLevels.from_content({"users": {BOT: 100, "@maya:x": 50, "@milo:x": 50}}))
+MODS = RoomView("!mods:x", RoomKind.MODERATORS, members={"@maya:x": "Maya", "@milo:x": "Milo", BOT: "bot"})
 
 
 class Harness:

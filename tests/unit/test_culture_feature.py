@@ -12,7 +12,7 @@ from scorebot.domain.text import plain
 from scorebot.features import Culture, Help, stack_features
 from scorebot.features.culture import MEMORY_MS
 from scorebot.store import Store
-from tests.unit.test_example_config import EXAMPLE
+from tests.support.paths import EXAMPLE
 
 ROOM = RoomView("!r:x", RoomKind.ORGANIZING, members={"@fac:x": "Fac", "@ann:x": "Ann", "@ben:x": "Ben"},
                 power_levels=PowerLevels.from_content({"users": {"@fac:x": 50}}))

@@ -4,17 +4,11 @@ import pytest
 
 from scorebot.config import EnforcementConfig
 from scorebot.domain.actions import Redact, Send, SendDirect
-from scorebot.domain.rooms import PowerLevels, RoomKind, RoomView
 from scorebot.domain.signals import Reaction, Redaction
 from scorebot.features import all_features, enforcement_features
 from scorebot.features.removals import Removals
 from scorebot.features.steps import Steps
-from tests.support.harness import BOT, Harness, texts
-
-ORG = RoomView("!org:x", RoomKind.ORGANIZING, name="General",
-               members={"@maya:x": "Maya", "@milo:x": "Milo", "@eve:x": "Eve", BOT: "bot"},
-               power_levels=PowerLevels.from_content({"users": {BOT: 100, "@maya:x": 50, "@milo:x": 50}}))
-MODS = RoomView("!mods:x", RoomKind.MODERATORS, members={"@maya:x": "Maya", "@milo:x": "Milo", BOT: "bot"})
+from tests.support.harness import MODS, ORG, Harness, texts
 
 
 class Org(Harness):

@@ -1,13 +1,11 @@
 """config.example.yaml documents every key the bot knows, and loads once filled in."""
 
 import dataclasses
-from pathlib import Path
 
 import yaml
 
 from scorebot.config import Config, load_config
-
-EXAMPLE = Path(__file__).parents[2] / "config.example.yaml"
+from tests.support.paths import EXAMPLE
 
 
 def keys(cls, prefix=""):

@@ -9,7 +9,7 @@ from scorebot.domain.board import render_board
 from scorebot.domain.minutes import by_item
 from scorebot.domain.projector import snapshot
 from scorebot.domain.stack import PROCESS, RESPOND, Contribution, Entry, Person, order, stepped_back
-from tests.unit.test_stack_feature import Meeting
+from tests.support.stack_meeting import Meeting
 
 ANN, BEN, CAL, DEE, EVE = (Person(f"@{n}:x", n.title()) for n in ("ann", "ben", "cal", "dee", "eve"))
 

@@ -16,8 +16,7 @@ from scorebot.domain.minutes import render_minutes
 from scorebot.domain.rooms import RoomKind, RoomView
 from scorebot.features import all_features
 from scorebot.minutes import minutes_data
-from tests.support.harness import BOT, Harness
-from tests.unit.test_enforcement_feature import MODS, ORG
+from tests.support.harness import BOT, MODS, ORG, Harness
 
 IGO = RoomView("!igo:x", RoomKind.IGO, members={"@ida:x": "Ida", BOT: "bot"})
 JARGON = re.compile(r"\bIGOs?\b|IGO team|approval\(s\)|\b1 steps\b|\.\.(?!\.)")
