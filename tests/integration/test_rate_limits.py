@@ -11,8 +11,7 @@ import pytest
 
 from scorebot.homeserver import LocalHomeserver
 from tests.conftest import World
-from tests.integration.test_runtime import replies
-from tests.integration.test_stack import CALL_MEMBER, name, queue, speaker
+from tests.support.meetings import CALL_MEMBER, name, queue, replies, speaker
 
 SYNAPSE_DEFAULT = {"per_second": 0.2, "burst_count": 10}  # Synapse's rc_message when not configured
 HANDS = ["✋", "✋🏻", "✋🏼", "✋🏽", "✋🏾", "✋🏿", "🙋", "🙋🏻", "🙋🏼", "🙋🏽"]
