@@ -15,7 +15,8 @@ from scorebot.domain import keys
 from scorebot.domain.conversations import Ask, Conversation, chosen, held, owner, replied_to, unheld
 
 if TYPE_CHECKING:
-    from scorebot.dispatch import Context, Feature  # a feature may carry conversations (see above)
+    from scorebot.context import Context  # a feature may carry conversations (see above)
+    from scorebot.feature import Feature
 
 
 def continue_conversation(ctx: Context, features: list[Feature]) -> bool:

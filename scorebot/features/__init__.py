@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scorebot.config import Config
-from scorebot.dispatch import Feature
+from scorebot.feature import Feature
 from scorebot.features.ballot import Ballot
 from scorebot.features.brigading import Brigading
 from scorebot.features.casebook import CaseBook

@@ -4,12 +4,13 @@ its stack, naming who was still waiting (`!agenda next keep` carries them over).
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import agenda as words
 from scorebot.domain.actions import Send
 from scorebot.domain.agenda import current, parse_items, runs_over, upcoming
 from scorebot.domain.commands import ChoiceArg, TextArg, command
 from scorebot.domain.rooms import ORGANIZING, Role
+from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING, MeetingRoom
 from scorebot.store.meetings import MeetingRecord
 

@@ -10,7 +10,7 @@ across a crash, and the executor checks the membership before kicking.
 from __future__ import annotations
 
 from scorebot.config import EnforcementConfig
-from scorebot.dispatch import Context
+from scorebot.context import Context
 from scorebot.domain import case_words as words
 from scorebot.domain import keys
 from scorebot.domain.actions import Edit, React, Send, SendDirect

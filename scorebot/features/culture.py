@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from scorebot.config import CultureConfig
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import culture_words as words
 from scorebot.domain import keys, limits
 from scorebot.domain.actions import Edit, Send
@@ -34,6 +34,7 @@ from scorebot.domain.rooms import ANYWHERE, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Message, Reaction
 from scorebot.domain.stack import MeetingEvent
 from scorebot.domain.text import Text, join, pill
+from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING
 from scorebot.store import Store
 from scorebot.store.meetings import MeetingRecord

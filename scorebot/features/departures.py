@@ -8,11 +8,12 @@ start as anyone new (they ask to speak again; a facilitator hands the meeting ba
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Send
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.signals import Membership
+from scorebot.feature import Feature
 from scorebot.features.meeting_room import MeetingRoom
 
 GONE = ("leave", "ban")

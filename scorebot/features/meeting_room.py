@@ -9,7 +9,7 @@ confirmed the same way: a ✅ on the signal and the board edited in place.
 from __future__ import annotations
 
 from scorebot.config import StackConfig
-from scorebot.dispatch import Context
+from scorebot.context import Context
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Edit, React, Send
 from scorebot.domain.agenda import board_line

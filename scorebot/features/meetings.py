@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import limits
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Edit, Send
@@ -10,6 +10,7 @@ from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.minutes import render_minutes
 from scorebot.domain.rooms import ORGANIZING, Role, RoomKind
 from scorebot.domain.stack import MeetingEvent
+from scorebot.feature import Feature
 from scorebot.features.agenda import take_agenda
 from scorebot.features.meeting_room import MEETING, MeetingRoom
 from scorebot.minutes import minutes_data

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import keys, limits
 from scorebot.domain.actions import Ban, Kick, React, Redact, Send, SendDirect, Unban
 from scorebot.domain.case_words import APPROVE, REJECT
@@ -19,6 +19,7 @@ from scorebot.domain.reactions import reaction
 from scorebot.domain.rooms import IGO_ROOM, Role, RoomKind, RoomView
 from scorebot.domain.signals import Reaction
 from scorebot.domain.text import bold, pill, plain
+from scorebot.feature import Feature
 from scorebot.features.casebook import CaseBook
 from scorebot.features.readers import refused_as_subject
 from scorebot.features.thread_needs import CASE_THREAD

@@ -7,7 +7,7 @@ and resolve it; and a reminder for a report no one has taken on. Reports come in
 from __future__ import annotations
 
 from scorebot.config import ReportsConfig
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import conflict_words, keys, limits
 from scorebot.domain import report_words as words
 from scorebot.domain.actions import CreateRoom, Edit, Send, SendDirect, SetState
@@ -16,6 +16,7 @@ from scorebot.domain.organization import Route, conflicted
 from scorebot.domain.reports import MODERATED_BY, Report, ReportState
 from scorebot.domain.rooms import IGO_ROOM, Role, RoomKind
 from scorebot.domain.text import Text, bold, plain
+from scorebot.feature import Feature
 from scorebot.features.readers import readers, refused_as_subject, send_elsewhere
 from scorebot.features.thread_needs import REPORT_THREAD
 

@@ -4,12 +4,13 @@ of process, and a member's step back to let the next person go first. The order 
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Send
 from scorebot.domain.commands import TextArg, command
 from scorebot.domain.rooms import ORGANIZING
 from scorebot.domain.stack import POINT, PROCESS, RESPOND, stepped_back
+from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING, MeetingRoom
 from scorebot.store.meetings import MeetingRecord
 

@@ -9,7 +9,7 @@ member's spoken request), it is never logged, and the board and the minutes show
 from __future__ import annotations
 
 from scorebot.config import BoardConfig, StackConfig
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import culture_words, limits
 from scorebot.domain import meeting_words as words
 from scorebot.domain.commands import ChoiceArg, NumberArg, PersonArg, TextArg, UserArg, command
@@ -17,6 +17,7 @@ from scorebot.domain.reactions import HANDS, reaction
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import CallMembership, Message, Reaction, Redaction
 from scorebot.domain.stack import Person, folded, is_hand, moved
+from scorebot.feature import Feature
 from scorebot.features.agenda import Agenda
 from scorebot.features.board_link import BoardLink
 from scorebot.features.departures import Departures

@@ -4,7 +4,7 @@ officers, and look at a member's case. What they share is `casebook.CaseBook`.""
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import case_words as words
 from scorebot.domain import keys, limits
 from scorebot.domain.actions import Edit, Redact, Send
@@ -17,6 +17,7 @@ from scorebot.domain.rooms import ORGANIZING, STAFF_ROOMS, Role, RoomKind
 from scorebot.domain.signals import Reaction
 from scorebot.domain.text import pill
 from scorebot.domain.unverified import tell_where_readable
+from scorebot.feature import Feature
 from scorebot.features.casebook import CaseBook
 from scorebot.features.readers import refused_as_subject
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Send
 from scorebot.domain.commands import command
 from scorebot.domain.rooms import ORGANIZING, Role
 from scorebot.domain.stack import PROCESS
+from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING, TURN, MeetingRoom
 from scorebot.store.meetings import MeetingRecord, TurnRecord
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from scorebot.dispatch import Context, Dispatcher, Feature
+from scorebot.context import Context
+from scorebot.dispatch import Dispatcher
 from scorebot.domain import edit_words
 from scorebot.domain.actions import Join, Leave, Redact, Send, SendDirect
 from scorebot.domain.commands import UserArg
@@ -11,6 +12,7 @@ from scorebot.domain.rooms import PowerLevels, Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Invite, Message, Reaction
 from scorebot.domain.text import plain
 from scorebot.domain.unverified import readable_room
+from scorebot.feature import Feature
 from scorebot.features import all_features
 from scorebot.store import Store
 
