@@ -7,8 +7,10 @@ from scorebot.domain.actions import Redact, Send, SendDirect
 from scorebot.domain.rooms import PowerLevels, RoomKind, RoomView
 from scorebot.domain.signals import Reaction, Redaction
 from scorebot.features import all_features, enforcement_features
-from scorebot.features.removals import Removals
-from scorebot.features.steps import Steps
+from scorebot.features.ask_to_stop import AskToStop
+from scorebot.features.cases import Cases
+from scorebot.features.escalation import Escalation
+from scorebot.features.removal import Removal
 from tests.support.harness import BOT, Harness, texts
 
 ORG = RoomView("!org:x", RoomKind.ORGANIZING, name="General",
@@ -51,7 +53,7 @@ def test_a_refused_removal_leaves_no_empty_case(org):
 
 
 def test_an_approval_taken_back_before_it_carries_no_longer_counts(database_url):
-    features = [*(f for f in all_features() if not isinstance(f, Steps | Removals)),
+    features = [*(f for f in all_features() if not isinstance(f, AskToStop | Removal | Escalation | Cases)),
                 *enforcement_features(EnforcementConfig(removal_approvals=2))]
     org = Org(database_url, features)
     org.say("@maya:x", "!warn @eve:x insults")
