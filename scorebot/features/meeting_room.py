@@ -46,8 +46,9 @@ def _current_turn(ctx: Context):
 TURN = Needs("turn", _current_turn, words.NOBODY_HAS_THE_FLOOR)
 
 
-class MeetingRoom:
-    """The stack's rules from the config, and what every meeting feature does with them."""
+class StackService:
+    """The stack's rules from the config, and what every meeting feature does with them (each holds
+    it as `self.stack`; `ctx.room` is the room a signal came from)."""
 
     def __init__(self, stack: StackConfig | None = None, timezone: str = "UTC"):
         stack = stack or StackConfig()

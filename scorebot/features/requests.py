@@ -1,6 +1,6 @@
 """Typed requests to speak, as TCQ and Zakim have them: a direct response to the speaker, a point
 of process, and a member's step back to let the next person go first. The order they take is
-`domain.stack.order`; the way in is `MeetingRoom.request`, like every other request."""
+`domain.stack.order`; the way in is `StackService.request`, like every other request."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from scorebot.domain.commands import TextArg, command
 from scorebot.domain.rooms import ORGANIZING
 from scorebot.domain.stack import POINT, PROCESS, RESPOND, stepped_back
 from scorebot.feature import Feature
-from scorebot.features.meeting_room import MEETING, MeetingRoom
+from scorebot.features.meeting_room import MEETING, StackService
 from scorebot.store.meetings import MeetingRecord
 
 
 class Requests(Feature):
-    def __init__(self, room: MeetingRoom):
-        self.room = room
+    def __init__(self, stack: StackService):
+        self.stack = stack
 
     @command("respond", rooms=ORGANIZING, needs=(MEETING,),
              help="Answer the current speaker directly: you go right after them. One direct response a turn; "
@@ -30,7 +30,7 @@ class Requests(Feature):
         kind = RESPOND if turn is not None and not taken else POINT
         if kind == POINT:
             ctx.reply(words.RESPONSE_TAKEN if turn else words.NOBODY_TO_RESPOND_TO)
-        self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "respond", ctx.signal.event_id,
+        self.stack.request(ctx, meeting, self.stack.person(ctx, ctx.sender), "respond", ctx.signal.event_id,
                           ctx.room.room_id, ctx.signal.event_id, kind=kind)
 
     @command("process", TextArg("about", optional=True, max_length=200), rooms=ORGANIZING, needs=(MEETING,),
@@ -38,17 +38,17 @@ class Requests(Feature):
                   "and the facilitator is told.")
     def process(self, ctx: Context, about: str | None, meeting: MeetingRecord) -> None:
         before = len(ctx.store.meetings.waiting(meeting.id))
-        self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "process", ctx.signal.event_id,
+        self.stack.request(ctx, meeting, self.stack.person(ctx, ctx.sender), "process", ctx.signal.event_id,
                           ctx.room.room_id, ctx.signal.event_id, kind=PROCESS, term=about)
         if len(ctx.store.meetings.waiting(meeting.id)) > before:
-            facilitators = [self.room.name(ctx, user, mention=True)
+            facilitators = [self.stack.name(ctx, user, mention=True)
                             for user in ctx.store.meetings.facilitators(meeting.id)]
             ctx.do(Send(meeting.room_id, words.point_of_process(facilitators, ctx.name_of(ctx.sender), about)))
 
     @command("stack step-back", rooms=ORGANIZING, needs=(MEETING,),
              help="Let the person right after you on the stack go first. It only ever moves you down.")
     def step_back(self, ctx: Context, meeting: MeetingRecord) -> None:
-        ordered = self.room.order(ctx, meeting)
+        ordered = self.stack.order(ctx, meeting)
         if not any(e.person.key == ctx.sender and e.kind == POINT and not e.clarification for e in ordered):
             ctx.reply(words.NOT_ON_THE_STACK)
             return
@@ -58,4 +58,4 @@ class Requests(Feature):
             return
         ctx.store.meetings.set_pins(pins)
         ctx.confirm()
-        self.room.update_board(ctx, meeting)
+        self.stack.update_board(ctx, meeting)

@@ -1,6 +1,6 @@
 """The Modified Progressive Stack: asking to speak in every way there is, leaving, the
 facilitator's overrides and private priority. Meetings and turns are in their own modules; what
-they share is `meeting_room.MeetingRoom`.
+they share is `meeting_room.StackService`.
 
 Priority stays private: it is declared only in a direct chat (or set by a facilitator at the
 member's spoken request), it is never logged, and the board and the minutes show only the order.
@@ -21,7 +21,7 @@ from scorebot.feature import Feature
 from scorebot.features.agenda import Agenda
 from scorebot.features.board_link import BoardLink
 from scorebot.features.departures import Departures
-from scorebot.features.meeting_room import MEETING, MeetingRoom
+from scorebot.features.meeting_room import MEETING, StackService
 from scorebot.features.meetings import Meetings
 from scorebot.features.requests import Requests
 from scorebot.features.turns import Turns
@@ -34,14 +34,14 @@ def stack_features(stack: StackConfig | None = None, timezone: str = "UTC",
                    board: BoardConfig | None = None) -> list[Feature]:
     """Meetings, the stack, turns, typed requests, the agenda, the projector's link and who leaves
     them, sharing one set of rules."""
-    room = MeetingRoom(stack, timezone)
-    return [Meetings(room), Stack(room), Turns(room), Requests(room), Agenda(room), BoardLink(board),
-            Departures(room)]
+    service = StackService(stack, timezone)
+    return [Meetings(service), Stack(service), Turns(service), Requests(service), Agenda(service), BoardLink(board),
+            Departures(service)]
 
 
 class Stack(Feature):
-    def __init__(self, room: MeetingRoom):
-        self.room = room
+    def __init__(self, stack: StackService):
+        self.stack = stack
 
     def is_private_text(self, said: str) -> bool:
         return said in PRIVATE_TEXTS
@@ -51,20 +51,20 @@ class Stack(Feature):
     @command("stack", rooms=ORGANIZING, needs=(MEETING,),
              help="Put yourself on the stack, and show the board again. A ✋ or 'stack' does the same.")
     def stack(self, ctx: Context, meeting: MeetingRecord) -> None:
-        self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "command", ctx.signal.event_id,
+        self.stack.request(ctx, meeting, self.stack.person(ctx, ctx.sender), "command", ctx.signal.event_id,
                           ctx.room.room_id, ctx.signal.event_id, board=False)
-        self.room.post_board(ctx, ctx.store.meetings.get(meeting.id))
+        self.stack.post_board(ctx, ctx.store.meetings.get(meeting.id))
 
     @command("stack add", PersonArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help='Put someone on the stack for them: a member, or "Name" for someone with no account.')
     def stack_add(self, ctx: Context, person: str, meeting: MeetingRecord) -> None:
-        self.room.request(ctx, meeting, self.room.person(ctx, person), "facilitator", None,
+        self.stack.request(ctx, meeting, self.stack.person(ctx, person), "facilitator", None,
                           ctx.room.room_id, ctx.signal.event_id, on_behalf=True)
 
     @command("clarify", TextArg("term", optional=True, max_length=limits.TERM), rooms=ORGANIZING, needs=(MEETING,),
              help="A point of clarification: you go first, for a brief explanation.")
     def clarify(self, ctx: Context, term: str | None, meeting: MeetingRecord) -> None:
-        self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "clarify", ctx.signal.event_id,
+        self.stack.request(ctx, meeting, self.stack.person(ctx, ctx.sender), "clarify", ctx.signal.event_id,
                           ctx.room.room_id, ctx.signal.event_id, clarification=True, term=term)
         known = ctx.store.culture.define(term) if term else None
         if known:  # a known term is explained at once; the point of clarification stays for questions
@@ -82,11 +82,11 @@ class Stack(Feature):
         meeting = ctx.store.meetings.running(ctx.room.room_id)
         if meeting is None:
             return None  # outside a meeting, hands and stack texts are ordinary chat
-        if is_hand(text) or said in self.room.texts:
-            self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "hand" if is_hand(text) else "text",
+        if is_hand(text) or said in self.stack.texts:
+            self.stack.request(ctx, meeting, self.stack.person(ctx, ctx.sender), "hand" if is_hand(text) else "text",
                               message.event_id, ctx.room.room_id, message.event_id)
-        elif said in self.room.leave_texts:
-            self.room.withdraw(ctx, meeting, ctx.sender)
+        elif said in self.stack.leave_texts:
+            self.stack.withdraw(ctx, meeting, ctx.sender)
         return None
 
     @reaction(*HANDS, rooms=ORGANIZING)
@@ -95,7 +95,7 @@ class Stack(Feature):
         meeting = ctx.store.meetings.running(ctx.room.room_id)
         if meeting:
             # The ✅ goes on what was reacted to: Element does not show reactions to reactions.
-            self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "reaction", hand.event_id,
+            self.stack.request(ctx, meeting, self.stack.person(ctx, ctx.sender), "reaction", hand.event_id,
                               ctx.room.room_id, hand.target_event_id, reply_to=hand.target_event_id)
 
     def on_redaction(self, ctx: Context) -> None:
@@ -103,8 +103,8 @@ class Stack(Feature):
         meeting = ctx.store.meetings.running(ctx.room.room_id)
         stacked = ctx.store.meetings.from_signal(meeting.id, redaction.redacts) if meeting else None
         if stacked and stacked.entry.person.key == redaction.sender:
-            self.room.leave(ctx, meeting, stacked.entry, "withdrew")
-            self.room.update_board(ctx, meeting)
+            self.stack.leave(ctx, meeting, stacked.entry, "withdrew")
+            self.stack.update_board(ctx, meeting)
 
     def on_call_membership(self, ctx: Context) -> None:
         """A hand raised in Element Call goes down when the call membership it was on ends or is
@@ -116,28 +116,28 @@ class Stack(Feature):
         raised = [s for s in ctx.store.meetings.raised_on(meeting.id, change.replaces)
                   if s.entry.person.key == change.sender]
         for stacked in raised:
-            self.room.leave(ctx, meeting, stacked.entry, "left the call" if change.ended else "lowered their hand")
+            self.stack.leave(ctx, meeting, stacked.entry, "left the call" if change.ended else "lowered their hand")
         if raised:
-            self.room.update_board(ctx, meeting)
+            self.stack.update_board(ctx, meeting)
 
     def _direct_message(self, ctx: Context, said: str) -> bool:
         """`stack`, `unstack` and `priority on/off` in a direct chat; say whether it was one of them."""
         words = said.split()
-        texts = self.room.texts
+        texts = self.stack.texts
         if said in PRIVATE_TEXTS:
             self.priority(ctx, words[1])
         elif said in texts or (len(words) == 2 and words[0] in texts and words[1].isdigit()):
             self._request_from_direct_chat(ctx, int(words[1]) if len(words) == 2 else None)
-        elif said in self.room.leave_texts:
-            for meeting in self.room.meetings_of(ctx, ctx.sender):
-                self.room.withdraw(ctx, meeting, ctx.sender, confirm=False)
+        elif said in self.stack.leave_texts:
+            for meeting in self.stack.meetings_of(ctx, ctx.sender):
+                self.stack.withdraw(ctx, meeting, ctx.sender, confirm=False)
             ctx.confirm()
         else:
             return False
         return True
 
     def _request_from_direct_chat(self, ctx: Context, choice: int | None) -> None:
-        meetings = self.room.meetings_of(ctx, ctx.sender)
+        meetings = self.stack.meetings_of(ctx, ctx.sender)
         if not meetings:
             ctx.reply(words.NO_MEETING_OF_YOURS)
             return
@@ -149,7 +149,7 @@ class Stack(Feature):
             return
         meeting = meetings[(choice or 1) - 1]
         name = ctx.directory.get(meeting.room_id, {}).get(ctx.sender) or ctx.sender
-        self.room.request(ctx, meeting, Person(ctx.sender, name), "direct chat", None,
+        self.stack.request(ctx, meeting, Person(ctx.sender, name), "direct chat", None,
                           ctx.room.room_id, ctx.signal.event_id)
 
     # -- leaving and the facilitator's overrides ------------------------------------------------
@@ -157,30 +157,30 @@ class Stack(Feature):
     @command("unstack", rooms=ORGANIZING, needs=(MEETING,),
              help="Take yourself off the stack. 'unstack' does the same.")
     def unstack(self, ctx: Context, meeting: MeetingRecord) -> None:
-        self.room.withdraw(ctx, meeting, ctx.sender)
+        self.stack.withdraw(ctx, meeting, ctx.sender)
 
     @command("stack remove", PersonArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="Take someone off the stack.")
     def stack_remove(self, ctx: Context, person: str, meeting: MeetingRecord) -> None:
-        target = self.room.person(ctx, person)
+        target = self.stack.person(ctx, person)
         entries = [s.entry for s in ctx.store.meetings.waiting(meeting.id) if s.entry.person.key == target.key]
         if not entries:
             ctx.reply(words.not_on_stack(target.name))
             return
         for entry in entries:
-            self.room.leave(ctx, meeting, entry, "removed")
+            self.stack.leave(ctx, meeting, entry, "removed")
         self._override(ctx, meeting, f"took {target.name} off the stack")
 
     @command("stack move", PersonArg(), NumberArg("position"), role=Role.FACILITATOR, rooms=ORGANIZING,
              needs=(MEETING,), help="Move someone to a position on the stack; it holds as others join.")
     def stack_move(self, ctx: Context, person: str, position: int, meeting: MeetingRecord) -> None:
-        target = self.room.person(ctx, person)
+        target = self.stack.person(ctx, person)
         entry = next((s.entry for s in ctx.store.meetings.waiting(meeting.id)
                       if s.entry.person.key == target.key and not s.entry.ahead), None)
         if entry is None:
             ctx.reply(words.not_on_stack(target.name))
             return
-        ctx.store.meetings.set_pins(moved(self.room.order(ctx, meeting), entry, position))
+        ctx.store.meetings.set_pins(moved(self.stack.order(ctx, meeting), entry, position))
         self._override(ctx, meeting, f"moved {target.name} to position {position}")
 
     @command("stack clear", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,), help="Empty the stack.")
@@ -204,7 +204,7 @@ class Stack(Feature):
         """A facilitator's change: confirmed, shown on the board, and recorded for the minutes."""
         ctx.store.meetings.note(meeting.id, ctx.signal.timestamp, f"{ctx.name_of(ctx.sender)} {what}.")
         ctx.confirm()
-        self.room.update_board(ctx, ctx.store.meetings.get(meeting.id))
+        self.stack.update_board(ctx, ctx.store.meetings.get(meeting.id))
 
     # -- priority (private) -------------------------------------------------------------------
 
@@ -240,4 +240,4 @@ class Stack(Feature):
         if ctx.room.kind is not RoomKind.DIRECT:
             # From a direct chat, as with a declaration, the next ordinary change shows the new order:
             # an edit now would tell the room who was just given priority.
-            self.room.update_board(ctx, candidates[0])
+            self.stack.update_board(ctx, candidates[0])
