@@ -125,12 +125,12 @@ class StackService:
             ctx.reply(words.NOT_ON_THE_STACK)
 
     def leave(self, ctx: Context, meeting: MeetingRecord, leaving: Entry, how: str) -> None:
-        """Take one entry off, moving up the facilitator's pins that stood behind it."""
+        """Take one entry off, moving up the fixed positions that stood behind it."""
         meetings = ctx.store.meetings
         entries = [s.entry for s in meetings.waiting(meeting.id)]
         rest = without(entries, leaving, self.order(ctx, meeting))
         meetings.leave(leaving.seq, ctx.signal.timestamp, how)
-        meetings.set_pins({e.seq: e.pinned for e in rest if e.pinned is not None})
+        meetings.set_fixed_positions({e.seq: e.fixed_position for e in rest if e.fixed_position is not None})
 
     def end_turn(self, ctx: Context, meeting: MeetingRecord, announce: bool = True) -> None:
         """End the current turn, if any; other features hear of it (follow-up reminders)."""

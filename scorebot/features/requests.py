@@ -52,10 +52,10 @@ class Requests(Feature):
         if not any(e.person.key == ctx.sender and e.kind == POINT and not e.clarification for e in ordered):
             ctx.reply(words.NOT_ON_THE_STACK)
             return
-        pins = stepped_back(ordered, ctx.sender)
-        if pins is None:
+        fixed = stepped_back(ordered, ctx.sender)
+        if fixed is None:
             ctx.reply(words.NOBODY_AFTER_YOU)
             return
-        ctx.store.meetings.set_pins(pins)
+        ctx.store.meetings.set_fixed_positions(fixed)
         ctx.confirm()
         self.stack.update_board(ctx, meeting)

@@ -180,7 +180,7 @@ class Stack(Feature):
         if entry is None:
             ctx.reply(words.not_on_stack(target.name))
             return
-        ctx.store.meetings.set_pins(moved(self.stack.order(ctx, meeting), entry, position))
+        ctx.store.meetings.set_fixed_positions(moved(self.stack.order(ctx, meeting), entry, position))
         self._override(ctx, meeting, f"moved {target.name} to position {position}")
 
     @command("stack clear", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,), help="Empty the stack.")
