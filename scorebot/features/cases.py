@@ -50,7 +50,7 @@ class Cases(Feature):
         if refused_as_subject(ctx, user, "that case"):
             return
         case = ctx.store.cases.find(user)
-        ouches = ctx.store.culture.pins_received(user)
+        ouches = ctx.store.culture.ouches_received(user)
         if case is None:
             ctx.reply(words.no_case(user, ouches))
             return

@@ -78,7 +78,7 @@ def test_pins_move_up_when_someone_ahead_is_called():
 def test_a_move_makes_room_among_the_pins_already_standing():
     entries = [Entry(ANN, 1), Entry(BEN, 2, fixed_position=1), Entry(CAL, 3), Entry(DEE, 4, clarification=True)]
     ordered = order(entries, {}, set())
-    fixed = moved(ordered, entries[2], 1)  # Cal to the front: Ben's pin moves one place back
+    fixed = moved(ordered, entries[2], 1)  # Cal to the front: Ben's fixed position moves one place back
     assert fixed == {3: 1, 2: 2}
     after = [replace(e, fixed_position=fixed.get(e.seq, e.fixed_position)) for e in entries]
     assert names(order(after, {}, set())) == ["Dee", "Cal", "Ben", "Ann"]
