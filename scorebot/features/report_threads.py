@@ -158,7 +158,7 @@ class ReportThreads(Feature):
         for view in ctx.views.values():
             mark = keys.moderated_by(view.room_id)
             if (view.kind is not RoomKind.ORGANIZING or igo is None or view.moderation_bot == ctx.bot_user_id
-                    or not view.can(ctx.bot_user_id, "state") or ctx.store.setting(mark)):
+                    or not view.can(ctx.bot_user_id, "state") or ctx.store.mark(mark)):
                 continue
-            ctx.store.set_setting(mark, str(ctx.signal.timestamp))
+            ctx.store.set_mark(mark, str(ctx.signal.timestamp))
             ctx.do(SetState(view.room_id, MODERATED_BY, {"user_id": ctx.bot_user_id, "room_id": igo}))

@@ -20,9 +20,15 @@ from dataclasses import dataclass
 
 from peewee import BigIntegerField, Database, IntegerField, Model, TextField
 
-from scorebot.store.migrations import v014_initial, v015_sent_commands, v019_attendance_left, v021_meeting_tools
+from scorebot.store.migrations import (
+    v014_initial,
+    v015_sent_commands,
+    v019_attendance_left,
+    v021_meeting_tools,
+    v022_marks,
+)
 
-STEPS = [v014_initial, v015_sent_commands, v019_attendance_left, v021_meeting_tools]
+STEPS = [v014_initial, v015_sent_commands, v019_attendance_left, v021_meeting_tools, v022_marks]
 
 
 class SchemaTooNew(Exception):
