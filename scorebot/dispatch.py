@@ -117,7 +117,7 @@ class Dispatcher:
             self.messages.on_message(ctx, signal)
             return
         if isinstance(signal, Reaction):
-            self.reactions.route(ctx, signal.key, signal.target_event_id, self.store.key_of)
+            self.reactions.route(ctx, signal.emoji, signal.target_event_id, self.store.key_of)
             return
         if isinstance(signal, BotRemoved):
             self.store.room_left(signal.room_id, signal.timestamp)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 _OUCH = re.compile(r"^\s*ouch\b", re.IGNORECASE)
 _OOPS = re.compile(r"^\s*oops\b", re.IGNORECASE)
-HURT_KEYS = ("🤕",)
+HURT_EMOJI = ("🤕",)
 
 
 def is_ouch(text: str) -> bool:

@@ -20,7 +20,7 @@ from scorebot.domain import keys, limits
 from scorebot.domain.actions import Edit, Send
 from scorebot.domain.commands import NumberArg, TextArg, command
 from scorebot.domain.culture import (
-    HURT_KEYS,
+    HURT_EMOJI,
     AskWhichMessage,
     acknowledged_by,
     is_oops,
@@ -75,7 +75,7 @@ class Culture(Feature):
         elif is_oops(message.body):
             self._oops(ctx, message.reply_to)
 
-    @reaction(*HURT_KEYS, rooms=ORGANIZING)
+    @reaction(*HURT_EMOJI, rooms=ORGANIZING)
     def hurt(self, ctx: Context) -> None:
         hurt: Reaction = ctx.signal
         self._ouch(ctx, hurt.target_event_id, by_reaction=True)

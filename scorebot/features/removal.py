@@ -66,7 +66,7 @@ class Removal(Feature):
     @reaction(APPROVE, REJECT, rooms=frozenset({RoomKind.MODERATORS, RoomKind.IGO}), on="proposal")
     def vote(self, ctx: Context, proposal_id: int) -> None:
         vote: Reaction = ctx.signal
-        self._vote(ctx, proposal_id, vote.key == APPROVE)
+        self._vote(ctx, proposal_id, vote.emoji == APPROVE)
 
     def _vote(self, ctx: Context, proposal_id: int, approve: bool) -> None:
         cases = ctx.store.cases

@@ -24,7 +24,7 @@ from scorebot.domain.signals import NativeReport, Reaction
 from scorebot.feature import Feature
 from scorebot.features.report_threads import open_thread, to_thread
 
-FLAG_KEYS = ("🚩",)
+FLAG_EMOJI = ("🚩",)
 
 
 class Reports(Feature):
@@ -60,7 +60,7 @@ class Reports(Feature):
         open_thread(ctx, report)
         ctx.reply(words.thanks(report))
 
-    @reaction(*FLAG_KEYS, rooms=ORGANIZING)
+    @reaction(*FLAG_EMOJI, rooms=ORGANIZING)
     def flag(self, ctx: Context) -> None:
         flag: Reaction = ctx.signal
         # No reason: everyone in the room, the reported person too, reads a redaction's reason.

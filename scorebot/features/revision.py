@@ -98,7 +98,7 @@ class Revision(Feature):
         hand: Reaction = ctx.signal
         found = ctx.store.revisions.get(number)
         if found and found.state is State.IN_MEETING_VOTE:
-            ctx.store.revisions.hand(found.id, ctx.sender, "yes" if hand.key == YES else "no", hand.event_id)
+            ctx.store.revisions.hand(found.id, ctx.sender, "yes" if hand.emoji == YES else "no", hand.event_id)
 
     def on_redaction(self, ctx: Context) -> None:
         redaction: Redaction = ctx.signal

@@ -170,12 +170,12 @@ def _convert(event: Event, room_id: str, bot_user_id: str) -> signals.Signal | N
         msgtype = str((event.source.get("content") or {}).get("msgtype") or "")
         return None if msgtype.startswith("m.key.") else _message(event, base)  # a verification request is no message
     if isinstance(event, ReactionEvent):
-        return signals.Reaction(**base, key=bare(event.key), target_event_id=event.reacts_to)
+        return signals.Reaction(**base, emoji=bare(event.key), target_event_id=event.reacts_to)
     if isinstance(event, UnknownEvent) and event.type == "m.reaction":
         relation = _relation(event)  # a reaction nio could not parse (e.g. on a state event)
         if relation.get("rel_type") != "m.annotation":
             return None
-        return signals.Reaction(**base, key=bare(str(relation["key"])), target_event_id=str(relation["event_id"]))
+        return signals.Reaction(**base, emoji=bare(str(relation["key"])), target_event_id=str(relation["event_id"]))
     if isinstance(event, RedactionEvent):
         return signals.Redaction(**base, redacts=event.redacts)
     if isinstance(event, RoomMemberEvent):

@@ -262,7 +262,7 @@ class Stops(Feature):
 
     @reaction("🛑", rooms=frozenset({RoomKind.ORGANIZING}))
     def stop(self, ctx: Context):
-        self.heard.append(("stop", ctx.signal.key))
+        self.heard.append(("stop", ctx.signal.emoji))
 
     @reaction("✅", rooms=frozenset({RoomKind.ORGANIZING}), on="proposal")
     def approve(self, ctx: Context, number: int):
@@ -280,7 +280,7 @@ def test_a_reaction_goes_only_where_it_is_declared(database_url):
         react = [("$1", "🛑", "$any", ROOM), ("$2", "🛑", "$any", RoomView("!m:x", RoomKind.MODERATORS)),
                  ("$3", "😀", "$any", ROOM), ("$4", "✅", "$any", ROOM), ("$5", "✅", "$proposal", ROOM)]
         for event_id, key, target, room in react:
-            handle(dispatcher, Reaction(room.room_id, event_id, "@bob:x", 0, key=key, target_event_id=target), room)
+            handle(dispatcher, Reaction(room.room_id, event_id, "@bob:x", 0, emoji=key, target_event_id=target), room)
         assert stops.heard == [("stop", "🛑"), ("approve", 7)]
     finally:
         store.close()

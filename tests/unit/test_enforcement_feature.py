@@ -60,7 +60,7 @@ def test_an_approval_taken_back_before_it_carries_no_longer_counts(database_url)
     org.say("@maya:x", "!remove @eve:x insults again")
     [proposal] = org.store.cases.open_proposals()
     org.store.remember(f"proposal:{proposal.id}", MODS.room_id, "$proposal")
-    _, vote = org.signal(Reaction, MODS, sender="@milo:x", key="✅", target_event_id="$proposal")
+    _, vote = org.signal(Reaction, MODS, sender="@milo:x", emoji="✅", target_event_id="$proposal")
     assert org.store.cases.proposal(proposal.id).approvals == {"@milo:x"}
     org.signal(Redaction, MODS, sender="@maya:x", redacts=vote)  # not theirs to take back: no change
     assert org.store.cases.proposal(proposal.id).approvals == {"@milo:x"}
@@ -89,7 +89,7 @@ def test_the_proposer_is_told_their_own_approval_does_not_count(org):
     org.say("@maya:x", "!remove @eve:x insults again")
     [proposal] = org.store.cases.open_proposals()
     org.store.remember(f"proposal:{proposal.id}", MODS.room_id, "$proposal")
-    actions, _ = org.signal(Reaction, MODS, sender="@maya:x", key="✅", target_event_id="$proposal")
+    actions, _ = org.signal(Reaction, MODS, sender="@maya:x", emoji="✅", target_event_id="$proposal")
     [told] = [a for a in actions if isinstance(a, Send)]
     assert told.room_id == MODS.room_id and "your own ✅" in told.text.plain
     assert org.store.cases.proposal(proposal.id).approvals == frozenset()
@@ -106,7 +106,7 @@ def test_names_and_texts_stay_within_what_a_reader_can_take(org):
 
 
 def test_a_stop_sign_from_an_unverified_session_is_explained_where_every_session_reads(org):
-    actions, _ = org.signal(Reaction, ORG, sender="@maya:x", key="🛑", target_event_id="$said", unsigned_device=True)
+    actions, _ = org.signal(Reaction, ORG, sender="@maya:x", emoji="🛑", target_event_id="$said", unsigned_device=True)
     [private] = [a for a in actions if isinstance(a, SendDirect)]
     assert private.user_id == "@maya:x" and "About your 🛑" in private.text.plain
     [shared] = [a for a in actions if isinstance(a, Send)]  # a direct chat is for verified sessions only

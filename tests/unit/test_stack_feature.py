@@ -57,7 +57,7 @@ def test_every_signal_is_one_entry_confirmed_with_a_check(meeting):
     assert React("!r:x", hand, "✅") in actions
     actions, text = meeting.say("@ben:x", "Stack me")
     assert React("!r:x", text, "✅") in actions
-    actions, _ = meeting.signal(Reaction, sender="@cal:x", key="🙋", target_event_id="$target")
+    actions, _ = meeting.signal(Reaction, sender="@cal:x", emoji="🙋", target_event_id="$target")
     assert React("!r:x", "$target", "✅") in actions
     assert meeting.queue() == ["Ann", "Ben", "Cal"]
     actions, _ = meeting.say("@ann:x", "✋")
