@@ -20,8 +20,8 @@ GONE = ("leave", "ban")
 
 
 class Departures(Feature):
-    def __init__(self, stack: StackService):
-        self.stack = stack
+    def __init__(self, service: StackService):
+        self.service = service
 
     def on_membership(self, ctx: Context) -> None:
         change: Membership = ctx.signal
@@ -36,19 +36,19 @@ class Departures(Feature):
         how = "left the room" if change.sender == user else "removed from the room"
         waiting = [s.entry for s in meetings.waiting(meeting.id) if s.entry.person.key == user]
         for entry in waiting:
-            self.stack.leave(ctx, meeting, entry, how)
+            self.service.leave(ctx, meeting, entry, how)
         turn = meetings.current_turn(meeting.id)
         speaking = turn is not None and turn.person.key == user
         if speaking:
-            self.stack.end_turn(ctx, meeting)
+            self.service.end_turn(ctx, meeting)
         facilitated = user in meetings.facilitators(meeting.id)
         if facilitated:
             meetings.hand_over(meeting.id, user, None, now)
-            others = [self.stack.name(ctx, u, mention=True) for u in meetings.facilitators(meeting.id)]
+            others = [self.service.name(ctx, u, mention=True) for u in meetings.facilitators(meeting.id)]
             ctx.do(Send(meeting.room_id, words.facilitator_left(name, others)))
         was_present = user in meetings.present(meeting.id)
         meetings.departed(meeting.id, user, now)
         if waiting or speaking or facilitated or was_present:
             meetings.note(meeting.id, now, words.left_the_meeting(name))
         if waiting or speaking:
-            self.stack.update_board(ctx, meeting)
+            self.service.update_board(ctx, meeting)

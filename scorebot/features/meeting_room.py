@@ -48,7 +48,7 @@ TURN = Needs("turn", _current_turn, words.NOBODY_HAS_THE_FLOOR)
 
 class StackService:
     """The stack's rules from the config, and what every meeting feature does with them (each holds
-    it as `self.stack`; `ctx.room` is the room a signal came from)."""
+    it as `self.service`; `ctx.room` is the room a signal came from)."""
 
     def __init__(self, stack: StackConfig | None = None, timezone: str = "UTC"):
         stack = stack or StackConfig()

@@ -66,6 +66,12 @@ def test_every_signal_is_one_entry_confirmed_with_a_check(meeting):
     assert meeting.queue() == ["Ann", "Ben", "Cal"]
 
 
+def test_the_stack_command_puts_its_sender_on_the_stack(meeting):
+    actions, command = meeting.say("@ben:x", "!stack")
+    assert React("!r:x", command, "✅") in actions
+    assert meeting.queue() == ["Ben"]
+
+
 def test_outside_a_meeting_hands_are_chat(database_url):
     meeting = Meeting(database_url)
     assert meeting.say("@ann:x", "✋")[0] == []
