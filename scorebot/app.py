@@ -14,7 +14,7 @@ from scorebot.matrix.session import LoginFailed
 from scorebot.store import SchemaTooNew, StoreError
 
 if TYPE_CHECKING:
-    from scorebot.dispatch import Feature
+    from scorebot.feature import Feature
 
 log = logging.getLogger(__name__)
 

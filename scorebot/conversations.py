@@ -15,7 +15,8 @@ from scorebot.domain import keys
 from scorebot.domain.conversations import Ask, Conversation, chosen, held, owner, replied_to, unheld
 
 if TYPE_CHECKING:
-    from scorebot.dispatch import Context, Feature  # a feature may carry conversations (see above)
+    from scorebot.context import Context  # a feature may carry conversations (see above)
+    from scorebot.feature import Feature
 
 
 def continue_conversation(ctx: Context, features: list[Feature]) -> bool:
@@ -27,15 +28,15 @@ def continue_conversation(ctx: Context, features: list[Feature]) -> bool:
     if replied is not None and replied.topic not in carriers:
         replied = None
     waiting = keys.held_words(ctx.room.room_id)
-    asked = unheld(ctx.store.setting(waiting))
+    asked = unheld(ctx.store.mark(waiting))
     if asked and replied is None:
         kept, choices = asked
         picked = chosen(said, choices)
         if picked is None:
-            ctx.store.set_setting(waiting, held(f"{kept}\n{said}", choices))
+            ctx.store.set_mark(waiting, held(f"{kept}\n{said}", choices))
             ctx.reply(words.not_a_choice(len(choices)))
             return True
-        ctx.store.set_setting(waiting, "")
+        ctx.store.set_mark(waiting, "")
         carriers[picked.topic].carry_on(ctx, picked.number, kept)
         return True
     open_now = [Conversation(topic, number) for topic, feature in carriers.items()
@@ -44,7 +45,7 @@ def continue_conversation(ctx: Context, features: list[Feature]) -> bool:
     if found is None:
         return False
     if isinstance(found, Ask):
-        ctx.store.set_setting(waiting, held(said, found.choices))
+        ctx.store.set_mark(waiting, held(said, found.choices))
         ctx.reply(words.which_one(found.choices))
         return True
     carriers[found.topic].carry_on(ctx, found.number, said)

@@ -39,7 +39,8 @@ def _agenda(store: Store, meeting_id: int, turns: list[SpokenTurn], end: int, na
     rows = [(t.started_at, f"Spoke: {t.name}, {duration(t.seconds)}") for t in turns]
     rows += [(at, f"Decision: {text}") for at, text, _ in store.meetings.items(meeting_id, "decision")]
     rows += [(at, f"Action item: {name(who)}: {text}") for at, text, who in store.meetings.items(meeting_id, "action")]
-    rows += [(pin.at, f"Ouch on {name(pin.author)}'s message") for pin in store.culture.pins_of_meeting(meeting_id)]
+    rows += [(ouch.at, f"Ouch on {name(ouch.author)}'s message")
+             for ouch in store.culture.ouches_of_meeting(meeting_id)]
     return by_item(items, rows, end)
 
 
@@ -54,15 +55,15 @@ def one_name(name: Callable[[str], str], kept: dict[str, str]) -> Callable[[str]
 
 def _culture(store: Store, meeting_id: int, at, name) -> list[Section]:
     """Oops and Ouch as the code of conduct asks them to be kept, follow-ups, and terms explained."""
-    pins = []
-    for pin in store.culture.pins_of_meeting(meeting_id):
-        state = f"acknowledged with oops at {at(pin.acknowledged_at)}" if pin.acknowledged_at else \
+    ouches = []
+    for ouch in store.culture.ouches_of_meeting(meeting_id):
+        state = f"acknowledged with oops at {at(ouch.acknowledged_at)}" if ouch.acknowledged_at else \
             "not acknowledged yet"
-        pins.append(f"{at(pin.at)} Ouch on {name(pin.author)}'s message: “{pin.quote}” ({state})")
+        ouches.append(f"{at(ouch.at)} Ouch on {name(ouch.author)}'s message: “{ouch.quote}” ({state})")
     follow_ups = [f"{text} ({'done' if done else 'open'})"
                   for _, text, done in store.culture.follow_ups(meeting_id, open_only=False)]
     terms = store.culture.terms_explained(meeting_id)
-    return [("Oops / Ouch", pins), ("Follow-ups", follow_ups), ("Terms explained", terms)]
+    return [("Oops / Ouch", ouches), ("Follow-ups", follow_ups), ("Terms explained", terms)]
 
 
 def _decisions(store: Store, meeting_id: int, at, name) -> list[Section]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from scorebot.domain.ladder import CATEGORIES, Case, Proposal, Step, StepKind
 from scorebot.domain.limits import NOTE, shorten
+from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.text import Text, bold, count_of, lines, plain, utc_time
 
 APPROVE, REJECT = "✅", "❌"
@@ -114,3 +115,25 @@ def timeline_lines(case: Case, who: str, line: Callable[[Step], str]) -> list[Te
 def whole_text_with(user: str) -> str:
     """Where the whole of a shortened text is: a case keeps every word."""
     return f"!case {user} gives the whole text"
+
+
+def own_vote(proposal_id: int) -> str:
+    """After the proposer's pill: their own ✅ is not counted."""
+    return (f", your own ✅ on proposal #{proposal_id} does not count: a removal needs moderators other "
+            "than the one who proposed it.")
+
+
+def unverified_vote(proposal_id: int) -> str:
+    """After the voter's pill: a vote from a session that is not verified is not counted."""
+    return f", your vote on proposal #{proposal_id} does not count yet. {UNVERIFIED_SESSION}"
+
+
+def removed_in_room(name: str) -> str:
+    return f"{name} has been removed from this room for now, with the moderators' agreement."
+
+
+def removed_in_private(room_name: str, duration: float | None) -> str:
+    lasting = f" for {round(duration / 60)} minutes" if duration else ""
+    return (f"You have been removed from {room_name}{lasting}, with the moderators' agreement, "
+            "after being asked to stop. If you'd like to talk about it, you can reply here, or reach the "
+            "Internal Grievance Officers.")

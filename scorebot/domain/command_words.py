@@ -42,3 +42,17 @@ def only_for(prefix: str, name: str, role: Role) -> str:
 def went_wrong(reference: str) -> str:
     return (f"Sorry, something went wrong on my side (reference {reference}). "
             "Nothing you did caused it; please tell the admin.")
+
+
+def done(emoji: str) -> str:
+    """A command's ✅, said in words when its answer went to a direct chat instead of a reaction."""
+    return f"{emoji} Done."
+
+
+def not_sure(prefix: str) -> Text:
+    """A plain message in a direct chat that no feature and no open conversation took."""
+    return (plain("I'm not sure what you mean, sorry. Here you can write ") + code("stack")
+            + plain(" to ask to speak in a meeting you're in, ") + code("priority on")
+            + plain(" or ") + code("priority off") + plain(", or ") + code(f"{prefix}report")
+            + plain(" to tell the Internal Grievance Officers something in confidence. ")
+            + code(f"{prefix}help") + plain(" lists everything."))

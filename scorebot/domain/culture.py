@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 _OUCH = re.compile(r"^\s*ouch\b", re.IGNORECASE)
 _OOPS = re.compile(r"^\s*oops\b", re.IGNORECASE)
-HURT_KEYS = ("🤕",)
+HURT_EMOJI = ("🤕",)
 
 
 def is_ouch(text: str) -> bool:
@@ -24,7 +24,7 @@ def is_oops(text: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Pinned:
+class Ouch:
     """A moment someone said "ouch" about: which message, whose, and what it said."""
 
     id: int
@@ -56,10 +56,10 @@ def ouch_target(reply_to: str | None, speakers_last_message: str | None) -> Ouch
     return AskWhichMessage()
 
 
-def acknowledged_by(open_pins: list[Pinned], sender: str, reply_to: str | None, now: int,
-                    window_ms: int) -> Pinned | None:
-    """The pin an "oops" acknowledges, if any: only its author's, by reply or within the window."""
-    mine = [p for p in open_pins if p.author == sender and p.acknowledged_at is None]
+def acknowledged_by(open_ouches: list[Ouch], sender: str, reply_to: str | None, now: int,
+                    window_ms: int) -> Ouch | None:
+    """The ouch an "oops" acknowledges, if any: only its author's, by reply or within the window."""
+    mine = [p for p in open_ouches if p.author == sender and p.acknowledged_at is None]
     if reply_to is not None:
         return next((p for p in mine if reply_to in (p.event_id, p.notice_event_id)), None)
     recent = [p for p in mine if now - p.at <= window_ms]

@@ -11,11 +11,11 @@ ONE_OF_MINE = ("That was one of my own messages, and I'm sorry it landed badly. 
                "so the people who look after me can change it.")
 TOO_OLD = ("I can't see that message (it's older than what I keep), so I can't pin it. You can still say how it "
            "landed, here or to a facilitator.")
-ALREADY_PINNED = "That moment is already pinned; it's on the follow-ups."
+ALREADY_AN_OUCH = "That moment is already pinned; it's on the follow-ups."
 NO_FOLLOW_UPS = "No open follow-ups."
 
 
-def pin_notice(author: Text, moment: str, acknowledged: bool = False) -> Text:
+def ouch_notice(author: Text, moment: str, acknowledged: bool = False) -> Text:
     """The pinned moment, mentioning its author; edited once they acknowledge it with “oops”."""
     text = plain(f"📌 A moment was pinned with “ouch”: {quoted(moment)} ") + author
     if acknowledged:

@@ -33,7 +33,7 @@ def report_room(number: int) -> str:
     return f"{REPORT_ROOM}:{number}"
 
 
-def pin(room_id: str, event_id: str) -> str:
+def ouch(room_id: str, event_id: str) -> str:
     return f"pin:{room_id}:{event_id}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from scorebot.domain.text import Text, pill, plain
 
 MOVED_HERE = "I removed your message from the room so it stays private; let's continue here."
+MOVED_REASON = "moved to a private chat"  # the redaction reason; it names no one
 
 NO_LONGER_PRIVATE = ("Someone else is in this chat now, so it is no longer private. I'm leaving it; I'll write "
                      "to you in a new one-to-one chat.")

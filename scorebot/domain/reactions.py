@@ -22,9 +22,9 @@ _FORMS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]|\u200d[\u2640\u2642]\uf
 HANDS = frozenset({"✋", "🖐", "🤚", "🙋"})  # a raised hand, in the forms apps send
 
 
-def bare(key: str) -> str:
+def bare(emoji: str) -> str:
     """The emoji without its variation selector, skin tone or gender sign: "🙋🏽‍♀️" is "🙋"."""
-    return _FORMS.sub("", key.strip())
+    return _FORMS.sub("", emoji.strip())
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class ReactionRoute:
     """`on` names a kind of the bot's remembered messages ("proposal", "revision-vote"): only a
     reaction on such a message is routed, and the handler gets the message's number."""
 
-    keys: frozenset[str]
+    emojis: frozenset[str]
     rooms: frozenset[RoomKind]
     handler: Callable
     on: str | None = None
@@ -41,12 +41,13 @@ class ReactionRoute:
 _DECLARED = "_scorebot_reactions"
 
 
-def reaction(*keys: str, rooms: frozenset[RoomKind], on: str | None = None):
+def reaction(*emojis: str, rooms: frozenset[RoomKind], on: str | None = None):
     """Declare that the method handles these emoji (written bare) in these rooms."""
 
     def mark(method: Callable) -> Callable:
         declared = getattr(method, _DECLARED, [])
-        setattr(method, _DECLARED, [*declared, {"keys": frozenset(bare(k) for k in keys), "rooms": rooms, "on": on}])
+        route = {"emojis": frozenset(bare(e) for e in emojis), "rooms": rooms, "on": on}
+        setattr(method, _DECLARED, [*declared, route])
         return method
 
     return mark
@@ -62,10 +63,10 @@ class ReactionRegistry:
             for spec in getattr(getattr(type(feature), attribute), _DECLARED, ()):
                 self.routes.append(ReactionRoute(handler=getattr(feature, attribute), **spec))
 
-    def route(self, ctx, key: str, target: str, key_of: Callable[[str], str | None]) -> None:
+    def route(self, ctx, emoji: str, target: str, key_of: Callable[[str], str | None]) -> None:
         """Call each handler declared for this emoji in this kind of room (and on this kind of message)."""
         for found in self.routes:
-            if key not in found.keys or ctx.room.kind not in found.rooms:
+            if emoji not in found.emojis or ctx.room.kind not in found.rooms:
                 continue
             if found.on is None:
                 found.handler(ctx)

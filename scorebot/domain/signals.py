@@ -34,7 +34,7 @@ class Message(Signal):
 
 @dataclass(frozen=True)
 class Reaction(Signal):
-    key: str  # the bare emoji (`domain.reactions.bare`): no variation selector, skin tone or gender sign
+    emoji: str  # the bare emoji (`domain.reactions.bare`): no variation selector, skin tone or gender sign
     target_event_id: str
 
 

@@ -4,8 +4,8 @@ Order, from the code of conduct: a point of process goes ahead of all, then a po
 clarification, then a direct response to the speaker; then the new points (hands), the front tier
 first: everyone who has not spoken yet in this meeting and everyone who declared priority and has not
 contributed significantly; then everyone else. Within each kind the front tier goes first, and within
-a tier, first asked is first called. A facilitator's move (or a member's step back) pins a person at a
-position among the hands, and the pin holds as newcomers arrive; it moves up as people ahead of it
+a tier, first asked is first called. A facilitator's move (or a member's step back) gives a person a
+fixed position among the hands, which holds as newcomers arrive; it moves up as people ahead of it
 are called.
 
 Nothing here says why a person stands where they stand: callers get the order, never the tiers.
@@ -69,12 +69,12 @@ class Entry:
     seq: int  # when they asked, as a counter: first asked, first called
     clarification: bool = False
     term: str | None = None
-    pinned: int | None = None  # a facilitator's move: the position among the new points
+    fixed_position: int | None = None  # a facilitator's move: the position among the new points
     kind: str = POINT
 
     @property
     def ahead(self) -> bool:
-        """Not a new point: it goes before the hands, and no pin applies to it."""
+        """Not a new point: it goes before the hands, and no fixed position applies to it."""
         return self.clarification or self.kind != POINT
 
     @property
@@ -120,46 +120,48 @@ def order(entries: Iterable[Entry], contributions: Mapping[str, Contribution], p
 
     ahead = sorted((e for e in entries if e.ahead), key=lambda e: (e.rank, behind(e), e.seq, e.person.key))
     others = [e for e in entries if not e.ahead]
-    natural = sorted((e for e in others if e.pinned is None), key=lambda e: (behind(e), e.seq, e.person.key))
-    for entry in sorted((e for e in others if e.pinned is not None), key=lambda e: (e.pinned, e.seq, e.person.key)):
-        natural.insert(min(entry.pinned - 1, len(natural)), entry)
+    natural = sorted((e for e in others if e.fixed_position is None), key=lambda e: (behind(e), e.seq, e.person.key))
+    fixed = sorted((e for e in others if e.fixed_position is not None),
+                   key=lambda e: (e.fixed_position, e.seq, e.person.key))
+    for entry in fixed:
+        natural.insert(min(entry.fixed_position - 1, len(natural)), entry)
     return ahead + natural
 
 
 def without(entries: Iterable[Entry], leaving: Entry, ordered: list[Entry]) -> list[Entry]:
-    """The entries once `leaving` is gone (called, withdrawn or removed); pins behind it move up."""
+    """The entries once `leaving` is gone (called, withdrawn or removed); fixed positions behind it move up."""
     others = [e for e in ordered if not e.ahead]
     place = others.index(leaving) + 1 if leaving in others else None
     result = []
     for entry in entries:
         if entry == leaving:
             continue
-        if place is not None and entry.pinned is not None and entry.pinned > place:
-            entry = replace(entry, pinned=entry.pinned - 1)
+        if place is not None and entry.fixed_position is not None and entry.fixed_position > place:
+            entry = replace(entry, fixed_position=entry.fixed_position - 1)
         result.append(entry)
     return result
 
 
 def moved(ordered: list[Entry], moving: Entry, place: int) -> dict[int, int]:
-    """The pins once a facilitator moves `moving` to `place` (1-based): pins standing at or after that
-    place make room for it. Returns each pinned entry's new place, by its sequence number."""
+    """The fixed positions once a facilitator moves `moving` to `place` (1-based): those at or after
+    that place make room for it. Returns each fixed entry's new place, by its sequence number."""
     others = [e for e in ordered if not e.ahead and e != moving]
-    pins = {e.seq: e.pinned + 1 for e in others if e.pinned is not None and e.pinned >= place}
-    pins[moving.seq] = place
-    return pins
+    fixed = {e.seq: e.fixed_position + 1 for e in others if e.fixed_position is not None and e.fixed_position >= place}
+    fixed[moving.seq] = place
+    return fixed
 
 
 def stepped_back(ordered: list[Entry], key: str) -> dict[int, int] | None:
-    """The pins once a member lets the person right after them among the new points go first; None
+    """The fixed positions once a member lets the person right after them among the new points go first; None
     when nobody is after them. Only ever downward: no one is moved up but the one they let pass."""
     points = [e for e in ordered if not e.ahead]
     mine = next((i for i, e in enumerate(points) if e.person.key == key), None)
     if mine is None or mine + 1 >= len(points):
         return None
-    pins = {points[mine].seq: mine + 2}
-    if points[mine + 1].pinned is not None:
-        pins[points[mine + 1].seq] = mine + 1
-    return pins
+    fixed = {points[mine].seq: mine + 2}
+    if points[mine + 1].fixed_position is not None:
+        fixed[points[mine + 1].seq] = mine + 1
+    return fixed
 
 
 def position(ordered: list[Entry], key: str) -> int | None:

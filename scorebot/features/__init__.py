@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from scorebot.config import Config
-from scorebot.dispatch import Feature
+from scorebot.feature import Feature
+from scorebot.features.ask_to_stop import AskToStop
 from scorebot.features.ballot import Ballot
 from scorebot.features.brigading import Brigading
 from scorebot.features.casebook import CaseBook
+from scorebot.features.cases import Cases
 from scorebot.features.culture import Culture
 from scorebot.features.decisions import Decisions
+from scorebot.features.escalation import Escalation
 from scorebot.features.help import Help
-from scorebot.features.removals import Removals
+from scorebot.features.removal import Removal
 from scorebot.features.report_threads import ReportThreads
 from scorebot.features.reports import Reports
 from scorebot.features.revision import Revision
 from scorebot.features.stack import stack_features
-from scorebot.features.steps import Steps
 from scorebot.features.threads import IgoThreads
 from scorebot.features.upkeep import Upkeep
 
@@ -36,6 +38,6 @@ def all_features(config: Config | None = None) -> list[Feature]:
 
 
 def enforcement_features(config=None, moderator_level: int = 50) -> list[Feature]:
-    """The enforcement ladder's steps and its removals, sharing one case book."""
+    """The enforcement ladder, one feature per step, and the cases, sharing one case book."""
     book = CaseBook(config, moderator_level)
-    return [Steps(book), Removals(book)]
+    return [AskToStop(book), Removal(book), Escalation(book), Cases(book)]

@@ -4,13 +4,14 @@ its stack, naming who was still waiting (`!agenda next keep` carries them over).
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import agenda as words
 from scorebot.domain.actions import Send
 from scorebot.domain.agenda import current, parse_items, runs_over, upcoming
 from scorebot.domain.commands import ChoiceArg, TextArg, command
 from scorebot.domain.rooms import ORGANIZING, Role
-from scorebot.features.meeting_room import MEETING, MeetingRoom
+from scorebot.feature import Feature
+from scorebot.features.meeting_room import MEETING, StackService
 from scorebot.store.meetings import MeetingRecord
 
 
@@ -26,8 +27,8 @@ def take_agenda(ctx: Context, meeting_id: int, text: str) -> int:
 
 
 class Agenda(Feature):
-    def __init__(self, room: MeetingRoom):
-        self.room = room
+    def __init__(self, service: StackService):
+        self.service = service
 
     @command("agenda", rooms=ORGANIZING, needs=(MEETING,), help="Show the agenda, with each item's timebox.")
     def agenda(self, ctx: Context, meeting: MeetingRecord) -> None:
@@ -40,7 +41,7 @@ class Agenda(Feature):
         count = take_agenda(ctx, meeting.id, items)
         ctx.reply(words.added(count) if count else words.NOTHING_TO_ADD)
         if count:
-            self.room.update_board(ctx, meeting)
+            self.service.update_board(ctx, meeting)
 
     @command("agenda next", ChoiceArg("keep", optional=True, choices=("keep",)), role=Role.FACILITATOR,
              rooms=ORGANIZING, needs=(MEETING,),
@@ -53,7 +54,7 @@ class Agenda(Feature):
             ctx.reply(words.render_agenda(items, now))
             return
         open_now = current(items)
-        waiting = [e.person.name for e in self.room.order(ctx, meeting)]
+        waiting = [e.person.name for e in self.service.order(ctx, meeting)]
         if open_now:
             agenda.close(open_now.id, now)
             if not keep:
@@ -67,7 +68,7 @@ class Agenda(Feature):
             number = items.index(following[0]) + 1
             ctx.do(Send(meeting.room_id, words.taken_up(following[0], number)
                         + words.still_waiting(waiting if open_now else [], bool(keep))))
-        self.room.update_board(ctx, meeting)
+        self.service.update_board(ctx, meeting)
 
     def on_tick(self, ctx: Context) -> None:
         now = ctx.signal.timestamp
@@ -75,7 +76,7 @@ class Agenda(Feature):
             item = current(ctx.store.agenda.items(meeting.id))
             if runs_over(item, now):
                 ctx.store.agenda.told_overtime(item.id)
-                facilitators = [self.room.name(ctx, user, mention=True)
+                facilitators = [self.service.name(ctx, user, mention=True)
                                 for user in ctx.store.meetings.facilitators(meeting.id)]
                 ctx.do(Send(meeting.room_id, words.over_time(facilitators, item.title)))
-                self.room.update_board(ctx, meeting)
+                self.service.update_board(ctx, meeting)

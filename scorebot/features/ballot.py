@@ -8,7 +8,7 @@ At the close the counts are kept and every choice is deleted.
 from __future__ import annotations
 
 from scorebot.config import VotingConfig
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import conversation_words, keys
 from scorebot.domain import revision_words as words
 from scorebot.domain.actions import Send, SendDirect
@@ -16,6 +16,7 @@ from scorebot.domain.commands import ChoiceArg, NumberArg, command
 from scorebot.domain.conversations import Topic
 from scorebot.domain.revision import Proposal, State, ballot_approves, close_due, eligible, remind_due
 from scorebot.domain.rooms import DIRECT, RoomKind
+from scorebot.feature import Feature
 
 
 class Ballot(Feature):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from scorebot.config import BoardConfig
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import meeting_words as words
 from scorebot.domain.commands import command
 from scorebot.domain.rooms import ORGANIZING, Role
+from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING
 from scorebot.store.meetings import MeetingRecord
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from scorebot.config import BrigadingConfig
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import brigading_words as words
 from scorebot.domain import keys
 from scorebot.domain.actions import Edit, Send, SetInviteLevel, join_rule
@@ -29,6 +29,7 @@ from scorebot.domain.minutes import clock
 from scorebot.domain.rooms import ORGANIZING, Role, RoomKind, RoomView
 from scorebot.domain.signals import Membership, Message
 from scorebot.domain.text import Text, message_link, pill
+from scorebot.feature import Feature
 
 JOINS_KEPT_MS = 90 * 24 * 3600 * 1000  # how long a join is remembered (for a ballot's membership age)
 

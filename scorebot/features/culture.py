@@ -14,13 +14,13 @@ from pathlib import Path
 import yaml
 
 from scorebot.config import CultureConfig
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import culture_words as words
 from scorebot.domain import keys, limits
 from scorebot.domain.actions import Edit, Send
 from scorebot.domain.commands import NumberArg, TextArg, command
 from scorebot.domain.culture import (
-    HURT_KEYS,
+    HURT_EMOJI,
     AskWhichMessage,
     acknowledged_by,
     is_oops,
@@ -34,6 +34,7 @@ from scorebot.domain.rooms import ANYWHERE, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Message, Reaction
 from scorebot.domain.stack import MeetingEvent
 from scorebot.domain.text import Text, join, pill
+from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING
 from scorebot.store import Store
 from scorebot.store.meetings import MeetingRecord
@@ -74,7 +75,7 @@ class Culture(Feature):
         elif is_oops(message.body):
             self._oops(ctx, message.reply_to)
 
-    @reaction(*HURT_KEYS, rooms=ORGANIZING)
+    @reaction(*HURT_EMOJI, rooms=ORGANIZING)
     def hurt(self, ctx: Context) -> None:
         hurt: Reaction = ctx.signal
         self._ouch(ctx, hurt.target_event_id, by_reaction=True)
@@ -91,40 +92,40 @@ class Culture(Feature):
         if isinstance(target, AskWhichMessage):
             ctx.reply(words.WHICH_MESSAGE)
             return
-        pinned_message = culture.message(target.event_id)
-        if pinned_message is None and ctx.store.sent_by_the_bot(target.event_id):
+        hurtful = culture.message(target.event_id)
+        if hurtful is None and ctx.store.sent_by_the_bot(target.event_id):
             ctx.reply(words.ONE_OF_MINE)
             return
-        if pinned_message is None:
+        if hurtful is None:
             ctx.reply(words.TOO_OLD)
             return
-        key = keys.pin(ctx.room.room_id, target.event_id)
-        pin = culture.pin(ctx.room.room_id, meeting.id if meeting else None, target.event_id,
-                          pinned_message.sender, quote(pinned_message.body), ctx.signal.timestamp, key)
-        if pin is None:
+        key = keys.ouch(ctx.room.room_id, target.event_id)
+        ouch = culture.keep_ouch(ctx.room.room_id, meeting.id if meeting else None, target.event_id,
+                                 hurtful.sender, quote(hurtful.body), ctx.signal.timestamp, key)
+        if ouch is None:
             if not by_reaction:
-                ctx.reply(words.ALREADY_PINNED)
+                ctx.reply(words.ALREADY_AN_OUCH)
             return
-        ctx.do(Send(ctx.room.room_id, self._pin_notice(ctx, pin.author, pin.quote), reply_to=target.event_id,
+        ctx.do(Send(ctx.room.room_id, self._ouch_notice(ctx, ouch.author, ouch.quote), reply_to=target.event_id,
                     remember=key))
         if meeting:
-            when = clock(pin.at, self.timezone)
-            culture.follow_up(meeting.id, words.follow_up_about_harm(ctx.name_of(pin.author), when, pin.quote),
+            when = clock(ouch.at, self.timezone)
+            culture.follow_up(meeting.id, words.follow_up_about_harm(ctx.name_of(ouch.author), when, ouch.quote),
                               ctx.signal.timestamp)
 
-    def _pin_notice(self, ctx: Context, author: str, moment: str, acknowledged: bool = False) -> Text:
-        return words.pin_notice(pill(author, ctx.name_of(author)), moment, acknowledged)
+    def _ouch_notice(self, ctx: Context, author: str, moment: str, acknowledged: bool = False) -> Text:
+        return words.ouch_notice(pill(author, ctx.name_of(author)), moment, acknowledged)
 
     def _oops(self, ctx: Context, reply_to: str | None) -> None:
         culture = ctx.store.culture
-        pin = acknowledged_by(culture.open_pins(ctx.room.room_id), ctx.sender, reply_to, ctx.signal.timestamp,
+        ouch = acknowledged_by(culture.open_ouches(ctx.room.room_id), ctx.sender, reply_to, ctx.signal.timestamp,
                               self.oops_window_ms)
-        if pin is None:
-            return  # an oops for no pin of the sender's: ordinary chat
-        culture.acknowledge(pin.id, ctx.signal.timestamp)
+        if ouch is None:
+            return  # an oops for no ouch of the sender's: ordinary chat
+        culture.acknowledge(ouch.id, ctx.signal.timestamp)
         ctx.confirm()
-        ctx.do(Edit(ctx.room.room_id, keys.pin(ctx.room.room_id, pin.event_id),
-                    self._pin_notice(ctx, pin.author, pin.quote, acknowledged=True)))
+        ctx.do(Edit(ctx.room.room_id, keys.ouch(ctx.room.room_id, ouch.event_id),
+                    self._ouch_notice(ctx, ouch.author, ouch.quote, acknowledged=True)))
 
     # -- follow-ups ----------------------------------------------------------------------------
 

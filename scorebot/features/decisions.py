@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.rooms import ORGANIZING, Role
+from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING
 from scorebot.store.meetings import MeetingRecord
 

@@ -8,19 +8,20 @@ start as anyone new (they ask to speak again; a facilitator hands the meeting ba
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Send
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.signals import Membership
-from scorebot.features.meeting_room import MeetingRoom
+from scorebot.feature import Feature
+from scorebot.features.meeting_room import StackService
 
 GONE = ("leave", "ban")
 
 
 class Departures(Feature):
-    def __init__(self, room: MeetingRoom):
-        self.room = room
+    def __init__(self, service: StackService):
+        self.service = service
 
     def on_membership(self, ctx: Context) -> None:
         change: Membership = ctx.signal
@@ -35,19 +36,19 @@ class Departures(Feature):
         how = "left the room" if change.sender == user else "removed from the room"
         waiting = [s.entry for s in meetings.waiting(meeting.id) if s.entry.person.key == user]
         for entry in waiting:
-            self.room.leave(ctx, meeting, entry, how)
+            self.service.leave(ctx, meeting, entry, how)
         turn = meetings.current_turn(meeting.id)
         speaking = turn is not None and turn.person.key == user
         if speaking:
-            self.room.end_turn(ctx, meeting)
+            self.service.end_turn(ctx, meeting)
         facilitated = user in meetings.facilitators(meeting.id)
         if facilitated:
             meetings.hand_over(meeting.id, user, None, now)
-            others = [self.room.name(ctx, u, mention=True) for u in meetings.facilitators(meeting.id)]
+            others = [self.service.name(ctx, u, mention=True) for u in meetings.facilitators(meeting.id)]
             ctx.do(Send(meeting.room_id, words.facilitator_left(name, others)))
         was_present = user in meetings.present(meeting.id)
         meetings.departed(meeting.id, user, now)
         if waiting or speaking or facilitated or was_present:
             meetings.note(meeting.id, now, words.left_the_meeting(name))
         if waiting or speaking:
-            self.room.update_board(ctx, meeting)
+            self.service.update_board(ctx, meeting)

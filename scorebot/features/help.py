@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import help as words
 from scorebot.domain import limits
 from scorebot.domain.commands import TextArg, command
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.text import Text, code, plain
+from scorebot.feature import Feature
 
 
 class Help(Feature):

@@ -9,7 +9,7 @@ confirmed the same way: a ✅ on the signal and the board edited in place.
 from __future__ import annotations
 
 from scorebot.config import StackConfig
-from scorebot.dispatch import Context
+from scorebot.context import Context
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Edit, React, Send
 from scorebot.domain.agenda import board_line
@@ -47,8 +47,9 @@ def _current_turn(ctx: Context):
 TURN = Needs("turn", _current_turn, words.NOBODY_HAS_THE_FLOOR)
 
 
-class MeetingRoom:
-    """The stack's rules from the config, and what every meeting feature does with them."""
+class StackService:
+    """The stack's rules from the config, and what every meeting feature does with them (each holds
+    it as `self.service`; `ctx.room` is the room a signal came from)."""
 
     def __init__(self, stack: StackConfig | None = None, timezone: str = "UTC"):
         stack = stack or StackConfig()
@@ -100,7 +101,7 @@ class MeetingRoom:
         meetings.add(meeting.id, person, via, ctx.signal.timestamp, source, clarification, term,
                      target_event_id=reply_to, kind=kind)
         ctx.do(React(confirm_room, confirm_event, CONFIRM))
-        ctx.store.set_setting(_told_key(meeting, person), str(ctx.signal.timestamp))
+        ctx.store.set_mark(_told_key(meeting, person), str(ctx.signal.timestamp))
         if ctx.room.kind is RoomKind.DIRECT:  # the board is in the meeting's room, out of sight here
             spot = position(self.order(ctx, meeting), person.key)
             ctx.reply(words.on_stack_for(meeting.title, spot))
@@ -113,12 +114,12 @@ class MeetingRoom:
         repeat (a storm of hand reactions) would hold up what matters, so within a minute of the
         last word to them a repeated message gets a ✅, and a repeated reaction nothing more (the ✅
         on their first stands); after that, one notice with their place."""
-        told = ctx.store.setting(_told_key(meeting, person))
+        told = ctx.store.mark(_told_key(meeting, person))
         if not on_behalf and told and ctx.signal.timestamp - int(told) < TOLD_AGAIN_AFTER_MS:
             if reply_to is None:  # not a reaction: the repeat is a message of its own
                 ctx.do(React(confirm_room, confirm_event, CONFIRM))
             return
-        ctx.store.set_setting(_told_key(meeting, person), str(ctx.signal.timestamp))
+        ctx.store.set_mark(_told_key(meeting, person), str(ctx.signal.timestamp))
         spot = position(self.order(ctx, meeting), person.key)
         self.answer(ctx, confirm_room, reply_to, words.already_on_stack(person.name if on_behalf else None, spot))
 
@@ -140,12 +141,12 @@ class MeetingRoom:
             ctx.reply(words.NOT_ON_THE_STACK)
 
     def leave(self, ctx: Context, meeting: MeetingRecord, leaving: Entry, how: str) -> None:
-        """Take one entry off, moving up the facilitator's pins that stood behind it."""
+        """Take one entry off, moving up the fixed positions that stood behind it."""
         meetings = ctx.store.meetings
         entries = [s.entry for s in meetings.waiting(meeting.id)]
         rest = without(entries, leaving, self.order(ctx, meeting))
         meetings.leave(leaving.seq, ctx.signal.timestamp, how)
-        meetings.set_pins({e.seq: e.pinned for e in rest if e.pinned is not None})
+        meetings.set_fixed_positions({e.seq: e.fixed_position for e in rest if e.fixed_position is not None})
 
     def end_turn(self, ctx: Context, meeting: MeetingRecord, announce: bool = True) -> None:
         """End the current turn, if any; other features hear of it (follow-up reminders)."""

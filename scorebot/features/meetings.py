@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import limits
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Edit, Send
@@ -10,15 +10,16 @@ from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.minutes import render_minutes
 from scorebot.domain.rooms import ORGANIZING, Role, RoomKind
 from scorebot.domain.stack import MeetingEvent
+from scorebot.feature import Feature
 from scorebot.features.agenda import take_agenda
-from scorebot.features.meeting_room import MEETING, MeetingRoom
+from scorebot.features.meeting_room import MEETING, StackService
 from scorebot.minutes import minutes_data
 from scorebot.store.meetings import MeetingRecord
 
 
 class Meetings(Feature):
-    def __init__(self, room: MeetingRoom):
-        self.room = room
+    def __init__(self, service: StackService):
+        self.service = service
 
     def facilitators(self, ctx: Context) -> list[str]:
         """Who facilitates the meeting in this room; in a direct chat, any running meeting."""
@@ -41,20 +42,20 @@ class Meetings(Feature):
         title, _, agenda = title.partition("\n")  # the lines after the title are the agenda
         title = title.strip() or ctx.room.name or "Meeting"
         meeting = meetings.start(ctx.room.room_id, title, ctx.sender, ctx.signal.timestamp, ctx.name_of(ctx.sender))
-        ctx.reply(words.started(meeting.title, self.room.name(ctx, ctx.sender)))
+        ctx.reply(words.started(meeting.title, self.service.name(ctx, ctx.sender)))
         take_agenda(ctx, meeting.id, agenda)
-        self.room.post_board(ctx, meeting)
+        self.service.post_board(ctx, meeting)
 
     @command("meeting end", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="End the meeting here and post its minutes.")
     def meeting_end(self, ctx: Context, meeting: MeetingRecord) -> None:
         meetings = ctx.store.meetings
-        self.room.end_turn(ctx, meeting, announce=False)
+        self.service.end_turn(ctx, meeting, announce=False)
         ctx.announce(MeetingEvent.MEETING_ENDING, meeting.id)
         meetings.end(meeting.id, ctx.signal.timestamp)
         if meeting.board_key:
             ctx.do(Edit(meeting.room_id, meeting.board_key, words.ended_board(meeting.title)))
-        minutes = render_minutes(minutes_data(ctx.store, meetings.get(meeting.id), self.room.timezone, ctx.name_of))
+        minutes = render_minutes(minutes_data(ctx.store, meetings.get(meeting.id), self.service.timezone, ctx.name_of))
         meetings.keep_minutes(meeting.id, minutes)
         ctx.do(*(Send(meeting.room_id, part) for part in limits.split(minutes)))  # long minutes: in parts
 
@@ -67,4 +68,4 @@ class Meetings(Feature):
         meetings = ctx.store.meetings
         giver = ctx.sender if ctx.sender in meetings.facilitators(meeting.id) else None
         meetings.hand_over(meeting.id, giver, user, ctx.signal.timestamp, ctx.name_of(user))
-        ctx.reply(words.facilitates_now(self.room.name(ctx, user, mention=True)))
+        ctx.reply(words.facilitates_now(self.service.name(ctx, user, mention=True)))

@@ -4,7 +4,7 @@ place before anything about them is sent to the grievance officers."""
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context
+from scorebot.context import Context
 from scorebot.domain import conflict_words as words
 from scorebot.domain import limits
 from scorebot.domain.actions import Send, SendDirect

@@ -7,7 +7,7 @@ and resolve it; and a reminder for a report no one has taken on. Reports come in
 from __future__ import annotations
 
 from scorebot.config import ReportsConfig
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import conflict_words, keys, limits
 from scorebot.domain import report_words as words
 from scorebot.domain.actions import CreateRoom, Edit, Send, SendDirect, SetState
@@ -16,6 +16,7 @@ from scorebot.domain.organization import Route, conflicted
 from scorebot.domain.reports import MODERATED_BY, Report, ReportState
 from scorebot.domain.rooms import IGO_ROOM, Role, RoomKind
 from scorebot.domain.text import Text, bold, plain
+from scorebot.feature import Feature
 from scorebot.features.readers import readers, refused_as_subject, send_elsewhere
 from scorebot.features.thread_needs import REPORT_THREAD
 
@@ -157,7 +158,7 @@ class ReportThreads(Feature):
         for view in ctx.views.values():
             mark = keys.moderated_by(view.room_id)
             if (view.kind is not RoomKind.ORGANIZING or igo is None or view.moderation_bot == ctx.bot_user_id
-                    or not view.can(ctx.bot_user_id, "state") or ctx.store.setting(mark)):
+                    or not view.can(ctx.bot_user_id, "state") or ctx.store.mark(mark)):
                 continue
-            ctx.store.set_setting(mark, str(ctx.signal.timestamp))
+            ctx.store.set_mark(mark, str(ctx.signal.timestamp))
             ctx.do(SetState(view.room_id, MODERATED_BY, {"user_id": ctx.bot_user_id, "room_id": igo}))

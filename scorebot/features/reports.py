@@ -11,7 +11,7 @@ chat; an anonymous reporter's name goes nowhere. Nothing of a report is logged a
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import keys
 from scorebot.domain import report_words as words
 from scorebot.domain.actions import Redact, SendDirect
@@ -21,9 +21,10 @@ from scorebot.domain.reactions import reaction
 from scorebot.domain.reports import ReportRequest, parse_report
 from scorebot.domain.rooms import DIRECT, ORGANIZING, RoomKind
 from scorebot.domain.signals import NativeReport, Reaction
+from scorebot.feature import Feature
 from scorebot.features.report_threads import open_thread, to_thread
 
-FLAG_KEYS = ("🚩",)
+FLAG_EMOJI = ("🚩",)
 
 
 class Reports(Feature):
@@ -59,7 +60,7 @@ class Reports(Feature):
         open_thread(ctx, report)
         ctx.reply(words.thanks(report))
 
-    @reaction(*FLAG_KEYS, rooms=ORGANIZING)
+    @reaction(*FLAG_EMOJI, rooms=ORGANIZING)
     def flag(self, ctx: Context) -> None:
         flag: Reaction = ctx.signal
         # No reason: everyone in the room, the reported person too, reads a redaction's reason.

@@ -9,7 +9,7 @@ keeps the document's history.
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import keys, limits
 from scorebot.domain import revision_words as words
 from scorebot.domain.actions import React, Send
@@ -30,6 +30,7 @@ from scorebot.domain.revision_words import NO, YES
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import Reaction, Redaction
 from scorebot.domain.unverified import tell_where_readable
+from scorebot.feature import Feature
 from scorebot.features.ballot import Ballot
 from scorebot.features.meeting_room import MEETING
 from scorebot.store.meetings import MeetingRecord
@@ -97,7 +98,7 @@ class Revision(Feature):
         hand: Reaction = ctx.signal
         found = ctx.store.revisions.get(number)
         if found and found.state is State.IN_MEETING_VOTE:
-            ctx.store.revisions.hand(found.id, ctx.sender, "yes" if hand.key == YES else "no", hand.event_id)
+            ctx.store.revisions.hand(found.id, ctx.sender, "yes" if hand.emoji == YES else "no", hand.event_id)
 
     def on_redaction(self, ctx: Context) -> None:
         redaction: Redaction = ctx.signal

@@ -1,6 +1,6 @@
 """The Modified Progressive Stack: asking to speak in every way there is, leaving, the
 facilitator's overrides and private priority. Meetings and turns are in their own modules; what
-they share is `meeting_room.MeetingRoom`.
+they share is `meeting_room.StackService`.
 
 Priority stays private: it is declared only in a direct chat (or set by a facilitator at the
 member's spoken request), it is never logged, and the board and the minutes show only the order.
@@ -9,7 +9,7 @@ member's spoken request), it is never logged, and the board and the minutes show
 from __future__ import annotations
 
 from scorebot.config import BoardConfig, StackConfig
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import culture_words, limits
 from scorebot.domain import meeting_words as words
 from scorebot.domain.commands import ChoiceArg, NumberArg, PersonArg, TextArg, UserArg, command
@@ -17,10 +17,11 @@ from scorebot.domain.reactions import HANDS, reaction
 from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import CallMembership, Message, Reaction, Redaction
 from scorebot.domain.stack import Person, folded, is_hand, moved
+from scorebot.feature import Feature
 from scorebot.features.agenda import Agenda
 from scorebot.features.board_link import BoardLink
 from scorebot.features.departures import Departures
-from scorebot.features.meeting_room import MEETING, MeetingRoom
+from scorebot.features.meeting_room import MEETING, StackService
 from scorebot.features.meetings import Meetings
 from scorebot.features.requests import Requests
 from scorebot.features.turns import Turns
@@ -33,14 +34,14 @@ def stack_features(stack: StackConfig | None = None, timezone: str = "UTC",
                    board: BoardConfig | None = None) -> list[Feature]:
     """Meetings, the stack, turns, typed requests, the agenda, the projector's link and who leaves
     them, sharing one set of rules."""
-    room = MeetingRoom(stack, timezone)
-    return [Meetings(room), Stack(room), Turns(room), Requests(room), Agenda(room), BoardLink(board),
-            Departures(room)]
+    service = StackService(stack, timezone)
+    return [Meetings(service), Stack(service), Turns(service), Requests(service), Agenda(service), BoardLink(board),
+            Departures(service)]
 
 
 class Stack(Feature):
-    def __init__(self, room: MeetingRoom):
-        self.room = room
+    def __init__(self, service: StackService):
+        self.service = service
 
     def is_private_text(self, said: str) -> bool:
         return said in PRIVATE_TEXTS
@@ -50,21 +51,21 @@ class Stack(Feature):
     @command("stack", rooms=ORGANIZING, needs=(MEETING,),
              help="Put yourself on the stack, and show the board again. A ✋ or 'stack' does the same.")
     def stack(self, ctx: Context, meeting: MeetingRecord) -> None:
-        self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "command", ctx.signal.event_id,
-                          ctx.room.room_id, ctx.signal.event_id, board=False)
-        self.room.post_board(ctx, ctx.store.meetings.get(meeting.id))
+        self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "command", ctx.signal.event_id,
+                             ctx.room.room_id, ctx.signal.event_id, board=False)
+        self.service.post_board(ctx, ctx.store.meetings.get(meeting.id))
 
     @command("stack add", PersonArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help='Put someone on the stack for them: a member, or "Name" for someone with no account.')
     def stack_add(self, ctx: Context, person: str, meeting: MeetingRecord) -> None:
-        self.room.request(ctx, meeting, self.room.person(ctx, person), "facilitator", None,
-                          ctx.room.room_id, ctx.signal.event_id, on_behalf=True)
+        self.service.request(ctx, meeting, self.service.person(ctx, person), "facilitator", None,
+                             ctx.room.room_id, ctx.signal.event_id, on_behalf=True)
 
     @command("clarify", TextArg("term", optional=True, max_length=limits.TERM), rooms=ORGANIZING, needs=(MEETING,),
              help="A point of clarification: you go first, for a brief explanation.")
     def clarify(self, ctx: Context, term: str | None, meeting: MeetingRecord) -> None:
-        self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "clarify", ctx.signal.event_id,
-                          ctx.room.room_id, ctx.signal.event_id, clarification=True, term=term)
+        self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "clarify", ctx.signal.event_id,
+                             ctx.room.room_id, ctx.signal.event_id, clarification=True, term=term)
         known = ctx.store.culture.define(term) if term else None
         if known:  # a known term is explained at once; the point of clarification stays for questions
             ctx.store.culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
@@ -81,11 +82,12 @@ class Stack(Feature):
         meeting = ctx.store.meetings.running(ctx.room.room_id)
         if meeting is None:
             return None  # outside a meeting, hands and stack texts are ordinary chat
-        if is_hand(text) or said in self.room.texts:
-            self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "hand" if is_hand(text) else "text",
-                              message.event_id, ctx.room.room_id, message.event_id)
-        elif said in self.room.leave_texts:
-            self.room.withdraw(ctx, meeting, ctx.sender)
+        if is_hand(text) or said in self.service.texts:
+            via = "hand" if is_hand(text) else "text"
+            self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), via,
+                                 message.event_id, ctx.room.room_id, message.event_id)
+        elif said in self.service.leave_texts:
+            self.service.withdraw(ctx, meeting, ctx.sender)
         return None
 
     @reaction(*HANDS, rooms=ORGANIZING)
@@ -94,16 +96,16 @@ class Stack(Feature):
         meeting = ctx.store.meetings.running(ctx.room.room_id)
         if meeting:
             # The ✅ goes on what was reacted to: Element does not show reactions to reactions.
-            self.room.request(ctx, meeting, self.room.person(ctx, ctx.sender), "reaction", hand.event_id,
-                              ctx.room.room_id, hand.target_event_id, reply_to=hand.target_event_id)
+            self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "reaction", hand.event_id,
+                                 ctx.room.room_id, hand.target_event_id, reply_to=hand.target_event_id)
 
     def on_redaction(self, ctx: Context) -> None:
         redaction: Redaction = ctx.signal
         meeting = ctx.store.meetings.running(ctx.room.room_id)
         stacked = ctx.store.meetings.from_signal(meeting.id, redaction.redacts) if meeting else None
         if stacked and stacked.entry.person.key == redaction.sender:
-            self.room.leave(ctx, meeting, stacked.entry, "withdrew")
-            self.room.update_board(ctx, meeting)
+            self.service.leave(ctx, meeting, stacked.entry, "withdrew")
+            self.service.update_board(ctx, meeting)
 
     def on_call_membership(self, ctx: Context) -> None:
         """A hand raised in Element Call goes down when the call membership it was on ends or is
@@ -115,28 +117,28 @@ class Stack(Feature):
         raised = [s for s in ctx.store.meetings.raised_on(meeting.id, change.replaces)
                   if s.entry.person.key == change.sender]
         for stacked in raised:
-            self.room.leave(ctx, meeting, stacked.entry, "left the call" if change.ended else "lowered their hand")
+            self.service.leave(ctx, meeting, stacked.entry, "left the call" if change.ended else "lowered their hand")
         if raised:
-            self.room.update_board(ctx, meeting)
+            self.service.update_board(ctx, meeting)
 
     def _direct_message(self, ctx: Context, said: str) -> bool:
         """`stack`, `unstack` and `priority on/off` in a direct chat; say whether it was one of them."""
         words = said.split()
-        texts = self.room.texts
+        texts = self.service.texts
         if said in PRIVATE_TEXTS:
             self.priority(ctx, words[1])
         elif said in texts or (len(words) == 2 and words[0] in texts and words[1].isdigit()):
             self._request_from_direct_chat(ctx, int(words[1]) if len(words) == 2 else None)
-        elif said in self.room.leave_texts:
-            for meeting in self.room.meetings_of(ctx, ctx.sender):
-                self.room.withdraw(ctx, meeting, ctx.sender, confirm=False)
+        elif said in self.service.leave_texts:
+            for meeting in self.service.meetings_of(ctx, ctx.sender):
+                self.service.withdraw(ctx, meeting, ctx.sender, confirm=False)
             ctx.confirm()
         else:
             return False
         return True
 
     def _request_from_direct_chat(self, ctx: Context, choice: int | None) -> None:
-        meetings = self.room.meetings_of(ctx, ctx.sender)
+        meetings = self.service.meetings_of(ctx, ctx.sender)
         if not meetings:
             ctx.reply(words.NO_MEETING_OF_YOURS)
             return
@@ -148,38 +150,38 @@ class Stack(Feature):
             return
         meeting = meetings[(choice or 1) - 1]
         name = ctx.directory.get(meeting.room_id, {}).get(ctx.sender) or ctx.sender
-        self.room.request(ctx, meeting, Person(ctx.sender, name), "direct chat", None,
-                          ctx.room.room_id, ctx.signal.event_id)
+        self.service.request(ctx, meeting, Person(ctx.sender, name), "direct chat", None,
+                             ctx.room.room_id, ctx.signal.event_id)
 
     # -- leaving and the facilitator's overrides ------------------------------------------------
 
     @command("unstack", rooms=ORGANIZING, needs=(MEETING,),
              help="Take yourself off the stack. 'unstack' does the same.")
     def unstack(self, ctx: Context, meeting: MeetingRecord) -> None:
-        self.room.withdraw(ctx, meeting, ctx.sender)
+        self.service.withdraw(ctx, meeting, ctx.sender)
 
     @command("stack remove", PersonArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="Take someone off the stack.")
     def stack_remove(self, ctx: Context, person: str, meeting: MeetingRecord) -> None:
-        target = self.room.person(ctx, person)
+        target = self.service.person(ctx, person)
         entries = [s.entry for s in ctx.store.meetings.waiting(meeting.id) if s.entry.person.key == target.key]
         if not entries:
             ctx.reply(words.not_on_stack(target.name))
             return
         for entry in entries:
-            self.room.leave(ctx, meeting, entry, "removed")
+            self.service.leave(ctx, meeting, entry, "removed")
         self._override(ctx, meeting, f"took {target.name} off the stack")
 
     @command("stack move", PersonArg(), NumberArg("position"), role=Role.FACILITATOR, rooms=ORGANIZING,
              needs=(MEETING,), help="Move someone to a position on the stack; it holds as others join.")
     def stack_move(self, ctx: Context, person: str, position: int, meeting: MeetingRecord) -> None:
-        target = self.room.person(ctx, person)
+        target = self.service.person(ctx, person)
         entry = next((s.entry for s in ctx.store.meetings.waiting(meeting.id)
                       if s.entry.person.key == target.key and not s.entry.ahead), None)
         if entry is None:
             ctx.reply(words.not_on_stack(target.name))
             return
-        ctx.store.meetings.set_pins(moved(self.room.order(ctx, meeting), entry, position))
+        ctx.store.meetings.set_fixed_positions(moved(self.service.order(ctx, meeting), entry, position))
         self._override(ctx, meeting, f"moved {target.name} to position {position}")
 
     @command("stack clear", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,), help="Empty the stack.")
@@ -203,7 +205,7 @@ class Stack(Feature):
         """A facilitator's change: confirmed, shown on the board, and recorded for the minutes."""
         ctx.store.meetings.note(meeting.id, ctx.signal.timestamp, f"{ctx.name_of(ctx.sender)} {what}.")
         ctx.confirm()
-        self.room.update_board(ctx, ctx.store.meetings.get(meeting.id))
+        self.service.update_board(ctx, ctx.store.meetings.get(meeting.id))
 
     # -- priority (private) -------------------------------------------------------------------
 
@@ -239,4 +241,4 @@ class Stack(Feature):
         if ctx.room.kind is not RoomKind.DIRECT:
             # From a direct chat, as with a declaration, the next ordinary change shows the new order:
             # an edit now would tell the room who was just given priority.
-            self.room.update_board(ctx, candidates[0])
+            self.service.update_board(ctx, candidates[0])

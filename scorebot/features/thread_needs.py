@@ -3,12 +3,19 @@ room the command was written in (see `domain.commands.Needs`)."""
 
 from __future__ import annotations
 
+from scorebot.domain import keys
 from scorebot.domain.commands import Needs
+
+
+def thread_number(ctx, kind: str) -> int | None:
+    """The number of the case or report whose IGO-room thread this message was written in."""
+    root = getattr(ctx.signal, "thread_root", None)
+    return keys.number_in(ctx.store.key_of(root), kind) if root else None
 
 
 def _in_thread(kind: str, load):
     def find(ctx):
-        number = ctx.thread(kind)
+        number = thread_number(ctx, kind)
         return load(ctx.store, number) if number is not None else None
     return find
 

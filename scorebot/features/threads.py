@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import limits
 from scorebot.domain.commands import TextArg, command
 from scorebot.domain.rooms import IGO_ROOM, Role
+from scorebot.feature import Feature
+from scorebot.features.thread_needs import thread_number
 
 
 class IgoThreads(Feature):
@@ -25,7 +27,7 @@ class IgoThreads(Feature):
         """Hand the command to the feature owning the thread it was written in, with its case or
         report number."""
         for owner in ctx.features:
-            number = ctx.thread(owner.thread_kind) if owner.thread_kind else None
+            number = thread_number(ctx, owner.thread_kind) if owner.thread_kind else None
             if number is not None:
                 act(owner, number)
                 return

@@ -2,38 +2,39 @@
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Send
 from scorebot.domain.commands import command
 from scorebot.domain.rooms import ORGANIZING, Role
 from scorebot.domain.stack import PROCESS
-from scorebot.features.meeting_room import MEETING, TURN, MeetingRoom
+from scorebot.feature import Feature
+from scorebot.features.meeting_room import MEETING, TURN, StackService
 from scorebot.store.meetings import MeetingRecord, TurnRecord
 
 
 class Turns(Feature):
-    def __init__(self, room: MeetingRoom):
-        self.room = room
+    def __init__(self, service: StackService):
+        self.service = service
 
     @command("next", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="Give the floor to the next person on the stack.")
     def next(self, ctx: Context, meeting: MeetingRecord) -> None:
-        self.room.end_turn(ctx, meeting)
-        ordered = self.room.order(ctx, meeting)
+        self.service.end_turn(ctx, meeting)
+        ordered = self.service.order(ctx, meeting)
         if not ordered:
             ctx.reply(words.STACK_EMPTY)
-            self.room.update_board(ctx, meeting)
+            self.service.update_board(ctx, meeting)
             return
         first = ordered[0]
-        self.room.leave(ctx, meeting, first, "called")
+        self.service.leave(ctx, meeting, first, "called")
         brief = first.clarification or first.kind == PROCESS  # a brief point is not a turn that costs a place
         ctx.store.meetings.start_turn(meeting.id, first.person, ctx.signal.timestamp, clarification=brief)
         clarifying = first.term if first.clarification else None
-        after = self.room.order(ctx, meeting)
-        following = self.room.speaker(after[0].person) if after else None
-        ctx.do(Send(meeting.room_id, words.the_floor(self.room.speaker(first.person), clarifying, following)))
-        self.room.update_board(ctx, meeting)
+        after = self.service.order(ctx, meeting)
+        following = self.service.speaker(after[0].person) if after else None
+        ctx.do(Send(meeting.room_id, words.the_floor(self.service.speaker(first.person), clarifying, following)))
+        self.service.update_board(ctx, meeting)
 
     @command("done", rooms=ORGANIZING, needs=(MEETING, TURN),
              help="End the current turn (the speaker or a facilitator).")
@@ -41,9 +42,9 @@ class Turns(Feature):
         if ctx.sender != turn.person.key and not ctx.may(Role.FACILITATOR):
             ctx.reply(words.ONLY_SPEAKER_OR_FACILITATOR)
             return
-        self.room.end_turn(ctx, meeting)
+        self.service.end_turn(ctx, meeting)
         ctx.confirm()
-        self.room.update_board(ctx, meeting)
+        self.service.update_board(ctx, meeting)
 
     @command("wrapup", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING, TURN),
              help="Kindly ask the speaker to wrap up.")
@@ -51,14 +52,14 @@ class Turns(Feature):
         self._ask_to_wrap_up(ctx, meeting, turn)
 
     def on_tick(self, ctx: Context) -> None:
-        if self.room.wrapup_after_ms is None:
+        if self.service.wrapup_after_ms is None:
             return
         now = ctx.signal.timestamp
         for meeting in ctx.store.meetings.all_running():
             turn = ctx.store.meetings.current_turn(meeting.id)
-            if turn and not turn.wrapup_asked and now - turn.started_at >= self.room.wrapup_after_ms:
+            if turn and not turn.wrapup_asked and now - turn.started_at >= self.service.wrapup_after_ms:
                 self._ask_to_wrap_up(ctx, meeting, turn)
 
     def _ask_to_wrap_up(self, ctx: Context, meeting: MeetingRecord, turn: TurnRecord) -> None:
         ctx.store.meetings.mark_wrapup_asked(turn.id)
-        ctx.do(Send(meeting.room_id, words.wrap_up(self.room.speaker(turn.person))))
+        ctx.do(Send(meeting.room_id, words.wrap_up(self.service.speaker(turn.person))))

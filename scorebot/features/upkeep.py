@@ -3,12 +3,13 @@ member's app keeps a message from it, the member hears why."""
 
 from __future__ import annotations
 
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
 from scorebot.domain.actions import Send
 from scorebot.domain.privacy import key_withheld
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.signals import BotRemoved, KeyWithheld
 from scorebot.domain.text import pill, plain
+from scorebot.feature import Feature
 
 
 class Upkeep(Feature):

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from nio import AsyncClient
 
 from scorebot.config import Config
-from scorebot.dispatch import Dispatcher, Feature
+from scorebot.dispatch import Dispatcher
 from scorebot.domain.rooms import RoomKind
+from scorebot.feature import Feature
 from scorebot.features import all_features
 from scorebot.health import Metrics
 from scorebot.matrix.configured_rooms import join_missing, resolve_rooms

@@ -1,4 +1,5 @@
-"""nio events in, neutral signals out: the only module that reads Matrix's event format.
+"""nio events in, neutral signals out. With `state_events.py` (the room state the shell keeps), the
+only module that reads Matrix's event format.
 
 What it does not understand it skips, with a debug line; what is malformed it logs and skips. It
 never logs a message's text: that may be a confidential report or a priority declaration.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from html import unescape
 from html.parser import HTMLParser
 
@@ -168,12 +170,12 @@ def _convert(event: Event, room_id: str, bot_user_id: str) -> signals.Signal | N
         msgtype = str((event.source.get("content") or {}).get("msgtype") or "")
         return None if msgtype.startswith("m.key.") else _message(event, base)  # a verification request is no message
     if isinstance(event, ReactionEvent):
-        return signals.Reaction(**base, key=bare(event.key), target_event_id=event.reacts_to)
+        return signals.Reaction(**base, emoji=bare(event.key), target_event_id=event.reacts_to)
     if isinstance(event, UnknownEvent) and event.type == "m.reaction":
         relation = _relation(event)  # a reaction nio could not parse (e.g. on a state event)
         if relation.get("rel_type") != "m.annotation":
             return None
-        return signals.Reaction(**base, key=bare(str(relation["key"])), target_event_id=str(relation["event_id"]))
+        return signals.Reaction(**base, emoji=bare(str(relation["key"])), target_event_id=str(relation["event_id"]))
     if isinstance(event, RedactionEvent):
         return signals.Redaction(**base, redacts=event.redacts)
     if isinstance(event, RoomMemberEvent):
@@ -201,9 +203,13 @@ def event_report_signal(report: dict) -> signals.NativeReport | None:
                                 reason=str(report.get("reason") or ""))
 
 
-def user_report_signal(report: dict, room_id: str) -> signals.NativeReport | None:
-    """A report on a person from Synapse's admin API (`user_reports`), seen from a room they are in."""
+def user_report_signal(report: dict, where_is: Callable[[str], str | None]) -> signals.NativeReport | None:
+    """A report on a person from Synapse's admin API (`user_reports`), seen from an organizing room
+    they are in (`where_is` finds it); None when they are in none."""
     if not isinstance(report.get("id"), int) or not report.get("target_user_id"):
+        return None
+    room_id = where_is(str(report["target_user_id"]))
+    if room_id is None:
         return None
     return signals.NativeReport(room_id, f"native-user-report:{report['id']}", str(report.get("user_id", "")),
                                 int(report.get("received_ts", 0)), native_id=None, reported_event_id="",

@@ -155,7 +155,7 @@ class Executor(Lanes):
                                                   preset=RoomPreset.private_chat,
                                                   initial_state=[ENCRYPTION] if action.encrypted else [])
                 await self.store.run(self.store.room_joined, room_id, 0)
-                await self.store.run(self.store.set_setting, action.remember, room_id)
+                await self.store.run(self.store.set_mark, action.remember, room_id)
                 return None
             case SetInviteLevel():
                 current = await self.client.room_get_state_event(action.room_id, "m.room.power_levels")
@@ -296,11 +296,11 @@ class Executor(Lanes):
         a marker in its state. If a try was under way before (the bot died between creating the
         room and recording it), the room it made is found by its marker instead of making another."""
         intent = f"creating:{txn}"
-        if await self.store.run(self.store.setting, intent):
+        if await self.store.run(self.store.mark, intent):
             made = await self._room_marked(txn)
             if made:
                 return made
-        await self.store.run(self.store.set_setting, intent, str(_now_ms()))
+        await self.store.run(self.store.set_mark, intent, str(_now_ms()))
         options["initial_state"] = [*options.get("initial_state", ()),
                                     {"type": MADE_FOR, "state_key": "", "content": {"txn": txn}}]
         answer = await self.client.room_create(**options)

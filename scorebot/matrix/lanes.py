@@ -248,7 +248,7 @@ class Lanes:
         told_key = f"undelivered:{waiting_for(row.action) or row.id}"
         if confidential and _now_ms() < deadline:
             retry_at = min(retry_at, deadline)
-        elif confidential and not await self.store.run(self.store.setting, told_key):
+        elif confidential and not await self.store.run(self.store.mark, told_key):
             await self._tell_still_waiting(row, told_key)
         await self.store.run(self.store.action_parked, row.id, attempts, retry_at, reason)
         return retry_at
@@ -263,7 +263,7 @@ class Lanes:
             report = self.store.reports.get(number) if number is not None else None
             self.store.enqueue(still_waiting(row.action, report.reporter if report else None,
                                              self.moderators_room, self.igo_room))
-            self.store.set_setting(told_key, str(_now_ms()))
+            self.store.set_mark(told_key, str(_now_ms()))
 
         await self.store.run(record)
         self.wake()

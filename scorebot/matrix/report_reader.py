@@ -69,7 +69,7 @@ class ReportReader:
         async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {self.token}"}) as http:
             while kinds:
                 for key, mark in list(kinds.items()):
-                    seen = int(await self.store.run(self.store.setting, mark) or 0)
+                    seen = int(await self.store.run(self.store.mark, mark) or 0)
                     try:
                         new = await reports_since(http, f"{self.base}/{key}", seen, key)
                     except NotAdmin:
@@ -85,5 +85,5 @@ class ReportReader:
                         continue
                     for report in new:
                         await self.take_in(key, report)
-                        await self.store.run(self.store.set_setting, mark, str(report["id"]))
+                        await self.store.run(self.store.set_mark, mark, str(report["id"]))
                 await asyncio.sleep(self.poll_interval)

@@ -10,10 +10,8 @@ from nio import AsyncClient, Event
 
 from scorebot.config import RolesConfig
 from scorebot.domain.organization import who_holds_each_role
-from scorebot.domain.reports import MODERATED_BY
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
-
-_KEPT_STATE = ("m.room.create", "m.room.power_levels", "m.room.join_rules", MODERATED_BY)
+from scorebot.matrix.state_events import is_state, kept_state, room_state
 
 
 class RoomViews:
@@ -30,10 +28,10 @@ class RoomViews:
         """Keep the state events a decision needs (nio keeps no create or join-rules content)."""
         changed = False
         for event in events:
-            source = getattr(event, "source", None) or {}
-            changed = changed or "state_key" in source
-            if source.get("type") in _KEPT_STATE and source.get("state_key") == "":
-                self._state.setdefault(room_id, {})[source["type"]] = source
+            changed = changed or is_state(event)
+            kept = kept_state(event)
+            if kept is not None:
+                self._state.setdefault(room_id, {})[kept[0]] = kept[1]
         if changed:
             self._changed(room_id)
 
@@ -56,18 +54,16 @@ class RoomViews:
 
     def _build(self, room_id: str) -> RoomView:
         room = self.client.rooms.get(room_id)
-        state = self._state.get(room_id, {})
+        state = room_state(self._state.get(room_id, {}))
         members, invited = {}, frozenset()
         if room is not None:
             members = {user_id: user.display_name or user_id for user_id, user in room.users.items()
                        if user_id not in room.invited_users}
             invited = frozenset(room.invited_users)
-        levels = state.get("m.room.power_levels", {}).get("content")
         return RoomView.from_state(
-            room_id, self.kinds.get(room_id, RoomKind.OTHER), state.get("m.room.create"), levels,
+            room_id, self.kinds.get(room_id, RoomKind.OTHER), state.create_event, state.power_levels,
             members=members, invited=invited, encrypted=bool(room and room.encrypted),
-            join_rule=str((state.get("m.room.join_rules", {}).get("content") or {}).get("join_rule", "invite")),
-            moderation_bot=(state.get(MODERATED_BY, {}).get("content") or {}).get("user_id"),
+            join_rule=state.join_rule, moderation_bot=state.moderation_bot,
             name=room.display_name if room else None,
         )
 

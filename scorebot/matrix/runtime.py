@@ -34,7 +34,8 @@ from scorebot.matrix.session import TokenRejected, connect, log_in_again, reques
 from scorebot.store import Store
 
 if TYPE_CHECKING:
-    from scorebot.dispatch import Dispatcher, Feature
+    from scorebot.dispatch import Dispatcher
+    from scorebot.feature import Feature
     from scorebot.matrix.executor import Executor
     from scorebot.matrix.room_views import RoomViews
     from scorebot.matrix.sync import SyncLoop

@@ -23,7 +23,6 @@ from nio import (
     AsyncClient,
     Event,
     MegolmEvent,
-    RoomMemberEvent,
     SyncResponse,
 )
 
@@ -44,6 +43,7 @@ from scorebot.matrix.executor import Executor
 from scorebot.matrix.late_keys import LateKeys
 from scorebot.matrix.room_views import RoomViews
 from scorebot.matrix.session import keep_keys, request_sync
+from scorebot.matrix.state_events import is_own_membership
 from scorebot.matrix.timelines import Timelines, by_the_bot, last_timestamp
 from scorebot.store import Store
 
@@ -116,7 +116,7 @@ class SyncLoop:
                                        lambda signal: self.dispatch(signal, views, roles))
         for room_id, info in answer.rooms.leave.items():
             for event in info.timeline.events:
-                if isinstance(event, RoomMemberEvent) and event.state_key == self.client.user_id:
+                if is_own_membership(event, self.client.user_id):
                     await self.handle_event(room_id, event, views, roles)
             self.client.rooms.pop(room_id, None)
             self.rooms.forget(room_id)
@@ -189,8 +189,7 @@ class SyncLoop:
         if key == "event_reports":
             signal = event_report_signal(report)
         else:
-            room = self.rooms.where_is(report.get("target_user_id"))
-            signal = user_report_signal(report, room) if room else None
+            signal = user_report_signal(report, self.rooms.where_is)
         if signal is not None and self.rooms.kinds.get(signal.room_id) is RoomKind.ORGANIZING:
             views = self.rooms.views()
             await self.dispatch(signal, views, self.rooms.roles(views))

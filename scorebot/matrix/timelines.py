@@ -15,6 +15,7 @@ import time
 from nio import AsyncClient, Event, MessageDirection, RoomMemberEvent, RoomMessagesResponse, SyncResponse
 
 from scorebot.matrix.executor import IN_FLIGHT
+from scorebot.matrix.state_events import own_join_time
 from scorebot.store import Store
 
 log = logging.getLogger(__name__)
@@ -73,10 +74,8 @@ class Timelines:
         me = self.client.user_id
         joined_at = None
         for index in range(len(events) - 1, -1, -1):
-            event = events[index]
-            if (isinstance(event, RoomMemberEvent) and event.state_key == me
-                    and event.membership == "join" and event.prev_membership != "join"):
-                joined_at = event.server_timestamp
+            joined_at = own_join_time(events[index], me)
+            if joined_at is not None:
                 events = events[index + 1:]
                 break
         if joined_at is not None:

@@ -33,10 +33,10 @@ from scorebot.store.models import (
     MODELS,
     DirectChat,
     HandledEvent,
+    Mark,
     Outbox,
     RememberedMessage,
     Room,
-    Setting,
     WaitingEvent,
     insert_row,
     upsert,
@@ -189,28 +189,29 @@ class Store:
 
         return asyncio.get_running_loop().run_in_executor(self._thread, atomic)
 
-    # -- settings --------------------------------------------------------------------------
+    # -- marks --------------------------------------------------------------------------------
 
-    def setting(self, key: str) -> str | None:
-        row = Setting.get_or_none(Setting.key == key)
+    def mark(self, name: str) -> str | None:
+        row = Mark.get_or_none(Mark.name == name)
         return row.value if row else None
 
-    def set_setting(self, key: str, value: str) -> None:
-        upsert(Setting, key=key, value=value)
+    def set_mark(self, name: str, value: str) -> None:
+        upsert(Mark, name=name, value=value)
+
 
     def instance_id(self) -> str:
         """A random name for this database, so transaction IDs never collide with another's."""
-        value = self.setting("instance_id")
+        value = self.mark("instance_id")
         if value is None:
             value = secrets.token_hex(6)
-            self.set_setting("instance_id", value)
+            self.set_mark("instance_id", value)
         return value
 
     def sync_token(self) -> str | None:
-        return self.setting("sync_token")
+        return self.mark("sync_token")
 
     def set_sync_token(self, token: str) -> None:
-        self.set_setting("sync_token", token)
+        self.set_mark("sync_token", token)
 
     # -- exactly-once handling -------------------------------------------------------------
 
@@ -350,8 +351,8 @@ class Store:
         """A direct chat, or a room made for a report: room keys go only to cross-signed devices."""
         if DirectChat.get_or_none(DirectChat.room_id == room_id):
             return True
-        report_rooms = Setting.key.startswith(f"{keys.REPORT_ROOM}:")
-        return Setting.select().where(report_rooms & (Setting.value == room_id)).exists()
+        report_rooms = Mark.name.startswith(f"{keys.REPORT_ROOM}:")
+        return Mark.select().where(report_rooms & (Mark.value == room_id)).exists()
 
     # -- encrypted events waiting for their key ----------------------------------------------
 

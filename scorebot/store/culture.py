@@ -1,10 +1,10 @@
-"""Recent messages, ouch pins, follow-ups and the glossary: stored, returned as plain objects."""
+"""Recent messages, ouches, follow-ups and the glossary: stored, returned as plain objects."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scorebot.domain.culture import Pinned, term_key
+from scorebot.domain.culture import Ouch, term_key
 from scorebot.store.models import (
     FollowUp,
     GlossaryTerm,
@@ -32,9 +32,9 @@ class Term:
     explanation: str
 
 
-def _pinned(row: Pin) -> Pinned:
+def _ouch(row: Pin) -> Ouch:
     notice = RememberedMessage.get_or_none(RememberedMessage.key == row.notice_key) if row.notice_key else None
-    return Pinned(row.id, row.room_id, row.event_id, row.author, row.quote, row.at,
+    return Ouch(row.id, row.room_id, row.event_id, row.author, row.quote, row.at,
                   notice.event_id if notice else None, row.acknowledged_at)
 
 
@@ -79,27 +79,27 @@ class Culture:
     def forget_messages_before(self, cutoff: int) -> int:
         return RecentMessage.delete().where(RecentMessage.at < cutoff).execute()
 
-    # -- pins ("ouch") ---------------------------------------------------------------------------
+    # -- ouches --------------------------------------------------------------------------------
 
-    def pin(self, room_id: str, meeting_id: int | None, event_id: str, author: str, quote: str,
-            at: int, notice_key: str) -> Pinned | None:
-        """Pin a message; None when it was pinned already (the same moment is one ouch)."""
+    def keep_ouch(self, room_id: str, meeting_id: int | None, event_id: str, author: str, quote: str,
+                  at: int, notice_key: str) -> Ouch | None:
+        """Keep an ouch on a message; None when it has one already (the same moment is one ouch)."""
         if Pin.get_or_none((Pin.room_id == room_id) & (Pin.event_id == event_id)):
             return None
-        return _pinned(Pin.create(room_id=room_id, meeting_id=meeting_id, event_id=event_id, author=author,
-                                  quote=quote, at=at, notice_key=notice_key))
+        return _ouch(Pin.create(room_id=room_id, meeting_id=meeting_id, event_id=event_id, author=author,
+                                quote=quote, at=at, notice_key=notice_key))
 
-    def open_pins(self, room_id: str) -> list[Pinned]:
+    def open_ouches(self, room_id: str) -> list[Ouch]:
         rows = Pin.select().where((Pin.room_id == room_id) & Pin.acknowledged_at.is_null()).order_by(Pin.id)
-        return [_pinned(r) for r in rows]
+        return [_ouch(r) for r in rows]
 
     def acknowledge(self, pin_id: int, at: int) -> None:
         Pin.update(acknowledged_at=at).where(Pin.id == pin_id).execute()
 
-    def pins_of_meeting(self, meeting_id: int) -> list[Pinned]:
-        return [_pinned(r) for r in Pin.select().where(Pin.meeting_id == meeting_id).order_by(Pin.id)]
+    def ouches_of_meeting(self, meeting_id: int) -> list[Ouch]:
+        return [_ouch(r) for r in Pin.select().where(Pin.meeting_id == meeting_id).order_by(Pin.id)]
 
-    def pins_received(self, user_id: str) -> int:
+    def ouches_received(self, user_id: str) -> int:
         return Pin.select().where(Pin.author == user_id).count()
 
     # -- follow-ups ------------------------------------------------------------------------------

@@ -178,9 +178,10 @@ class Meetings(Attendance):
     def leave(self, entry_id: int, at: int, how: str) -> None:
         StackEntry.update(left_at=at, left_how=how).where(StackEntry.id == entry_id).execute()
 
-    def set_pins(self, pins: dict[int, int | None]) -> None:
-        for entry_id, pinned in pins.items():
-            StackEntry.update(pinned=pinned).where(StackEntry.id == entry_id).execute()
+    def set_fixed_positions(self, fixed: dict[int, int | None]) -> None:
+        """Each entry's fixed position (kept in the column `pinned`), by entry ID."""
+        for entry_id, place in fixed.items():
+            StackEntry.update(pinned=place).where(StackEntry.id == entry_id).execute()
 
     def raised_on(self, meeting_id: int, target_event_id: str) -> list[Stacked]:
         """Who is waiting by a hand raised on `target_event_id` (a call membership)."""

@@ -3,8 +3,10 @@
 from peewee import BigIntegerField, BooleanField, CharField, IntegerField, Model, TextField
 
 
-class Setting(Model):
-    key = CharField(primary_key=True)
+class Mark(Model):
+    """A mark the bot keeps for itself: the sync position, a room it is creating, how far it read."""
+
+    name = CharField(primary_key=True)
     value = TextField()
 
 
@@ -409,7 +411,7 @@ class MeetingItem(Model):
     at = BigIntegerField()
 
 
-MODELS = [Setting, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
+MODELS = [Mark, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
           Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote,
           RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm,
           Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry, Report, ReportAssignee, ReportEntry,

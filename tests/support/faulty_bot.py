@@ -4,7 +4,8 @@ import argparse
 
 from scorebot.app import run_bot
 from scorebot.cli import _load, setup_logging
-from scorebot.dispatch import Context, Feature
+from scorebot.context import Context
+from scorebot.feature import Feature
 from scorebot.features import all_features
 
 

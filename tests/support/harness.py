@@ -6,10 +6,11 @@ in one transaction), without Matrix: what comes back are the actions the executo
 
 from __future__ import annotations
 
-from scorebot.dispatch import Dispatcher, Feature
+from scorebot.dispatch import Dispatcher
 from scorebot.domain.actions import Send, SendDirect
 from scorebot.domain.rooms import PowerLevels, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Message
+from scorebot.feature import Feature
 from scorebot.store import Store
 
 BOT = "@bot:x"

@@ -67,7 +67,7 @@ def test_ouch_without_a_reply_in_a_meeting_pins_the_speakers_last_message(room):
     _, last = room.say("@ben:x", "a thoughtless second one")
     [pin] = texts(room.say("@ann:x", "Ouch")[0])
     assert "“a thoughtless second one”" in pin
-    assert room.store.culture.open_pins("!r:x")[0].event_id == last
+    assert room.store.culture.open_ouches("!r:x")[0].event_id == last
 
 
 def test_a_follow_up_is_recalled_once_after_its_discussion_without_the_words(room):
@@ -105,7 +105,7 @@ def test_plain_oops_counts_only_within_the_window(room):
     assert not [a for a in actions if isinstance(a, React)]
     actions, by_reply = room.say("@ben:x", "oops", reply_to=hurtful)
     assert React("!r:x", by_reply, "✅") in actions
-    assert room.store.culture.open_pins("!r:x") == []
+    assert room.store.culture.open_ouches("!r:x") == []
 
 
 def test_glossary_remove_is_for_moderators(room):

@@ -2,8 +2,8 @@
 
 from scorebot.domain.culture import (
     AskWhichMessage,
+    Ouch,
     OuchTarget,
-    Pinned,
     acknowledged_by,
     is_oops,
     is_ouch,
@@ -12,7 +12,7 @@ from scorebot.domain.culture import (
     term_key,
 )
 
-PIN = Pinned(1, "!r:x", "$hurtful", "@ben:x", "a careless remark", at=1_000, notice_event_id="$notice")
+PIN = Ouch(1, "!r:x", "$hurtful", "@ben:x", "a careless remark", at=1_000, notice_event_id="$notice")
 
 
 def test_ouch_and_oops_words():

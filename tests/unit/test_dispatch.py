@@ -2,7 +2,8 @@
 
 import pytest
 
-from scorebot.dispatch import Context, Dispatcher, Feature
+from scorebot.context import Context
+from scorebot.dispatch import Dispatcher
 from scorebot.domain import edit_words
 from scorebot.domain.actions import Join, Leave, Redact, Send, SendDirect
 from scorebot.domain.commands import UserArg
@@ -11,6 +12,7 @@ from scorebot.domain.rooms import PowerLevels, Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Invite, Message, Reaction
 from scorebot.domain.text import plain
 from scorebot.domain.unverified import readable_room
+from scorebot.feature import Feature
 from scorebot.features import all_features
 from scorebot.store import Store
 
@@ -29,11 +31,11 @@ class Sample(Feature):
         registry.command("boom")(self.boom)
 
     def warn(self, ctx: Context, user: str):
-        ctx.store.set_setting("warned", user)
+        ctx.store.set_mark("warned", user)
         ctx.reply(f"asked {user} to stop")
 
     def boom(self, ctx: Context):
-        ctx.store.set_setting("half-done", "yes")
+        ctx.store.set_mark("half-done", "yes")
         raise RuntimeError("boom")
 
     def on_message(self, ctx: Context):
@@ -78,7 +80,7 @@ def test_each_event_is_handled_once(dispatcher):
 def test_role_is_checked_by_matrix_id(dispatcher):
     [refusal] = bodies(handle(dispatcher, message("!caution @mod:x", "@bob:x")))
     assert refusal == "Sorry, only moderators can use !caution."
-    assert dispatcher.store.setting("warned") is None
+    assert dispatcher.store.mark("warned") is None
 
 
 def test_command_in_the_wrong_room_kind_says_where_it_works(dispatcher):
@@ -92,7 +94,7 @@ def test_a_failing_handler_is_rolled_back_and_answered_with_a_reference(dispatch
     assert "something went wrong" in sorry
     reference = sorry.split("reference ")[1].split(")")[0]
     assert any(reference in record.getMessage() for record in caplog.records)
-    assert dispatcher.store.setting("half-done") is None
+    assert dispatcher.store.mark("half-done") is None
     assert dispatcher.store.was_handled("$1")
 
 
@@ -227,7 +229,7 @@ def test_members_are_found_as_people_type_them(dispatcher):
     assert "could be several people" in which and "@sam1:x" in which and "@sam2:x" in which
     [unknown] = bodies(handle(dispatcher, message("!caution zed", "@mod:x", "$none"), room))
     assert "I don't know anyone called “zed” here" in unknown
-    assert dispatcher.store.setting("warned") == "@bob:x"
+    assert dispatcher.store.mark("warned") == "@bob:x"
 
 
 def test_an_unverified_session_refused_in_a_confidential_room_is_also_told_where_it_can_read(dispatcher):
@@ -260,7 +262,7 @@ class Stops(Feature):
 
     @reaction("🛑", rooms=frozenset({RoomKind.ORGANIZING}))
     def stop(self, ctx: Context):
-        self.heard.append(("stop", ctx.signal.key))
+        self.heard.append(("stop", ctx.signal.emoji))
 
     @reaction("✅", rooms=frozenset({RoomKind.ORGANIZING}), on="proposal")
     def approve(self, ctx: Context, number: int):
@@ -278,7 +280,7 @@ def test_a_reaction_goes_only_where_it_is_declared(database_url):
         react = [("$1", "🛑", "$any", ROOM), ("$2", "🛑", "$any", RoomView("!m:x", RoomKind.MODERATORS)),
                  ("$3", "😀", "$any", ROOM), ("$4", "✅", "$any", ROOM), ("$5", "✅", "$proposal", ROOM)]
         for event_id, key, target, room in react:
-            handle(dispatcher, Reaction(room.room_id, event_id, "@bob:x", 0, key=key, target_event_id=target), room)
+            handle(dispatcher, Reaction(room.room_id, event_id, "@bob:x", 0, emoji=key, target_event_id=target), room)
         assert stops.heard == [("stop", "🛑"), ("approve", 7)]
     finally:
         store.close()
@@ -291,18 +293,18 @@ def edit(body: str, replaces: str, event_id: str, at: int = 1_000, sender: str =
 def test_a_mistyped_command_fixed_by_an_edit_runs_once_and_a_changed_one_is_not_run_again(dispatcher):
     handle(dispatcher, message("!boo", "@mod:x", "$typo"))
     handle(dispatcher, edit("!caution @bob:x", "$typo", "$e1", 1_000, "@mod:x"))
-    assert dispatcher.store.setting("warned") == "@bob:x"
-    dispatcher.store.set_setting("warned", "")
+    assert dispatcher.store.mark("warned") == "@bob:x"
+    dispatcher.store.set_mark("warned", "")
     again = handle(dispatcher, edit("!caution @bob:x", "$typo", "$e2", 2_000, "@mod:x"))
-    assert again == [] and dispatcher.store.setting("warned") == ""
+    assert again == [] and dispatcher.store.mark("warned") == ""
     changed = handle(dispatcher, edit("!caution @mod:x", "$typo", "$e3", 3_000, "@mod:x"))
-    assert bodies(changed) == [edit_words.NOT_AGAIN] and dispatcher.store.setting("warned") == ""
+    assert bodies(changed) == [edit_words.NOT_AGAIN] and dispatcher.store.mark("warned") == ""
 
 
 def test_an_edit_after_the_window_runs_nothing(dispatcher):
     handle(dispatcher, message("!boo", "@mod:x", "$typo"))
     late = handle(dispatcher, edit("!caution @bob:x", "$typo", "$e1", 121_000, "@mod:x"))
-    assert late == [] and dispatcher.store.setting("warned") is None
+    assert late == [] and dispatcher.store.mark("warned") is None
 
 
 def test_private_words_edited_in_leave_the_room_with_their_edit(dispatcher):
@@ -330,4 +332,4 @@ def test_an_edit_of_someone_elses_message_changes_nothing(dispatcher):
     assert dispatcher.store.culture.message("$said").body == "what a good plan"
     handle(dispatcher, message("!boo", "@mod:x", "$typo"))
     assert handle(dispatcher, edit("!caution @mod:x", "$typo", "$fake2")) == []
-    assert dispatcher.store.setting("warned") is None
+    assert dispatcher.store.mark("warned") is None

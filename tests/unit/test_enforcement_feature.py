@@ -6,8 +6,10 @@ from scorebot.config import EnforcementConfig
 from scorebot.domain.actions import Redact, Send, SendDirect
 from scorebot.domain.signals import Reaction, Redaction
 from scorebot.features import all_features, enforcement_features
-from scorebot.features.removals import Removals
-from scorebot.features.steps import Steps
+from scorebot.features.ask_to_stop import AskToStop
+from scorebot.features.cases import Cases
+from scorebot.features.escalation import Escalation
+from scorebot.features.removal import Removal
 from tests.support.harness import MODS, ORG, Harness, texts
 
 
@@ -45,14 +47,14 @@ def test_a_refused_removal_leaves_no_empty_case(org):
 
 
 def test_an_approval_taken_back_before_it_carries_no_longer_counts(database_url):
-    features = [*(f for f in all_features() if not isinstance(f, Steps | Removals)),
+    features = [*(f for f in all_features() if not isinstance(f, AskToStop | Removal | Escalation | Cases)),
                 *enforcement_features(EnforcementConfig(removal_approvals=2))]
     org = Org(database_url, features)
     org.say("@maya:x", "!warn @eve:x insults")
     org.say("@maya:x", "!remove @eve:x insults again")
     [proposal] = org.store.cases.open_proposals()
     org.store.remember(f"proposal:{proposal.id}", MODS.room_id, "$proposal")
-    _, vote = org.signal(Reaction, MODS, sender="@milo:x", key="✅", target_event_id="$proposal")
+    _, vote = org.signal(Reaction, MODS, sender="@milo:x", emoji="✅", target_event_id="$proposal")
     assert org.store.cases.proposal(proposal.id).approvals == {"@milo:x"}
     org.signal(Redaction, MODS, sender="@maya:x", redacts=vote)  # not theirs to take back: no change
     assert org.store.cases.proposal(proposal.id).approvals == {"@milo:x"}
@@ -81,7 +83,7 @@ def test_the_proposer_is_told_their_own_approval_does_not_count(org):
     org.say("@maya:x", "!remove @eve:x insults again")
     [proposal] = org.store.cases.open_proposals()
     org.store.remember(f"proposal:{proposal.id}", MODS.room_id, "$proposal")
-    actions, _ = org.signal(Reaction, MODS, sender="@maya:x", key="✅", target_event_id="$proposal")
+    actions, _ = org.signal(Reaction, MODS, sender="@maya:x", emoji="✅", target_event_id="$proposal")
     [told] = [a for a in actions if isinstance(a, Send)]
     assert told.room_id == MODS.room_id and "your own ✅" in told.text.plain
     assert org.store.cases.proposal(proposal.id).approvals == frozenset()
@@ -98,7 +100,7 @@ def test_names_and_texts_stay_within_what_a_reader_can_take(org):
 
 
 def test_a_stop_sign_from_an_unverified_session_is_explained_where_every_session_reads(org):
-    actions, _ = org.signal(Reaction, ORG, sender="@maya:x", key="🛑", target_event_id="$said", unsigned_device=True)
+    actions, _ = org.signal(Reaction, ORG, sender="@maya:x", emoji="🛑", target_event_id="$said", unsigned_device=True)
     [private] = [a for a in actions if isinstance(a, SendDirect)]
     assert private.user_id == "@maya:x" and "About your 🛑" in private.text.plain
     [shared] = [a for a in actions if isinstance(a, Send)]  # a direct chat is for verified sessions only

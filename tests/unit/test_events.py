@@ -54,7 +54,7 @@ def test_reaction_keys_arrive_bare():
     for key, bare_key in (("🙋🏽\u200d♀️", "🙋"), ("🖐️", "🖐"), ("✅", "✅"), ("🤕\ufe0f", "🤕"), ("🛑", "🛑")):
         event = ReactionEvent.from_dict(room_event(
             {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$m", "key": key}}, "m.reaction"))
-        assert to_signal(event, "!r:x", "@bot:x").key == bare_key, key
+        assert to_signal(event, "!r:x", "@bot:x").emoji == bare_key, key
 
 
 def test_every_msgtype_is_a_message_but_only_words_are_commands():

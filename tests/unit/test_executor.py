@@ -111,7 +111,7 @@ async def test_a_room_made_just_before_a_crash_is_found_again_not_made_twice(out
                 if options.get("is_direct")]
     assert client.texts(direct) == ["a word for bob"]
     assert await store.run(store.direct_chat, "@bob:x") == direct
-    assert await store.run(store.setting, "report-room:1") == ({"!new1:x", "!new2:x"} - {direct}).pop()
+    assert await store.run(store.mark, "report-room:1") == ({"!new1:x", "!new2:x"} - {direct}).pop()
 
 
 async def test_who_waited_for_an_action_given_up_is_told(outbox):

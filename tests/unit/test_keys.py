@@ -10,4 +10,4 @@ def test_each_key_gives_back_its_number_and_only_for_its_kind():
     assert keys.number_in(keys.report(3), "report-dm") is None  # a report's thread is not a note to its reporter
     assert keys.number_in(keys.case(3), "proposal") is None
     assert keys.number_in(None, "proposal") is None
-    assert keys.pin("!r:x", "$e") != keys.pin("!r:x", "$f")
+    assert keys.ouch("!r:x", "$e") != keys.ouch("!r:x", "$f")

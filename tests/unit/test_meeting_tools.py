@@ -20,7 +20,7 @@ def names(entries):
 
 def test_process_then_clarification_then_response_then_hands():
     entries = [Entry(ANN, 1), Entry(BEN, 2, kind=RESPOND), Entry(CAL, 3, clarification=True),
-               Entry(DEE, 4, kind=PROCESS), Entry(EVE, 5, pinned=1)]
+               Entry(DEE, 4, kind=PROCESS), Entry(EVE, 5, fixed_position=1)]
     assert names(order(entries, {}, set())) == ["Dee", "Cal", "Ben", "Eve", "Ann"]
 
 
@@ -33,17 +33,18 @@ def test_the_progressive_order_holds_within_each_kind():
 
 def test_a_step_back_lets_the_next_person_pass_and_never_moves_anyone_up():
     entries = [Entry(ANN, 1), Entry(BEN, 2), Entry(CAL, 3), Entry(DEE, 4, kind=PROCESS)]
-    pins = stepped_back(order(entries, {}, set()), ANN.key)
-    assert pins == {1: 2}
-    after = [Entry(e.person, e.seq, e.clarification, e.term, pins.get(e.seq, e.pinned), e.kind) for e in entries]
+    fixed = stepped_back(order(entries, {}, set()), ANN.key)
+    assert fixed == {1: 2}
+    after = [Entry(e.person, e.seq, e.clarification, e.term, fixed.get(e.seq, e.fixed_position), e.kind)
+             for e in entries]
     assert names(order(after, {}, set())) == ["Dee", "Ben", "Ann", "Cal"]
     assert stepped_back(order(entries, {}, set()), CAL.key) is None  # last: nobody to let pass
 
 
 def test_a_step_back_before_a_pinned_person_lets_them_pass():
-    entries = [Entry(ANN, 1), Entry(BEN, 2, pinned=2), Entry(CAL, 3, pinned=3)]
-    pins = stepped_back(order(entries, {}, set()), ANN.key)
-    after = [Entry(e.person, e.seq, pinned=pins.get(e.seq, e.pinned)) for e in entries]
+    entries = [Entry(ANN, 1), Entry(BEN, 2, fixed_position=2), Entry(CAL, 3, fixed_position=3)]
+    fixed = stepped_back(order(entries, {}, set()), ANN.key)
+    after = [Entry(e.person, e.seq, fixed_position=fixed.get(e.seq, e.fixed_position)) for e in entries]
     assert names(order(after, {}, set())) == ["Ben", "Ann", "Cal"]
 
 

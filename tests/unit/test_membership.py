@@ -112,7 +112,7 @@ def test_minutes_list_everyone_present_under_one_name_and_clarifications_apart(g
     group.say("@ann:x", "!revision propose Add a section on mutual aid.", dm)
     group.say("@fac:x", "!revision vote 1")
     group.store.remember("revision-vote:1", ORG.room_id, "$vote")
-    group.signal(Reaction, group.views[ORG.room_id], sender="@ben:x", key="✅", target_event_id="$vote")
+    group.signal(Reaction, group.views[ORG.room_id], sender="@ben:x", emoji="✅", target_event_id="$vote")
     [counted] = texts(group.say("@fac:x", "!revision count 1"))
     assert "with 3 eligible members present" in counted  # Fac, Dan, and Ben who showed a hand
     group.say("@carol:x", "!clarify quorum")

@@ -80,7 +80,7 @@ def test_a_whole_revision_leaves_only_counts(group):
     group.say("@alice:x", "!revision vote 1")
     group.store.remember("revision-vote:1", ORG.room_id, "$vote")
     for user, key in zip(MEMBERS[:4], ["✅", "✅", "✅", "❌"], strict=True):
-        group.signal(Reaction, ORG, sender=user, key=key, target_event_id="$vote")
+        group.signal(Reaction, ORG, sender=user, emoji=key, target_event_id="$vote")
     counted = group.say("@alice:x", "!revision count 1")
     [summary] = texts(counted, Send)
     assert "yes 3, no 1, with 5 eligible members present" in summary and "It passes" in summary
@@ -133,7 +133,7 @@ def test_too_few_yes_opens_no_ballot_and_members_cannot_run_the_vote(group):
     group.say("@alice:x", "!revision vote 1")
     group.store.remember("revision-vote:1", ORG.room_id, "$vote")
     for user in MEMBERS[:2]:
-        group.signal(Reaction, ORG, sender=user, key="✅", target_event_id="$vote")
+        group.signal(Reaction, ORG, sender=user, emoji="✅", target_event_id="$vote")
     assert "Sorry, only" in texts(group.say("@bob:x", "!revision count 1"), Send)[0]
     counted = group.say("@alice:x", "!revision count 1")
     assert "does not go to a ballot" in texts(counted, Send)[0]
@@ -150,7 +150,7 @@ def test_the_ballot_is_reminded_once_to_those_who_have_not_voted(group):
     group.say("@alice:x", "!revision vote 1")
     group.store.remember("revision-vote:1", ORG.room_id, "$vote")
     for user in MEMBERS[:3]:
-        group.signal(Reaction, ORG, sender=user, key="✅", target_event_id="$vote")
+        group.signal(Reaction, ORG, sender=user, emoji="✅", target_event_id="$vote")
     group.say("@alice:x", "!revision count 1")
     group.say("@cat:x", "!vote 1 yes", group.dm("@cat:x"))
     reminders = group.tick(group.clock + WEEK - 3600_000)

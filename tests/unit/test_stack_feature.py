@@ -26,7 +26,7 @@ def test_every_signal_is_one_entry_confirmed_with_a_check(meeting):
     assert React("!r:x", hand, "✅") in actions
     actions, text = meeting.say("@ben:x", "Stack me")
     assert React("!r:x", text, "✅") in actions
-    actions, _ = meeting.signal(Reaction, sender="@cal:x", key="🙋", target_event_id="$target")
+    actions, _ = meeting.signal(Reaction, sender="@cal:x", emoji="🙋", target_event_id="$target")
     assert React("!r:x", "$target", "✅") in actions
     assert meeting.queue() == ["Ann", "Ben", "Cal"]
     assert meeting.queue() == ["Ann", "Ben", "Cal"]
@@ -38,15 +38,21 @@ def test_a_repeat_is_confirmed_with_at_most_one_notice_per_person_a_minute(meeti
     actions, again = meeting.say("@ann:x", "✋")  # a second later: a ✅, no new message
     assert actions == [React("!r:x", again, "✅")]
     for key in ("✋", "🙋", "🖐️"):
-        actions, _ = meeting.signal(Reaction, sender="@ann:x", key=key, target_event_id="$target")
+        actions, _ = meeting.signal(Reaction, sender="@ann:x", emoji=key, target_event_id="$target")
         assert actions == []  # a repeated reaction: the ✅ on her first hand stands
     meeting.clock += 60_000
-    actions, _ = meeting.signal(Reaction, sender="@ann:x", key="✋", target_event_id="$target")
+    actions, _ = meeting.signal(Reaction, sender="@ann:x", emoji="✋", target_event_id="$target")
     [told] = actions  # a minute on: one notice with her place
     assert "already on the stack, at position 1" in told.text.plain
     actions, _ = meeting.say("@ann:x", "✋")
     assert [type(action) for action in actions] == [React]
     assert meeting.queue() == ["Ann"]
+
+
+def test_the_stack_command_puts_its_sender_on_the_stack(meeting):
+    actions, command = meeting.say("@ben:x", "!stack")
+    assert React("!r:x", command, "✅") in actions
+    assert meeting.queue() == ["Ben"]
 
 
 def test_outside_a_meeting_hands_are_chat(database_url):

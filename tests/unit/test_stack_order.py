@@ -52,35 +52,35 @@ def test_within_a_tier_first_asked_is_first_called():
 
 
 def test_a_point_of_clarification_goes_ahead_of_all():
-    entries = [Entry(ANN, 1), Entry(BEN, 2, pinned=1), Entry(DEE, 4, clarification=True, term="IGO")]
+    entries = [Entry(ANN, 1), Entry(BEN, 2, fixed_position=1), Entry(DEE, 4, clarification=True, term="IGO")]
     assert names(order(entries, {}, set())) == ["Dee", "Ben", "Ann"]
 
 
 def test_a_facilitators_move_sticks_as_newcomers_arrive():
     spoke = {BEN.key: Contribution(3, 500)}
-    entries = [Entry(ANN, 1), Entry(BEN, 2, pinned=1)]
+    entries = [Entry(ANN, 1), Entry(BEN, 2, fixed_position=1)]
     assert names(order(entries, spoke, set())) == ["Ben", "Ann"]
     entries.append(Entry(CAL, 3))  # a first-timer arrives after the move
     assert names(order(entries, spoke, set())) == ["Ben", "Ann", "Cal"]
 
 
 def test_pins_move_up_when_someone_ahead_is_called():
-    entries = [Entry(ANN, 1), Entry(BEN, 2), Entry(CAL, 3, pinned=3)]
+    entries = [Entry(ANN, 1), Entry(BEN, 2), Entry(CAL, 3, fixed_position=3)]
     ordered = order(entries, {}, set())
     assert names(ordered) == ["Ann", "Ben", "Cal"]
     rest = without(entries, ordered[0], ordered)
-    assert [e.pinned for e in rest if e.person == CAL] == [2]
+    assert [e.fixed_position for e in rest if e.person == CAL] == [2]
     rest.append(Entry(DEE, 4))
     assert names(order(rest, {}, set())) == ["Ben", "Cal", "Dee"]
     assert position(order(rest, {}, set()), CAL.key) == 2
 
 
 def test_a_move_makes_room_among_the_pins_already_standing():
-    entries = [Entry(ANN, 1), Entry(BEN, 2, pinned=1), Entry(CAL, 3), Entry(DEE, 4, clarification=True)]
+    entries = [Entry(ANN, 1), Entry(BEN, 2, fixed_position=1), Entry(CAL, 3), Entry(DEE, 4, clarification=True)]
     ordered = order(entries, {}, set())
-    pins = moved(ordered, entries[2], 1)  # Cal to the front: Ben's pin moves one place back
-    assert pins == {3: 1, 2: 2}
-    after = [replace(e, pinned=pins.get(e.seq, e.pinned)) for e in entries]
+    fixed = moved(ordered, entries[2], 1)  # Cal to the front: Ben's fixed position moves one place back
+    assert fixed == {3: 1, 2: 2}
+    after = [replace(e, fixed_position=fixed.get(e.seq, e.fixed_position)) for e in entries]
     assert names(order(after, {}, set())) == ["Dee", "Cal", "Ben", "Ann"]
 
 
@@ -100,7 +100,7 @@ def test_hand_signals_in_their_many_forms():
 people = st.sampled_from([ANN, BEN, CAL, DEE, Person.named("Pat"), Person.named("Sam")])
 entry_lists = st.lists(
     st.builds(Entry, person=people, seq=st.integers(0, 50), clarification=st.booleans(),
-              pinned=st.none() | st.integers(1, 8)),
+              fixed_position=st.none() | st.integers(1, 8)),
     max_size=8,
     unique_by=lambda e: e.person.key,
 )
@@ -123,6 +123,6 @@ def test_clarifications_lead_and_unpinned_tiers_hold(entries, spoken, priority):
     ordered = order(entries, spoken, priority)
     flags = [e.clarification for e in ordered]
     assert flags == sorted(flags, reverse=True)
-    free = [e for e in ordered if not e.clarification and e.pinned is None]
+    free = [e for e in ordered if not e.clarification and e.fixed_position is None]
     tiers = [not in_front_tier(e.person, spoken, priority, StackRules()) for e in free]
     assert tiers == sorted(tiers)

@@ -60,15 +60,15 @@ def test_an_older_database_runs_each_later_step_once_and_keeps_its_data(database
     own transaction, is recorded, and the data stays."""
     old = open_database(database_url)
     upgrade(old)
-    old.execute_sql("INSERT INTO setting (key, value) VALUES ('sync_token', 's42')")
+    old.execute_sql("INSERT INTO mark (name, value) VALUES ('sync_token', 's42')")
 
     def add_a_column(db):
-        db.execute_sql("ALTER TABLE setting ADD COLUMN note TEXT")
+        db.execute_sql("ALTER TABLE mark ADD COLUMN note TEXT")
 
-    later = [*MIGRATIONS, Migration(MIGRATIONS[-1].version + 1, "a note on each setting", add_a_column)]
+    later = [*MIGRATIONS, Migration(MIGRATIONS[-1].version + 1, "a note on each mark", add_a_column)]
     applied = upgrade(old, later)
-    assert [m.description for m in applied] == ["a note on each setting"]
-    assert "note" in {c.name for c in old.get_columns("setting")}
+    assert [m.description for m in applied] == ["a note on each mark"]
+    assert "note" in {c.name for c in old.get_columns("mark")}
     assert upgrade(old, later) == []  # a second start applies nothing
     assert current_version(old) == later[-1].version
     old.close()
@@ -78,7 +78,7 @@ def test_an_older_database_runs_each_later_step_once_and_keeps_its_data(database
         store.open()
     store.close()
     kept = open_database(database_url)
-    assert kept.execute_sql("SELECT value FROM setting WHERE key = 'sync_token'").fetchone()[0] == "s42"
+    assert kept.execute_sql("SELECT value FROM mark WHERE name = 'sync_token'").fetchone()[0] == "s42"
     kept.close()
 
 
@@ -192,3 +192,17 @@ def test_a_database_of_version_14_gains_who_left_a_meeting_and_their_name(databa
     assert {"left_at", "name"} <= {c.name for c in old.get_columns("meetingattendance")}
     assert old.execute_sql("SELECT user_id, left_at FROM meetingattendance").fetchall() == [("@ann:x", None)]
     old.close()
+
+
+def test_a_database_of_version_17_keeps_its_sync_position_and_report_rooms_as_marks(database_url):
+    """Version 18 renames the setting table mark: a bot upgraded mid-life resumes from the same sync
+    position and still knows the rooms it made for reports."""
+    old = open_database(database_url)
+    upgrade(old, [m for m in MIGRATIONS if m.version <= 17])
+    old.execute_sql("INSERT INTO setting (key, value) VALUES ('sync_token', 's42'), ('report-room:7', '!rep:x')")
+    old.close()
+    store = Store(database_url)
+    assert [m.version for m in store.open()] == [18]
+    assert store.sync_token() == "s42"
+    assert store.is_confidential_room("!rep:x") and not store.is_confidential_room("!other:x")
+    store.close()

@@ -20,9 +20,15 @@ from dataclasses import dataclass
 
 from peewee import BigIntegerField, Database, IntegerField, Model, TextField
 
-from scorebot.store.migrations import v014_initial, v015_sent_commands, v016_attendance_left, v017_meeting_tools
+from scorebot.store.migrations import (
+    v014_initial,
+    v015_sent_commands,
+    v016_attendance_left,
+    v017_meeting_tools,
+    v018_marks,
+)
 
-STEPS = [v014_initial, v015_sent_commands, v016_attendance_left, v017_meeting_tools]
+STEPS = [v014_initial, v015_sent_commands, v016_attendance_left, v017_meeting_tools, v018_marks]
 
 
 class SchemaTooNew(Exception):
