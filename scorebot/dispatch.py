@@ -104,9 +104,12 @@ class Context:
         return f"{name} ({user_id})" if name != user_id else user_id
 
     def thread(self, kind: str) -> int | None:
-        """The number of the case or report whose IGO-room thread this message was written in."""
+        """The number of the case or report whose IGO-room thread this message was written in, or
+        whose officers' room (see `readers.py`) it was written in."""
         root = getattr(self.signal, "thread_root", None)
-        return keys.number_in(self.store.key_of(root), kind) if root else None
+        number = keys.number_in(self.store.key_of(root), kind) if root else None
+        return number if number is not None else keys.number_in(self.store.made_for(self.room.room_id),
+                                                                 f"{kind}-officers")
 
     def room_of(self, kind: RoomKind) -> str | None:
         """The configured room of that kind (the moderators' or the IGO room)."""
@@ -260,6 +263,8 @@ class Dispatcher:
         direct_member = self.store.direct_chat_user(room.room_id) if room.kind is RoomKind.OTHER else None
         if direct_member and room.holds_only(direct_member, self.bot_user_id):
             room = dataclasses.replace(room, kind=RoomKind.DIRECT)
+        elif room.kind is RoomKind.OTHER and self.store.made_for(room.room_id):
+            room = dataclasses.replace(room, kind=RoomKind.IGO)  # officers' room for one report or case
         ctx = Context(signal, room, self.store, roles, self.registry, self.bot_user_id, self.rooms,
                       views or {}, self.features)
         try:

@@ -114,7 +114,8 @@ class CaseBook:
         timeline = words.timeline_lines(case, ctx.who(case.subject),
                                         lambda step: shorten(self.step_line(ctx, step), whole_at=whole))
         if found.route is not Route.IGO_ROOM:  # about a grievance officer: never where they read
-            send_elsewhere(ctx, found, f"Case #{case.id}", root + plain("\n") + lines(timeline), first=True)
+            send_elsewhere(ctx, found, f"Case #{case.id}", root + plain("\n") + lines(timeline), first=True,
+                           room_key=keys.officers_room("case", case.id))
             return True
         ctx.do(Send(igo, root, remember=key))
         ctx.do(*(Send(igo, part, thread_key=key) for part in in_parts(timeline)))
@@ -131,7 +132,7 @@ class CaseBook:
             found = readers(ctx, case.subject)
             line = plain(shorten(self.step_line(ctx, step), whole_at=words.whole_text_with(case.subject)))
             if found.route is not Route.IGO_ROOM:
-                send_elsewhere(ctx, found, f"Case #{case.id}", line)
+                send_elsewhere(ctx, found, f"Case #{case.id}", line, room_key=keys.officers_room("case", case.id))
             elif igo:
                 ctx.do(Send(igo, line, thread_key=keys.case(case.id)))
         elif escalate:

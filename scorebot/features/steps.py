@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from scorebot.dispatch import Context, Feature
 from scorebot.domain import case_words as words
-from scorebot.domain import keys, limits
+from scorebot.domain import conflict_words, keys, limits
 from scorebot.domain.actions import Edit, Redact, Send
 from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.conversations import Topic
 from scorebot.domain.ladder import CATEGORIES, Step, StepKind, StopSign, on_stop_sign, parse_category
+from scorebot.domain.organization import readable_here
 from scorebot.domain.privacy import UNVERIFIED_SESSION
 from scorebot.domain.reactions import reaction
 from scorebot.domain.rooms import ORGANIZING, STAFF_ROOMS, Role, RoomKind
@@ -18,7 +19,7 @@ from scorebot.domain.signals import Reaction
 from scorebot.domain.text import pill
 from scorebot.domain.unverified import tell_where_readable
 from scorebot.features.casebook import CaseBook
-from scorebot.features.readers import refused_as_subject
+from scorebot.features.readers import readers_here, refused_as_subject
 
 STOP_KEYS = ("🛑",)
 REASON = TextArg("details", optional=True, label="[category] [reason]", max_length=limits.REASON)
@@ -135,6 +136,9 @@ class Steps(Feature):
     def case(self, ctx: Context, user: str) -> None:
         if refused_as_subject(ctx, user, "that case"):
             return
+        if not readable_here(user, readers_here(ctx)):
+            ctx.reply(conflict_words.not_shown_here(ctx.name_of(user)))
+            return
         case = ctx.store.cases.find(user)
         ouches = ctx.store.culture.pins_received(user)
         if case is None:
@@ -145,7 +149,8 @@ class Steps(Feature):
 
     @command("cases", role=Role.STAFF, rooms=STAFF_ROOMS, help="List the open cases.")
     def cases(self, ctx: Context) -> None:
-        open_cases = ctx.store.cases.open_cases()
+        here = readers_here(ctx)  # a case about someone who reads this room is left out
+        open_cases = [case for case in ctx.store.cases.open_cases() if readable_here(case.subject, here)]
         if not open_cases:
             ctx.reply(words.NO_OPEN_CASES)
             return

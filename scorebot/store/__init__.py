@@ -351,7 +351,14 @@ class Store:
         if DirectChat.get_or_none(DirectChat.room_id == room_id):
             return True
         report_rooms = Setting.key.startswith(f"{keys.REPORT_ROOM}:")
-        return Setting.select().where(report_rooms & (Setting.value == room_id)).exists()
+        return (Setting.select().where(report_rooms & (Setting.value == room_id)).exists()
+                or self.made_for(room_id) is not None)
+
+    def made_for(self, room_id: str) -> str | None:
+        """The key of the report or case whose other grievance officers this room was made for."""
+        made = [Setting.key.startswith(f"{kind}:") for kind in keys.OFFICERS_ROOMS]
+        row = Setting.get_or_none((made[0] | made[1]) & (Setting.value == room_id))
+        return row.key if row else None
 
     # -- encrypted events waiting for their key ----------------------------------------------
 
