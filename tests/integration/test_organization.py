@@ -94,6 +94,25 @@ def test_one_room_in_two_kinds_stops_the_bot_with_one_line(tmp_path, command: st
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("command", ["run", "check-config"])
+async def test_one_room_named_by_an_id_and_an_alias_in_two_kinds_stops_the_bot_with_one_line(world: World,
+                                                                                             command: str):
+    alice = await world.member("alice")
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id,), power={bot_id: 100})
+    alias = f"#{world.name('org')}:{alice.user_id.split(':', 1)[1]}"
+    assert not hasattr(await alice.client.room_put_alias(alias, room), "status_code")
+    path = world.folder / "aliases.yaml"
+    path.write_text(yaml.safe_dump(world.bot_config([room], moderators=alias)))
+    result = scorebot(command, "--config", str(path), cwd=world.folder)
+    assert result.returncode == 2, result.stdout + result.stderr
+    clash = (f"rooms.organizing[0] and rooms.moderators name the same room ({room}); a room is one kind only "
+             "(organizing, moderators, grievance officers or steering): give each its own room")
+    assert f"config error: {clash}" in result.stderr.splitlines(), result.stdout + result.stderr
+    assert [line for line in result.stderr.splitlines() if "config error" in line or "same room" in line] == \
+        [f"config error: {clash}"]
+
+
 async def test_check_config_says_who_holds_each_role(world: World):
     alice, maya, ida, ivan = [await world.member(n) for n in ("alice", "maya", "ida", "ivan")]
     bot_id, token = world.bot_user.user_id, world.bot_user.access_token
