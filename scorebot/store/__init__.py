@@ -356,6 +356,8 @@ class Store:
 
     def made_for(self, room_id: str) -> str | None:
         """The key of the report or case whose other grievance officers this room was made for."""
+        if not room_id:
+            return None  # "" marks a room asked for and not made yet: it is no room
         made = [Setting.key.startswith(f"{kind}:") for kind in keys.OFFICERS_ROOMS]
         row = Setting.get_or_none((made[0] | made[1]) & (Setting.value == room_id))
         return row.key if row else None

@@ -198,6 +198,19 @@ async def test_a_report_about_a_grievance_officer_never_reaches_them(world: Worl
     assert org.ida.user_id not in listed and "Case #1" not in listed and "#1 " not in listed
     assert "can read this room" in await ask(org.ivan, org.igo, org, f"!case {org.ida.user_id}")
 
+    # A case about ivan, escalated, goes to ida and eve in a room of its own, where !note works.
+    await command(org.maya, org.mods, org, f"!escalate {org.ivan.user_id} he shouts at newcomers")
+    to_eve = await org.eve.wait_for(lambda s: s.sender == org.bot_id and "Case #2" in s.body
+                                    and s.room_id not in (org.igo, org.mods, org.room, officers),
+                                    timeout=30, what="case #2 in a room of its own")
+    case_room = to_eve.room_id
+    assert set(org.eve.client.rooms[case_room].users) == {org.bot_id, org.ida.user_id, org.eve.user_id}
+    await command(org.eve, case_room, org, "!note we will talk with him")
+    await org.ida.wait_for(lambda s: s.room_id == case_room and "we will talk with him" in s.body,
+                           timeout=30, what="eve's note in the case's room")
+    assert case_room not in org.ivan.client.rooms
+    assert not [s.body for s in org.ivan.seen if "shouts at newcomers" in s.body or "talk with him" in s.body]
+
     # She cannot take on, note or vote on anything about herself.
     assert "is about you" in await in_a_thread(org.ida, org, report_root.event_id, "!assign")
     assert "is about you" in await in_a_thread(org.ida, org, case_root.event_id, "!note I did nothing wrong")
