@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import TYPE_CHECKING
 
-from scorebot.config import Config
+from scorebot.config import Config, ConfigError
 from scorebot.matrix.cross_signing import CrossSigningError
 from scorebot.matrix.runtime import Runtime
 from scorebot.matrix.session import LoginFailed
@@ -37,6 +38,9 @@ def run_bot(config: Config, features: list[Feature] | None = None) -> int:
     except CrossSigningError as error:
         log.error("Cross-signing problem: %s", error)
         return 1
+    except ConfigError as error:  # found only once the rooms' aliases are resolved
+        print(f"config error: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         pass
     return 0

@@ -20,8 +20,8 @@ from nio import (
     SyncResponse,
 )
 
-from scorebot.config import Config
-from scorebot.domain.organization import who_holds_each_role
+from scorebot.config import Config, ConfigError
+from scorebot.domain.organization import room_kind_clash, who_holds_each_role
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
 from scorebot.matrix.session import LoginFailed, connect
 from scorebot.report_path import check_report_path
@@ -115,6 +115,7 @@ async def _check_rooms(client: AsyncClient, config: Config, found: Findings) -> 
     wanted += [("rooms.moderators", config.rooms.moderators, RoomKind.MODERATORS),
                ("rooms.igo", config.rooms.igo, RoomKind.IGO)]
     views: list[RoomView] = []
+    resolved: list[tuple[str, str]] = []
     for key, ref, kind in wanted:
         if not ref:
             if kind is not RoomKind.ORGANIZING:
@@ -127,6 +128,7 @@ async def _check_rooms(client: AsyncClient, config: Config, found: Findings) -> 
                 problems.append(f"{key}: the alias {ref} does not resolve ({answer.message})")
                 continue
             room_id = answer.room_id
+        resolved.append((key, room_id))
         found.checked.append(key)
         if room_id not in joined_ids:
             problem = await _not_joined(client, key, ref, room_id, invited)
@@ -142,6 +144,9 @@ async def _check_rooms(client: AsyncClient, config: Config, found: Findings) -> 
             if not view.can(client.user_id, power):
                 problems.append(f"{key}: the bot cannot {_WORDS[power]} in {ref}; "
                                 f"give it power level 50 or more there")
+    clash = room_kind_clash(resolved)  # two aliases, or an alias and an ID, of one room
+    if clash:
+        raise ConfigError("", clash)  # a config error, as when both keys hold the same text
     found.roles = _who_holds_each_role(client.user_id, config, views)
 
 

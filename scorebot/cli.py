@@ -79,7 +79,11 @@ def _check(path: str) -> int:
     config = _load(path)
     setup_logging("WARNING")
     logging.getLogger("nio").setLevel(logging.CRITICAL)  # the bot's own words say what matters here
-    found = asyncio.run(check_config(config))
+    try:
+        found = asyncio.run(check_config(config))
+    except ConfigError as error:  # found once the rooms' aliases are resolved
+        print(f"config error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     for note in found.notes:
         print(f"note: {note}")
     for problem in found.problems:

@@ -91,6 +91,8 @@ class Dispatcher:
         direct_member = self.store.direct_chat_user(room.room_id) if room.kind is RoomKind.OTHER else None
         if direct_member and room.holds_only(direct_member, self.bot_user_id):
             room = dataclasses.replace(room, kind=RoomKind.DIRECT)
+        elif room.kind is RoomKind.OTHER and self.store.made_for(room.room_id):
+            room = dataclasses.replace(room, kind=RoomKind.IGO)  # officers' room for one report or case
         ctx = Context(signal, room, self.store, roles, self.registry, self.bot_user_id, self.rooms,
                       views or {}, self.features)
         try:

@@ -24,6 +24,9 @@ class Send(Action):
     thread_root: str | None = None
     remember: str | None = None
     thread_key: str | None = None  # a thread rooted in a message the bot sent, by its remembered key
+    # A room the bot creates in an earlier action, by that CreateRoom's key (room_id is then ""):
+    # found when sending, in the same lane as its creation, so the words wait for the room.
+    room_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -37,3 +37,8 @@ def vote_about_you(proposal: int) -> str:
 
 def not_them(what: str) -> str:
     return f"Sorry, {what} is about that person, so they can't be signed on to it."
+
+
+def not_shown_here(name: str) -> str:
+    """`!case` about someone who reads the room it was asked in: said whether or not there is one."""
+    return f"Sorry, I don't show {name}'s case here, because they can read this room."

@@ -33,6 +33,15 @@ def report_room(number: int) -> str:
     return f"{REPORT_ROOM}:{number}"
 
 
+OFFICERS_ROOMS = ("report-officers", "case-officers")
+
+
+def officers_room(kind: str, number: int) -> str:
+    """The room made for the other grievance officers when a report or a case ("report", "case")
+    is about one of them."""
+    return f"{kind}-officers:{number}"
+
+
 def ouch(room_id: str, event_id: str) -> str:
     return f"pin:{room_id}:{event_id}"
 

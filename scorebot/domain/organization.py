@@ -51,11 +51,17 @@ def conflicted(user: str, subject: str | None) -> bool:
     return subject is not None and user == subject
 
 
+def readable_here(subject: str | None, readers: Iterable[str]) -> bool:
+    """Whether a case or report about `subject` may be shown in a room whose members (joined or
+    invited) are `readers`: never where its subject would read it."""
+    return subject is None or subject not in set(readers)
+
+
 class Route(Enum):
     """Where a report or an escalated case about someone is read."""
 
     IGO_ROOM = "the grievance officers' room"
-    OTHER_IGOS = "the other grievance officers, each in their direct chat with the bot"
+    OTHER_IGOS = "the other grievance officers, in a private room made for it"
     STEERING = "the Steering Committee's room"
     MODERATORS_WITHOUT_TEXT = "the moderators' room, without its words"
     NOWHERE = "no one yet"

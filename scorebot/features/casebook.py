@@ -41,7 +41,7 @@ class CaseBook:
             found = readers(ctx, case.subject)
             line = plain(shorten(self.step_line(ctx, step), whole_at=words.whole_text_with(case.subject)))
             if found.route is not Route.IGO_ROOM:
-                send_elsewhere(ctx, found, f"Case #{case.id}", line)
+                send_elsewhere(ctx, found, f"Case #{case.id}", line, room_key=keys.officers_room("case", case.id))
             elif igo:
                 ctx.do(Send(igo, line, thread_key=keys.case(case.id)))
         elif escalate:

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from scorebot.context import Context
 from scorebot.domain import case_words as words
-from scorebot.domain import limits
+from scorebot.domain import conflict_words, limits
 from scorebot.domain.actions import Send
 from scorebot.domain.commands import UserArg, command
 from scorebot.domain.conversations import Topic
 from scorebot.domain.ladder import Step, StepKind
+from scorebot.domain.organization import readable_here
 from scorebot.domain.rooms import STAFF_ROOMS, Role, RoomKind
 from scorebot.domain.text import pill
 from scorebot.feature import Feature
 from scorebot.features.casebook import CaseBook
-from scorebot.features.readers import refused_as_subject
+from scorebot.features.readers import readers_here, refused_as_subject
 
 
 class Cases(Feature):
@@ -49,6 +50,9 @@ class Cases(Feature):
     def case(self, ctx: Context, user: str) -> None:
         if refused_as_subject(ctx, user, "that case"):
             return
+        if not readable_here(user, readers_here(ctx)):
+            ctx.reply(conflict_words.not_shown_here(ctx.name_of(user)))
+            return
         case = ctx.store.cases.find(user)
         ouches = ctx.store.culture.ouches_received(user)
         if case is None:
@@ -59,7 +63,8 @@ class Cases(Feature):
 
     @command("cases", role=Role.STAFF, rooms=STAFF_ROOMS, help="List the open cases.")
     def cases(self, ctx: Context) -> None:
-        open_cases = ctx.store.cases.open_cases()
+        here = readers_here(ctx)  # a case about someone who reads this room is left out
+        open_cases = [case for case in ctx.store.cases.open_cases() if readable_here(case.subject, here)]
         if not open_cases:
             ctx.reply(words.NO_OPEN_CASES)
             return

@@ -78,7 +78,8 @@ def send_to_igos(book: CaseBook, ctx: Context, case: Case, why: str) -> bool:
     timeline = words.timeline_lines(case, ctx.who(case.subject),
                                     lambda step: shorten(book.step_line(ctx, step), whole_at=whole))
     if found.route is not Route.IGO_ROOM:  # about a grievance officer: never where they read
-        send_elsewhere(ctx, found, f"Case #{case.id}", root + plain("\n") + lines(timeline), first=True)
+        send_elsewhere(ctx, found, f"Case #{case.id}", root + plain("\n") + lines(timeline), first=True,
+                       room_key=keys.officers_room("case", case.id))
         return True
     ctx.do(Send(igo, root, remember=key))
     ctx.do(*(Send(igo, part, thread_key=key) for part in in_parts(timeline)))

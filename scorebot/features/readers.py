@@ -7,7 +7,7 @@ from __future__ import annotations
 from scorebot.context import Context
 from scorebot.domain import conflict_words as words
 from scorebot.domain import limits
-from scorebot.domain.actions import Send, SendDirect
+from scorebot.domain.actions import CreateRoom, Send, SendDirect
 from scorebot.domain.organization import Readers, Route, conflicted, readers_of
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.text import Text, plain
@@ -27,15 +27,26 @@ def readers(ctx: Context, subject: str | None) -> Readers:
                       _in_room(ctx, RoomKind.MODERATORS))
 
 
-def send_elsewhere(ctx: Context, found: Readers, what: str, text: Text, first: bool = False) -> bool:
+def send_elsewhere(ctx: Context, found: Readers, what: str, text: Text, first: bool = False,
+                   room_key: str = "") -> bool:
     """Send `text` about `what` ("Report #3") where `found` says, when that is not the grievance
-    officers' room; `first` opens it with why it comes there. Whether it reached anyone."""
+    officers' room; `first` opens it with why it comes there. Whether it reached anyone.
+
+    The other grievance officers get it in one room made for it (`room_key`, see `keys.officers_room`),
+    where they handle it together; the subject is never invited."""
     if first and found.route in (Route.OTHER_IGOS, Route.STEERING):
         text = words.kept_from_the_subject(what) + text
-    elif not first:
+    elif not first and found.route is not Route.OTHER_IGOS:
         text = plain(f"{what}: ") + text
     if found.route is Route.OTHER_IGOS:
-        ctx.do(*(SendDirect(person, part) for person in found.people for part in limits.split(text)))
+        if first and not ctx.store.mark(room_key):
+            ctx.store.set_mark(room_key, "")  # asked for: later words wait for the room
+            ctx.do(CreateRoom(what, found.people, room_key))
+        if ctx.store.mark(room_key) is None:  # sent before these rooms existed: as it was then
+            ctx.do(*(SendDirect(person, plain(f"{what}: ") + part) for person in found.people
+                     for part in limits.split(text)))
+            return True
+        ctx.do(*(Send("", part, room_key=room_key) for part in limits.split(text)))
         return True
     if found.route is Route.STEERING:
         ctx.do(*(Send(ctx.room_of(RoomKind.STEERING), part) for part in limits.split(text)))
@@ -43,6 +54,11 @@ def send_elsewhere(ctx: Context, found: Readers, what: str, text: Text, first: b
     if found.route is Route.MODERATORS_WITHOUT_TEXT and first:
         ctx.do(Send(ctx.room_of(RoomKind.MODERATORS), words.waiting_unread(what)))
     return False
+
+
+def readers_here(ctx: Context) -> set[str]:
+    """Who reads the room a command was typed in (joined or invited): the bot's answer goes there."""
+    return set(ctx.room.members) | set(ctx.room.invited) | {ctx.sender}
 
 
 def refused_as_subject(ctx: Context, subject: str | None, what: str, *others: str | None) -> bool:

@@ -30,7 +30,7 @@ def open_thread(ctx: Context, report: Report) -> None:
     if found.route is not Route.IGO_ROOM:
         opening = words.thread_opening(report, room, ctx.who, ctx.registry.prefix, in_thread=False)
         if not send_elsewhere(ctx, found, f"Report #{report.id}", bold(report.root(ctx.name_of)) + plain("\n")
-                              + opening, first=True):
+                              + opening, first=True, room_key=keys.officers_room("report", report.id)):
             told = found.route is Route.MODERATORS_WITHOUT_TEXT
             ctx.do(SendDirect(report.reporter, conflict_words.reporter_told_unread(report.id, told)))
         return
@@ -46,7 +46,7 @@ def open_thread(ctx: Context, report: Report) -> None:
 def to_thread(ctx: Context, report: Report, text: Text) -> None:
     found = readers(ctx, report.subject)
     if found.route is not Route.IGO_ROOM:
-        send_elsewhere(ctx, found, f"Report #{report.id}", text)
+        send_elsewhere(ctx, found, f"Report #{report.id}", text, room_key=keys.officers_room("report", report.id))
         return
     igo = ctx.room_of(RoomKind.IGO)
     if igo:

@@ -8,9 +8,13 @@ from scorebot.domain.commands import Needs
 
 
 def thread_number(ctx, kind: str) -> int | None:
-    """The number of the case or report whose IGO-room thread this message was written in."""
+    """The number of the case or report whose IGO-room thread this message was written in, or
+    whose officers' room (see `readers.py`) it was written in."""
     root = getattr(ctx.signal, "thread_root", None)
-    return keys.number_in(ctx.store.key_of(root), kind) if root else None
+    number = keys.number_in(ctx.store.key_of(root), kind) if root else None
+    if number is not None:
+        return number
+    return keys.number_in(ctx.store.made_for(ctx.room.room_id), f"{kind}-officers")
 
 
 def _in_thread(kind: str, load):

@@ -8,8 +8,9 @@ import logging
 
 from nio import AsyncClient
 
-from scorebot.config import RoomsConfig
+from scorebot.config import ConfigError, RoomsConfig
 from scorebot.domain.actions import Join
+from scorebot.domain.organization import room_kind_clash
 from scorebot.domain.rooms import RoomKind
 from scorebot.store import Store
 
@@ -17,12 +18,15 @@ log = logging.getLogger(__name__)
 
 
 async def resolve_rooms(client: AsyncClient, rooms: RoomsConfig) -> dict[str, RoomKind]:
-    """Each configured room's ID and kind; a room that cannot be found is left out, with a log line."""
-    wanted = [(ref, RoomKind.ORGANIZING) for ref in rooms.organizing]
-    wanted += [(rooms.moderators, RoomKind.MODERATORS), (rooms.igo, RoomKind.IGO),
-               (rooms.steering, RoomKind.STEERING)]
+    """Each configured room's ID and kind; a room that cannot be found is left out, with a log line.
+    Two keys naming one room by different aliases (or an alias and its ID) are a `ConfigError`,
+    as the same text under both is when the config is read."""
+    wanted = [(f"rooms.organizing[{i}]", ref, RoomKind.ORGANIZING) for i, ref in enumerate(rooms.organizing)]
+    wanted += [("rooms.moderators", rooms.moderators, RoomKind.MODERATORS), ("rooms.igo", rooms.igo, RoomKind.IGO),
+               ("rooms.steering", rooms.steering, RoomKind.STEERING)]
     kinds: dict[str, RoomKind] = {}
-    for ref, kind in wanted:
+    found: list[tuple[str, str]] = []
+    for key, ref, kind in wanted:
         if not ref:
             continue
         room_id = ref
@@ -32,7 +36,11 @@ async def resolve_rooms(client: AsyncClient, rooms: RoomsConfig) -> dict[str, Ro
                 log.error("rooms: cannot find the room %s (%s); skipping it", ref, answer.message)
                 continue
             room_id = answer.room_id
+        found.append((key, room_id))
         kinds[room_id] = kind
+    clash = room_kind_clash(found)
+    if clash:
+        raise ConfigError("", clash)
     return kinds
 
 

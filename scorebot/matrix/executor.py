@@ -115,7 +115,10 @@ class Executor(Lanes):
                     relation = {"m.in_reply_to": {"event_id": action.reply_to}}
                 if relation:
                     content["m.relates_to"] = relation
-                return await self._send(action.room_id, "m.room.message", content, txn)
+                room_id = action.room_id or await self.store.run(self.store.mark, action.room_key)
+                if not room_id:
+                    raise NotYet(f"the room {action.room_key} is not made yet")
+                return await self._send(room_id, "m.room.message", content, txn)
             case SendDirect():
                 room_id = await self._direct_room(action.user_id, txn)
                 content = notice_content(action.text)
@@ -156,6 +159,8 @@ class Executor(Lanes):
                                                   initial_state=[ENCRYPTION] if action.encrypted else [])
                 await self.store.run(self.store.room_joined, room_id, 0)
                 await self.store.run(self.store.set_mark, action.remember, room_id)
+                for person in action.invite:  # seen invited, so the first words' room key reaches them
+                    await self._wait_for_room(room_id, member=person)
                 return None
             case SetInviteLevel():
                 current = await self.client.room_get_state_event(action.room_id, "m.room.power_levels")

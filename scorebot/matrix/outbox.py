@@ -72,6 +72,8 @@ def lane_of(action: Action) -> str:
             return f"direct:{action.user_id}"
         case CreateRoom():
             return f"create:{action.remember}"
+        case Send() if action.room_key:
+            return f"create:{action.room_key}"  # after the room it goes to is made
         case Join() | Leave():
             return f"membership:{action.room_id}"
     return getattr(action, "room_id", "")
@@ -88,7 +90,7 @@ def priority_of(action: Action, confidential_rooms: Iterable[str | None] = ()) -
             return CONFIRMATION  # a setting the bot keeps (being the room's moderation bot): no one waits
         case SendDirect() | Kick() | Ban() | Unban() | Redact() | CreateRoom() | SetInviteLevel() | SetState():
             return CONFIDENTIAL
-        case Send() if action.room_id in set(confidential_rooms):
+        case Send() if action.room_key or action.room_id in set(confidential_rooms):
             return CONFIDENTIAL
         case Edit() | React():
             return CONFIRMATION

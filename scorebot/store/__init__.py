@@ -352,7 +352,16 @@ class Store:
         if DirectChat.get_or_none(DirectChat.room_id == room_id):
             return True
         report_rooms = Mark.name.startswith(f"{keys.REPORT_ROOM}:")
-        return Mark.select().where(report_rooms & (Mark.value == room_id)).exists()
+        return (Mark.select().where(report_rooms & (Mark.value == room_id)).exists()
+                or self.made_for(room_id) is not None)
+
+    def made_for(self, room_id: str) -> str | None:
+        """The key of the report or case whose other grievance officers this room was made for."""
+        if not room_id:
+            return None  # "" marks a room asked for and not made yet: it is no room
+        made = [Mark.name.startswith(f"{kind}:") for kind in keys.OFFICERS_ROOMS]
+        row = Mark.get_or_none((made[0] | made[1]) & (Mark.value == room_id))
+        return row.name if row else None
 
     # -- encrypted events waiting for their key ----------------------------------------------
 

@@ -33,7 +33,8 @@ def forget_sent(action_id: int) -> None:
     said in a direct chat, such as an IGO's answer, or in a report's or a case's thread), ask for a
     checkpoint. Other texts (boards, answers in shared rooms) are left to SQLite's own checkpoints."""
     row = Outbox.get_or_none(Outbox.id == action_id)
-    if row and (row.kind == "SendDirect" or any(f'"thread_key": "{key}:' in row.payload for key in ("report", "case"))):
+    if row and (row.kind == "SendDirect" or any(f'"thread_key": "{key}:' in row.payload for key in ("report", "case"))
+                or '"room_key": "' in row.payload):
         erase_after_commit()
 
 

@@ -94,6 +94,25 @@ def test_one_room_in_two_kinds_stops_the_bot_with_one_line(tmp_path, command: st
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("command", ["run", "check-config"])
+async def test_one_room_named_by_an_id_and_an_alias_in_two_kinds_stops_the_bot_with_one_line(world: World,
+                                                                                             command: str):
+    alice = await world.member("alice")
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id,), power={bot_id: 100})
+    alias = f"#{world.name('org')}:{alice.user_id.split(':', 1)[1]}"
+    assert not hasattr(await alice.client.room_put_alias(alias, room), "status_code")
+    path = world.folder / "aliases.yaml"
+    path.write_text(yaml.safe_dump(world.bot_config([room], moderators=alias)))
+    result = scorebot(command, "--config", str(path), cwd=world.folder)
+    assert result.returncode == 2, result.stdout + result.stderr
+    clash = (f"rooms.organizing[0] and rooms.moderators name the same room ({room}); a room is one kind only "
+             "(organizing, moderators, grievance officers or steering): give each its own room")
+    assert f"config error: {clash}" in result.stderr.splitlines(), result.stdout + result.stderr
+    assert [line for line in result.stderr.splitlines() if "config error" in line or "same room" in line] == \
+        [f"config error: {clash}"]
+
+
 async def test_check_config_says_who_holds_each_role(world: World):
     alice, maya, ida, ivan = [await world.member(n) for n in ("alice", "maya", "ida", "ivan")]
     bot_id, token = world.bot_user.user_id, world.bot_user.access_token
@@ -146,11 +165,51 @@ async def test_a_report_about_a_grievance_officer_never_reaches_them(world: Worl
     await org.ida.join(org.igo)
     await ask(org.ida, org.igo, org, "!help")  # the bot has seen her join
 
-    # A new report about her goes to ivan, in private; the IGO room and ida see nothing of it.
+    # eve becomes a grievance officer too (igo3).
+    await org.ivan.client.room_invite(org.igo, org.eve.user_id)
+    await org.eve.join(org.igo)
+    await ask(org.eve, org.igo, org, "!help")
+
+    # A new report about her goes to ivan and eve, in one new encrypted room without her; the IGO
+    # room and ida see nothing of it.
     assert "Your report is #2" in await ask(org.bob, bob_dm, org, f"!report {org.ida.user_id} {NEW_WORDS}")
     to_ivan = await direct_notice(org.ivan, org, NEW_WORDS)
     assert "Report #2" in to_ivan.body and "kept out of the grievance officers' room" in to_ivan.body
-    assert to_ivan.room_id not in (org.igo, org.mods, org.room)
+    officers = to_ivan.room_id
+    assert officers not in (org.igo, org.mods, org.room)
+    assert (await direct_notice(org.eve, org, NEW_WORDS)).room_id == officers
+    room = org.ivan.client.rooms[officers]
+    assert room.encrypted and set(room.users) == {org.bot_id, org.ivan.user_id, org.eve.user_id}
+
+    # There they work on it together: sign on, note, answer the reporter, without a thread.
+    await command(org.ivan, officers, org, "!assign")
+    await command(org.eve, officers, org, "!note we spoke with bob")
+    await command(org.ivan, officers, org, "!reply We are on it, thank you.")
+    answer = await direct_notice(org.bob, org, "We are on it, thank you.")
+    assert "From the grievance officers, about your report #2" in answer.body
+    assert "ivan" not in answer.body.lower()
+    # bob's follow-up reaches the same room, and still not ida.
+    await org.bob.send(bob_dm, "and once more on Friday", reply_to=answer.event_id)
+    await org.ivan.wait_for(lambda s: s.room_id == officers and "once more on Friday" in s.body,
+                            timeout=30, what="bob's follow-up in the officers' room")
+
+    # !cases in the IGO room leaves out the case about ida, who reads it; !case about her is refused.
+    listed = await ask(org.ivan, org.igo, org, "!cases")
+    assert org.ida.user_id not in listed and "Case #1" not in listed and "#1 " not in listed
+    assert "can read this room" in await ask(org.ivan, org.igo, org, f"!case {org.ida.user_id}")
+
+    # A case about ivan, escalated, goes to ida and eve in a room of its own, where !note works.
+    await command(org.maya, org.mods, org, f"!escalate {org.ivan.user_id} he shouts at newcomers")
+    to_eve = await org.eve.wait_for(lambda s: s.sender == org.bot_id and "Case #2" in s.body
+                                    and s.room_id not in (org.igo, org.mods, org.room, officers),
+                                    timeout=30, what="case #2 in a room of its own")
+    case_room = to_eve.room_id
+    assert set(org.eve.client.rooms[case_room].users) == {org.bot_id, org.ida.user_id, org.eve.user_id}
+    await command(org.eve, case_room, org, "!note we will talk with him")
+    await org.ida.wait_for(lambda s: s.room_id == case_room and "we will talk with him" in s.body,
+                           timeout=30, what="eve's note in the case's room")
+    assert case_room not in org.ivan.client.rooms
+    assert not [s.body for s in org.ivan.seen if "shouts at newcomers" in s.body or "talk with him" in s.body]
 
     # She cannot take on, note or vote on anything about herself.
     assert "is about you" in await in_a_thread(org.ida, org, report_root.event_id, "!assign")
@@ -168,12 +227,16 @@ async def test_a_report_about_a_grievance_officer_never_reaches_them(world: Worl
     await ask(org.maya, org.room, org, "!help")  # everything before it is handled
 
     # The case's note was not kept, no one was assigned, she was not removed.
-    assert "I did nothing wrong" not in await ask(org.maya, org.mods, org, f"!case {org.ida.user_id}")
+    maya_dm = await org.maya.open_direct_chat(org.bot_id, room_version=version)
+    whole_case = await ask(org.maya, maya_dm, org, f"!case {org.ida.user_id}")
+    assert "please stop shouting" in whole_case and "I did nothing wrong" not in whole_case
     assert not any(isinstance(s.event, RoomMemberEvent) and s.event.state_key == org.ida.user_id
                    and s.event.membership in ("leave", "ban") for s in org.maya.seen if s.room_id == org.room)
     # Nothing of report #2 anywhere ida is: not the IGO room, not the moderators', not a direct chat.
     await ask(org.ida, org.igo, org, "!help")
-    assert not [s.body for s in org.ida.seen if NEW_WORDS in s.body or s.body.startswith("Report #2")]
+    assert officers not in org.ida.client.rooms and officers not in org.ida.client.invited_rooms
+    assert not [s.body for s in org.ida.seen if NEW_WORDS in s.body or "Report #2" in s.body
+                or "we spoke with bob" in s.body or "once more on Friday" in s.body]
     assert not said_in(org.ivan, org.igo, NEW_WORDS) and not said_in(org.ivan, org.igo, "Report #2")
 
 

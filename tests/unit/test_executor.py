@@ -302,3 +302,17 @@ async def test_a_confirmation_waiting_for_its_turn_gives_way_to_an_answer_for_th
     assert [sent.content.get("body") or sent.content["m.relates_to"]["key"] for sent in client.sent] == [
         "Bob, you have the floor", "✅"]
     running.cancel()
+
+
+async def test_words_for_a_room_made_in_the_same_step_wait_for_it_and_go_there(outbox):
+    store, client, executor = outbox
+    await store.run(store.set_mark, "report-officers:2", "")  # asked for, not made yet
+    assert await store.run(store.made_for, "") is None
+    await queue(store, CreateRoom("Report #2", ("@ivan:x", "@eve:x"), "report-officers:2"),
+                Send("", plain("Report #2 is about a grievance officer"), room_key="report-officers:2"),
+                Send("", plain("its opening"), room_key="report-officers:2"))
+    await executor.drain()
+    made = await store.run(store.mark, "report-officers:2")
+    assert made and client.texts(made) == ["Report #2 is about a grievance officer", "its opening"]
+    assert await store.run(store.made_for, made) == "report-officers:2"
+    assert await store.run(store.is_confidential_room, made)

@@ -10,6 +10,7 @@ from scorebot.domain.organization import (
     Readers,
     Route,
     conflicted,
+    readable_here,
     readers_of,
     room_kind_clash,
     who_holds_each_role,
@@ -82,6 +83,20 @@ def test_the_subject_is_conflicted_no_one_else():
     assert conflicted(IDA, IDA)
     assert not conflicted(IVAN, IDA)
     assert not conflicted(IDA, None)
+
+
+def test_a_case_is_never_shown_where_its_subject_reads(organization):
+    igo_room = set(organization[2].members) | set(organization[2].invited)
+    assert IDA in igo_room
+    assert not readable_here(IDA, igo_room)
+    assert readable_here(EVE, igo_room) and readable_here(None, igo_room)
+    assert not readable_here(IDA, {IDA, BOT})  # her own direct chat is no place for it either
+
+
+def test_the_other_officers_room_is_named_by_report_or_case_and_its_number():
+    assert keys.number_in(keys.officers_room("report", 2), "report-officers") == 2
+    assert keys.number_in(keys.officers_room("case", 2), "report-officers") is None
+    assert {keys.officers_room(kind, 1).split(":")[0] for kind in ("report", "case")} == set(keys.OFFICERS_ROOMS)
 
 
 def test_a_report_about_a_member_goes_to_the_grievance_officers_room(organization):

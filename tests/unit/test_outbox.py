@@ -1,6 +1,6 @@
 """The outbox's order, without Matrix: what goes first, in which lane, and how edits are spaced."""
 
-from scorebot.domain.actions import Edit, Join, Kick, React, Send, SendDirect, SetState, join_rule
+from scorebot.domain.actions import CreateRoom, Edit, Join, Kick, React, Send, SendDirect, SetState, join_rule
 from scorebot.domain.text import plain
 from scorebot.matrix.outbox import EditSpacing, lane_of, priority_of
 
@@ -29,3 +29,10 @@ def test_edits_of_one_message_are_spaced_longer_while_rate_limited():
     now[0] += 2
     assert spacing.wait("board:1:1", careful=False) is None
     assert spacing.wait("board:1:1", careful=True) == 1_012_000
+
+
+def test_words_for_a_room_being_made_go_in_its_creations_lane_as_confidential():
+    create = CreateRoom("Report #2", ("@ivan:x",), "report-officers:2")
+    words = Send("", plain("report #2"), room_key="report-officers:2")
+    assert lane_of(words) == lane_of(create) != lane_of(Send("", plain("other"), room_key="case-officers:2"))
+    assert priority_of(words) == priority_of(create) == 1
