@@ -17,8 +17,8 @@ from nio import RoomCreateResponse, RoomGetStateEventResponse, RoomPreset
 
 from scorebot.domain.privacy import no_longer_private
 from scorebot.matrix.encrypted_send import _too_fast, notice_content
-from scorebot.matrix.lanes import _now_ms
 from scorebot.matrix.outbox import NotYet, Refused
+from scorebot.matrix.parking import _now_ms
 
 log = logging.getLogger(__name__)
 

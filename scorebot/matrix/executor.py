@@ -39,8 +39,9 @@ from scorebot.health import Metrics
 from scorebot.matrix.cross_signing import DeviceTrust
 from scorebot.matrix.direct_chats import ENCRYPTION, DirectChats
 from scorebot.matrix.encrypted_send import EncryptedSends, _too_fast, notice_content
-from scorebot.matrix.lanes import IN_FLIGHT, MAX_ATTEMPTS, Lanes
+from scorebot.matrix.lanes import IN_FLIGHT, Lanes
 from scorebot.matrix.outbox import NotYet, Refused, lane_of
+from scorebot.matrix.parking import MAX_ATTEMPTS
 from scorebot.store import Store
 
 __all__ = ["IN_FLIGHT", "MAX_ATTEMPTS", "Executor", "NotYet", "Refused", "lane_of", "notice_content"]
