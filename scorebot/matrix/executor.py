@@ -36,7 +36,7 @@ from scorebot.domain.actions import (
     Unban,
 )
 from scorebot.health import Metrics
-from scorebot.matrix.cross_signing import DeviceTrust
+from scorebot.matrix.device_trust import DeviceTrust
 from scorebot.matrix.direct_chats import ENCRYPTION, DirectChats
 from scorebot.matrix.encrypted_send import EncryptedSends, _too_fast, notice_content
 from scorebot.matrix.lanes import IN_FLIGHT, Lanes
