@@ -20,7 +20,7 @@ from scorebot.feature import Feature
 from scorebot.features import all_features
 from scorebot.health import Metrics
 from scorebot.matrix.configured_rooms import join_missing, resolve_rooms
-from scorebot.matrix.cross_signing import DeviceTrust
+from scorebot.matrix.device_trust import DeviceTrust
 from scorebot.matrix.executor import Executor
 from scorebot.matrix.late_keys import LateKeys
 from scorebot.matrix.report_reader import ReportReader

@@ -29,7 +29,8 @@ from nio import AsyncClient, SyncResponse
 
 from scorebot.config import Config
 from scorebot.health import HealthServer, Metrics, counting
-from scorebot.matrix.cross_signing import CrossSigning, DeviceTrust
+from scorebot.matrix.cross_signing import CrossSigning
+from scorebot.matrix.device_trust import DeviceTrust
 from scorebot.matrix.session import TokenRejected, connect, log_in_again, request_sync
 from scorebot.store import Store
 

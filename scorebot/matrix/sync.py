@@ -31,7 +31,7 @@ from scorebot.dispatch import Dispatcher
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
 from scorebot.domain.signals import Invite, Signal
 from scorebot.health import Metrics
-from scorebot.matrix.cross_signing import DeviceTrust
+from scorebot.matrix.device_trust import DeviceTrust
 from scorebot.matrix.events import (
     event_report_signal,
     invite_signal,

@@ -1,7 +1,7 @@
 """Telling a device that was left out of a room key why, as the spec asks (`m.room_key.withheld`).
 
 In a confidential room the bot shares each key only with devices their owner cross-signed (see
-`Executor._exclude_unsigned_devices`). A device left out without a word waits for the key for
+`encrypted_send`). A device left out without a word waits for the key for
 good: Element shows "waiting for this message". Told with the code `m.unverified`, Element says
 the message was not sent to this unverified session, so its owner knows to verify it.
 

@@ -16,34 +16,30 @@ import asyncio
 import logging
 import os
 import secrets
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from peewee import Database, SqliteDatabase
 
-from scorebot.domain import keys
 from scorebot.store import erasure
 from scorebot.store.migrations import Migration, SchemaTooNew, upgrade
 from scorebot.store.models import (
     MODELS,
-    DirectChat,
     HandledEvent,
     Mark,
     Outbox,
     RememberedMessage,
-    Room,
     WaitingEvent,
     insert_row,
     upsert,
 )
+from scorebot.store.outbox import OutboxRecords, PendingAction, _now_ms
+from scorebot.store.rooms import RoomRecords
 
 if TYPE_CHECKING:
-    from scorebot.domain.actions import Action
     from scorebot.store.agenda import Agenda
     from scorebot.store.brigading import Brigading
     from scorebot.store.cases import Cases
@@ -56,24 +52,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-__all__ = ["SchemaTooNew", "Store", "StoreError"]
+__all__ = ["PendingAction", "SchemaTooNew", "Store", "StoreError"]
 
 
 class StoreError(Exception):
     pass
-
-
-@dataclass(frozen=True)
-class PendingAction:
-    id: int
-    action: Action
-    attempts: int = 0
-    next_try_at: int = 0  # milliseconds; 0: at once
-    created_at: int = 0  # milliseconds: when it was decided
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def _log_failure(future: asyncio.Future) -> None:
@@ -106,7 +89,9 @@ def open_database(url: str) -> Database:
         raise StoreError(f"cannot use database {url.split('://')[0]}://…: {error}") from None
 
 
-class Store:
+class Store(OutboxRecords, RoomRecords):
+    """The facade the features see; the outbox's and the rooms' records are its parts."""
+
     def __init__(self, url: str):
         self.url = url
         self.db = open_database(url)
@@ -232,73 +217,6 @@ class Store:
         actions = Outbox.delete().where((Outbox.state != "pending") & (Outbox.created_at < older_than)).execute()
         return marks, actions
 
-    # -- the outbox --------------------------------------------------------------------------
-
-    def enqueue(self, actions: Iterable[Action], source_event_id: str | None = None) -> list[int]:
-        from scorebot.store import codec
-
-        ids = []
-        for action in actions:
-            kind, payload = codec.dump(action)
-            ids.append(insert_row(Outbox, kind=kind, payload=payload, source_event_id=source_event_id,
-                                  created_at=_now_ms()))
-        return ids
-
-    def pending_actions(self) -> list[tuple[int, Action]]:
-        return [(row.id, row.action) for row in self.pending_rows()]
-
-    def pending_rows(self, known: Mapping[int, Action] | None = None) -> list[PendingAction]:
-        """Every action still to go out, oldest first, with its attempts and next-try time.
-
-        The outbox looks at this each time something new is decided; `known` are the actions it
-        read before, by ID, so only new ones are decoded (during a long catch-up, decoding every
-        waiting action at every look was most of the bot's work)."""
-        from scorebot.store import codec
-
-        known = known or {}
-        rows = list(Outbox.select(Outbox.id, Outbox.attempts, Outbox.next_try_at, Outbox.created_at)
-                    .where(Outbox.state == "pending").order_by(Outbox.id))
-        new = [row.id for row in rows if row.id not in known]
-        actions = dict(known)
-        for chunk in range(0, len(new), 500):
-            query = Outbox.select(Outbox.id, Outbox.kind, Outbox.payload).where(Outbox.id.in_(new[chunk:chunk + 500]))
-            actions.update((row.id, codec.load(row.kind, row.payload)) for row in query)
-        return [PendingAction(row.id, actions[row.id], row.attempts, row.next_try_at, row.created_at) for row in rows]
-
-    def outbox_depth(self) -> int:
-        return Outbox.select().where(Outbox.state == "pending").count()
-
-    def oldest_waiting_since(self, now: int) -> int | None:
-        """When the oldest action that is due (not parked for later) was decided, if any."""
-        row = (Outbox.select(Outbox.created_at).where((Outbox.state == "pending") & (Outbox.next_try_at <= now))
-               .order_by(Outbox.id).first())
-        return row.created_at if row else None
-
-    def action_parked(self, action_id: int, attempts: int, next_try_at: int, reason: str) -> None:
-        """It could not go now; try again at `next_try_at`."""
-        Outbox.update(attempts=attempts, next_try_at=next_try_at, error=reason[:2000]).where(
-            Outbox.id == action_id).execute()
-
-    def actions_due_now(self, action_ids: list[int]) -> None:
-        """What was parked waiting for a room goes at once: the bot is back in it."""
-        Outbox.update(next_try_at=0).where(Outbox.id.in_(action_ids) & (Outbox.state == "pending")).execute()
-
-    # Once an action has gone out (or failed for good) its body is dropped: it may be a report's
-    # words, an answer to a reporter or a quote, and the outbox is no place to keep those.
-
-    def action_done(self, action_id: int, result_event_id: str | None = None) -> None:
-        erasure.forget_sent(action_id)
-        Outbox.update(state="done", result_event_id=result_event_id, payload="").where(
-            Outbox.id == action_id).execute()
-
-    def sent_by_the_bot(self, event_id: str) -> bool:
-        """Whether the bot itself sent this event (as long as its outbox row is kept)."""
-        return Outbox.select().where(Outbox.result_event_id == event_id).exists()
-
-    def action_failed(self, action_id: int, error: str) -> None:
-        erasure.forget_sent(action_id)
-        Outbox.update(state="failed", error=error[:2000], payload="").where(Outbox.id == action_id).execute()
-
     # -- messages the bot sent and may edit later ------------------------------------------
 
     def remember(self, key: str, room_id: str, event_id: str) -> None:
@@ -312,56 +230,6 @@ class Store:
         """The key a message the bot sent was remembered under (a proposal, a case thread...)."""
         row = RememberedMessage.get_or_none(RememberedMessage.event_id == event_id)
         return row.key if row else None
-
-    # -- rooms and direct chats ------------------------------------------------------------
-
-    def room_joined(self, room_id: str, joined_at: int) -> None:
-        upsert(Room, room_id=room_id, joined_at=joined_at, left_at=None)
-
-    def room_left(self, room_id: str, left_at: int) -> None:
-        Room.update(left_at=left_at).where(Room.room_id == room_id).execute()
-        self.forget_direct_chat(room_id)
-
-    def joined_times(self, room_ids: list[str]) -> dict[str, int]:
-        """`joined_at` for many rooms in one query (a sync after downtime names them all)."""
-        rows = Room.select().where(Room.room_id.in_(room_ids) & Room.left_at.is_null()) if room_ids else []
-        return {row.room_id: row.joined_at for row in rows}
-
-    def joined_at(self, room_id: str) -> int | None:
-        row = Room.get_or_none(Room.room_id == room_id)
-        return row.joined_at if row and row.left_at is None else None
-
-    def direct_chat(self, user_id: str) -> str | None:
-        row = DirectChat.get_or_none(DirectChat.user_id == user_id)
-        return row.room_id if row else None
-
-    def direct_chat_user(self, room_id: str) -> str | None:
-        row = DirectChat.get_or_none(DirectChat.room_id == room_id)
-        return row.user_id if row else None
-
-    def set_direct_chat(self, user_id: str, room_id: str) -> None:
-        DirectChat.delete().where(DirectChat.room_id == room_id).execute()
-        upsert(DirectChat, user_id=user_id, room_id=room_id)
-
-    def forget_direct_chat(self, room_id: str) -> None:
-        """That room is no direct chat any more (someone else is in it)."""
-        DirectChat.delete().where(DirectChat.room_id == room_id).execute()
-
-    def is_confidential_room(self, room_id: str) -> bool:
-        """A direct chat, or a room made for a report: room keys go only to cross-signed devices."""
-        if DirectChat.get_or_none(DirectChat.room_id == room_id):
-            return True
-        report_rooms = Mark.name.startswith(f"{keys.REPORT_ROOM}:")
-        return (Mark.select().where(report_rooms & (Mark.value == room_id)).exists()
-                or self.made_for(room_id) is not None)
-
-    def made_for(self, room_id: str) -> str | None:
-        """The key of the report or case whose other grievance officers this room was made for."""
-        if not room_id:
-            return None  # "" marks a room asked for and not made yet: it is no room
-        made = [Mark.name.startswith(f"{kind}:") for kind in keys.OFFICERS_ROOMS]
-        row = Mark.get_or_none((made[0] | made[1]) & (Mark.value == room_id))
-        return row.name if row else None
 
     # -- encrypted events waiting for their key ----------------------------------------------
 

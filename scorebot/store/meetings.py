@@ -1,4 +1,4 @@
-"""Meetings, their stack and turns, and priority declarations: stored, returned as plain objects."""
+"""Meetings, their stack and turns: stored, returned as plain objects (priority: `store.priority`)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,16 @@ from dataclasses import dataclass
 from scorebot.domain import keys
 from scorebot.domain.stack import POINT, Contribution, Entry, Person
 from scorebot.domain.text import Text
-from scorebot.store import erasure
 from scorebot.store.attendance import Attendance
 from scorebot.store.models import (
     Meeting,
     MeetingFacilitator,
     MeetingItem,
     MeetingNote,
-    MeetingPriority,
-    PriorityDeclaration,
     StackEntry,
     Turn,
-    upsert,
 )
+from scorebot.store.priority import Priority
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,7 @@ def _turn(row: Turn) -> TurnRecord:
                       bool(row.clarification))
 
 
-class Meetings(Attendance):
+class Meetings(Attendance, Priority):
     # -- meetings ---------------------------------------------------------------------------
 
     def running(self, room_id: str) -> MeetingRecord | None:
@@ -222,27 +219,6 @@ class Meetings(Attendance):
             done = totals.get(turn.person.key, Contribution())
             totals[turn.person.key] = Contribution(done.turns + 1, done.seconds + turn.seconds(now))
         return totals
-
-    # -- priority (private: never shown, never logged) -------------------------------------------
-
-    def declare_priority(self, user_id: str, at: int) -> None:
-        upsert(PriorityDeclaration, user_id=user_id, declared_at=at)
-
-    def withdraw_priority(self, user_id: str) -> None:
-        PriorityDeclaration.delete().where(PriorityDeclaration.user_id == user_id).execute()
-        MeetingPriority.delete().where(MeetingPriority.person_key == user_id).execute()
-        erasure.erase_after_commit()
-
-    def set_meeting_priority(self, meeting_id: int, person_key: str) -> None:
-        exists = MeetingPriority.get_or_none((MeetingPriority.meeting_id == meeting_id)
-                                             & (MeetingPriority.person_key == person_key))
-        if exists is None:
-            MeetingPriority.create(meeting_id=meeting_id, person_key=person_key)
-
-    def priority(self, meeting_id: int) -> set[str]:
-        declared = {r.user_id for r in PriorityDeclaration.select()}
-        for_meeting = {r.person_key for r in MeetingPriority.select().where(MeetingPriority.meeting_id == meeting_id)}
-        return declared | for_meeting
 
     # -- decisions and action items -------------------------------------------------------------
 

@@ -11,10 +11,9 @@ from scorebot.matrix.cross_signing import (
     CrossSigningError,
     Identity,
     SigningKey,
-    cross_signed_devices,
     unpadded,
-    verify,
 )
+from scorebot.matrix.device_trust import cross_signed_devices, verify
 
 # The spec's appendix, "Signing JSON": this seed signs {} and {"one": 1, "two": "Two"} so.
 SPEC_SEED = base64.b64decode("YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1=")
