@@ -20,7 +20,8 @@ from tests.support.browser import chromium
 class LivePage:
     def __init__(self, width: int = 1280, height: int = 720):
         self.size = (width, height)
-        self._folder = tempfile.TemporaryDirectory(prefix="scorebot-chromium-")
+        # Chromium's helper processes may still write to the profile as it exits: never fail on that.
+        self._folder = tempfile.TemporaryDirectory(prefix="scorebot-chromium-", ignore_cleanup_errors=True)
         self._process: asyncio.subprocess.Process | None = None
         self._session: aiohttp.ClientSession | None = None
         self._socket = None
