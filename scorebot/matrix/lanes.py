@@ -161,15 +161,21 @@ class Lanes(Parking):
         """One lane, in order; a parked action holds up what follows it here. Returns its next try.
         A more urgent action decided for this lane meanwhile ends it early: it is read again, and
         the urgent one goes first."""
+        spaced: int | None = None  # the next spaced edit's time: it holds up nothing behind it
         for row in rows:
             if row.next_try_at > now:
-                return row.next_try_at
+                if _only_spaced(row):
+                    spaced = min(spaced or row.next_try_at, row.next_try_at)
+                    continue
+                return min(spaced or row.next_try_at, row.next_try_at)
             priority = self._priority(row.action)
             if self._news.get(lane, priority) < priority:
                 return None
             if isinstance(row.action, Edit) and (later := self._edited.wait(row.action.key, self.gate.careful)):
+                # A board edit waiting to be spaced holds up no ✅ or answer after it in this room.
                 await self.store.run(self.store.action_parked, row.id, row.attempts, later, "edited just before")
-                return later
+                spaced = min(spaced or later, later)
+                continue
             while True:
                 self._at_gate[lane] = (priority, give_way := asyncio.Event())
                 async with self.gate.slot(priority, give_way) as granted:
@@ -182,8 +188,8 @@ class Lanes(Parking):
                     except TooFast as too_fast:
                         self.gate.too_fast(too_fast.seconds)
             if retry_at is not None:
-                return retry_at
-        return None
+                return min(spaced or retry_at, retry_at)
+        return spaced
 
     async def _attempt(self, row: PendingAction) -> int | None:
         """Carry out one action and record how it went; the time of its next try if it was parked."""
@@ -213,3 +219,8 @@ class Lanes(Parking):
         if remember and event_id:
             room_id = getattr(action, "room_id", None) or self.store.direct_chat(action.user_id)
             self.store.remember(remember, room_id, event_id)
+
+
+def _only_spaced(row: PendingAction) -> bool:
+    """An edit parked only to space it from the last edit of its message, never for a failure."""
+    return isinstance(row.action, Edit) and row.attempts == 0

@@ -316,3 +316,19 @@ async def test_words_for_a_room_made_in_the_same_step_wait_for_it_and_go_there(o
     assert made and client.texts(made) == ["Report #2 is about a grievance officer", "its opening"]
     assert await store.run(store.made_for, made) == "report-officers:2"
     assert await store.run(store.is_confidential_room, made)
+
+
+async def test_a_board_edit_waiting_to_be_spaced_holds_up_no_confirmation_after_it(outbox):
+    """Two board edits close together: the second waits a moment (to coalesce under rate limits),
+    but the ✅ decided after it goes at once: a member is never kept waiting for their ✅."""
+    store, client, executor = outbox
+    client.room("!org:x", "@bob:x")
+    await store.run(store.remember, "board:1:1", "!org:x", "$board")
+    await queue(store, Edit("!org:x", "board:1:1", plain("board 1")))
+    await executor.drain()
+    await queue(store, Edit("!org:x", "board:1:1", plain("board 2")), React("!org:x", "$hand", "✅"))
+    await executor.drain()
+    sent = [s.content.get("body") or s.content["m.relates_to"]["key"] for s in client.sent]
+    assert sent == ["* board 1", "✅"]  # the second edit waits for its spacing, the ✅ does not
+    assert [row.action for row in await store.run(store.pending_rows)] == [
+        Edit("!org:x", "board:1:1", plain("board 2"))]
