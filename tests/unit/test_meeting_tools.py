@@ -1,6 +1,5 @@
 """Typed requests, the step back and the agenda, as pure rules, and through the dispatcher."""
 
-import pytest
 
 from scorebot.config import BoardConfig
 from scorebot.domain.actions import Send
@@ -9,7 +8,6 @@ from scorebot.domain.board import render_board
 from scorebot.domain.minutes import by_item
 from scorebot.domain.projector import snapshot
 from scorebot.domain.stack import PROCESS, RESPOND, Contribution, Entry, Person, order, stepped_back
-from tests.support.stack_meeting import Meeting
 
 ANN, BEN, CAL, DEE, EVE = (Person(f"@{n}:x", n.title()) for n in ("ann", "ben", "cal", "dee", "eve"))
 
@@ -85,14 +83,6 @@ def test_minutes_rows_go_under_the_item_open_at_the_time():
     assert parts[2].heading() == "C (not reached)"
     assert parts[0].heading() == "A (timebox 1 min, took 1 min 30 s)"
     assert parts[1].heading() == "B (open when the meeting ended)"
-
-
-@pytest.fixture
-def meeting(database_url):
-    meeting = Meeting(database_url)
-    meeting.say("@fac:x", "!meeting start Budget")
-    yield meeting
-    meeting.store.close()
 
 
 def test_a_point_of_process_is_brief_and_costs_no_place_in_front(meeting):

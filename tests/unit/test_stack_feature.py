@@ -1,6 +1,5 @@
 """The stack feature through the dispatcher, with a real store: signals, order, turns, minutes."""
 
-import pytest
 
 from scorebot.config import StackConfig
 from scorebot.dispatch import Dispatcher
@@ -11,14 +10,6 @@ from scorebot.features import Help, stack_features
 from tests.support.stack_meeting import BOT, Meeting
 
 DM = RoomView("!dm:x", RoomKind.OTHER, members={"@ann:x": "Ann", BOT: "bot"})
-
-
-@pytest.fixture
-def meeting(database_url):
-    meeting = Meeting(database_url)
-    meeting.say("@fac:x", "!meeting start Budget")
-    yield meeting
-    meeting.store.close()
 
 
 def test_every_signal_is_one_entry_confirmed_with_a_check(meeting):
