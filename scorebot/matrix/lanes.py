@@ -143,8 +143,11 @@ class Lanes(Parking):
                 await self.store.run(lambda ids=dropped: [self.store.action_done(i) for i in ids])
                 rows = [row for row in rows if row.id in set(keep)]
             rows.sort(key=lambda row: (self._priority(row.action), row.id))
-            if rows[0].next_try_at > now:
-                next_due = min(next_due or rows[0].next_try_at, rows[0].next_try_at)
+            # A board edit waiting only to be spaced holds up nothing: the first other row decides.
+            first = next((row for row in rows if row.next_try_at <= now or not _only_spaced(row)), None)
+            if first is None or first.next_try_at > now:
+                soonest = min(row.next_try_at for row in rows)
+                next_due = min(next_due or soonest, soonest)
                 continue
             task = asyncio.create_task(self._drain_lane(lane, rows, now), name=f"lane {lane}")
             self._lanes[lane] = task

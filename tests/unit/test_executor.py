@@ -332,3 +332,7 @@ async def test_a_board_edit_waiting_to_be_spaced_holds_up_no_confirmation_after_
     assert sent == ["* board 1", "✅"]  # the second edit waits for its spacing, the ✅ does not
     assert [row.action for row in await store.run(store.pending_rows)] == [
         Edit("!org:x", "board:1:1", plain("board 2"))]
+    # A ✅ decided later, while that edit still waits, goes at once too.
+    await queue(store, React("!org:x", "$again", "✅"))
+    await executor.drain()
+    assert [s.content["m.relates_to"].get("event_id") for s in client.sent[2:]] == ["$again"]
