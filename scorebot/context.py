@@ -1,7 +1,9 @@
 """What a feature sees while it decides about one signal, and where it puts its decisions.
 
 A context is made by the dispatcher for each signal (and once per tick). It answers questions about
-the room and the people in it; what a feature remembers it reads and writes through `ctx.store`.
+the room and the people in it, and nothing more: what a feature remembers it reads and writes through
+its own part of the store (`from scorebot.store.meetings import meetings`), inside the transaction
+the dispatcher opened for the signal.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from scorebot.domain.text import Text, plain
 
 if TYPE_CHECKING:
     from scorebot.feature import Feature
-    from scorebot.store import Store
 
 
 @dataclass
@@ -29,7 +30,6 @@ class Context:
 
     signal: Signal
     room: RoomView
-    store: Store
     roles: Roles
     registry: CommandRegistry
     bot_user_id: str

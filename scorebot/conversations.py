@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from scorebot.domain import conversation_words as words
 from scorebot.domain import keys
 from scorebot.domain.conversations import Ask, Conversation, chosen, held, owner, replied_to, unheld
+from scorebot.store.marks import marks
+from scorebot.store.remembered import remembered
 
 if TYPE_CHECKING:
     from scorebot.context import Context  # a feature may carry conversations (see above)
@@ -24,19 +26,19 @@ def continue_conversation(ctx: Context, features: list[Feature]) -> bool:
     carriers = {feature.topic: feature for feature in features if getattr(feature, "topic", None)}
     said = ctx.signal.body
     reply_to = getattr(ctx.signal, "reply_to", None)
-    replied = replied_to(ctx.store.key_of(reply_to)) if reply_to else None
+    replied = replied_to(remembered.key_of(reply_to)) if reply_to else None
     if replied is not None and replied.topic not in carriers:
         replied = None
     waiting = keys.held_words(ctx.room.room_id)
-    asked = unheld(ctx.store.mark(waiting))
+    asked = unheld(marks.get(waiting))
     if asked and replied is None:
         kept, choices = asked
         picked = chosen(said, choices)
         if picked is None:
-            ctx.store.set_mark(waiting, held(f"{kept}\n{said}", choices))
+            marks.set(waiting, held(f"{kept}\n{said}", choices))
             ctx.reply(words.not_a_choice(len(choices)))
             return True
-        ctx.store.set_mark(waiting, "")
+        marks.set(waiting, "")
         carriers[picked.topic].carry_on(ctx, picked.number, kept)
         return True
     open_now = [Conversation(topic, number) for topic, feature in carriers.items()
@@ -45,7 +47,7 @@ def continue_conversation(ctx: Context, features: list[Feature]) -> bool:
     if found is None:
         return False
     if isinstance(found, Ask):
-        ctx.store.set_mark(waiting, held(said, found.choices))
+        marks.set(waiting, held(said, found.choices))
         ctx.reply(words.which_one(found.choices))
         return True
     carriers[found.topic].carry_on(ctx, found.number, said)

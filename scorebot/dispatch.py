@@ -71,7 +71,7 @@ class Dispatcher:
 
     def start(self) -> None:
         for feature in self.features:
-            feature.on_start(self.store)
+            feature.on_start()
 
     # -- signals --------------------------------------------------------------------------
 
@@ -93,7 +93,7 @@ class Dispatcher:
             room = dataclasses.replace(room, kind=RoomKind.DIRECT)
         elif room.kind is RoomKind.OTHER and self.store.made_for(room.room_id):
             room = dataclasses.replace(room, kind=RoomKind.IGO)  # officers' room for one report or case
-        ctx = Context(signal, room, self.store, roles, self.registry, self.bot_user_id, self.rooms,
+        ctx = Context(signal, room, roles, self.registry, self.bot_user_id, self.rooms,
                       views or {}, self.features)
         try:
             with self.store.db.atomic():
@@ -134,7 +134,7 @@ class Dispatcher:
 
     def tick(self, now_ms: int, roles: Roles, views: dict[str, RoomView] | None = None) -> list[Action]:
         """Let features act on their timers; what they decide is queued like any other action."""
-        ctx = Context(Tick.at(now_ms), RoomView("", RoomKind.OTHER), self.store, roles, self.registry,
+        ctx = Context(Tick.at(now_ms), RoomView("", RoomKind.OTHER), roles, self.registry,
                       self.bot_user_id, self.rooms, views or {}, self.features)
         for feature in self.features:
             decided = len(ctx.actions)

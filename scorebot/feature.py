@@ -15,7 +15,6 @@ from scorebot.domain.stack import MeetingEvent
 
 if TYPE_CHECKING:
     from scorebot.context import Context
-    from scorebot.store import Store
 
 
 class Feature:
@@ -74,7 +73,7 @@ class Feature:
         """Who facilitates in `ctx.room` right now, besides its moderators."""
         return []
 
-    def on_start(self, store: Store) -> None:
+    def on_start(self) -> None:
         """Once, when the bot starts, in a transaction (for seeding data)."""
 
     def on_meeting_event(self, ctx: Context, event: MeetingEvent, meeting_id: int) -> None:

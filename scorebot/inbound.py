@@ -21,6 +21,8 @@ from scorebot.domain.commands import Invocation, UnknownCommand, UsageError
 from scorebot.domain.edits import EditStep, digest, on_edit
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.signals import Message
+from scorebot.store.commands import sent_commands
+from scorebot.store.culture import culture
 
 
 class Inbound:
@@ -32,7 +34,7 @@ class Inbound:
         """Organizing-room messages are kept a few days, so a pin or a piece of evidence can quote
         what was said, and floods are counted on them; notices and commands too."""
         if ctx.room.kind is RoomKind.ORGANIZING and not private and not message.replaces:  # edits: see `edit`
-            ctx.store.culture.keep_message(message.room_id, message.event_id, message.sender, message.body,
+            culture.keep_message(message.room_id, message.event_id, message.sender, message.body,
                                            message.timestamp)
 
     def watch(self, ctx) -> Watch | None:
@@ -45,27 +47,27 @@ class Inbound:
         if parsed is None and not private:
             return
         ran = private or isinstance(parsed, Invocation)
-        ctx.store.commands.sent(message.event_id, message.room_id, message.sender, digest(message.command_body),
+        sent_commands.sent(message.event_id, message.room_id, message.sender, digest(message.command_body),
                                 ran, message.timestamp)
 
     def edit(self, ctx, message: Message, parsed, private: bool) -> bool:
         """An edit: True when it goes on as the command (or private words) it now reads, in which
         case `ctx.signal` becomes the message edited, so answers and records point at it."""
-        sent = ctx.store.commands.get(message.replaces)
-        kept = ctx.store.culture.message(message.replaces)
+        sent = sent_commands.get(message.replaces)
+        kept = culture.message(message.replaces)
         author = sent.sender if sent else kept.sender if kept else None
         if author is not None and author != message.sender:
             return False  # an "edit" of someone else's message: Matrix ignores it, and so does the bot
         if kept and private:
-            ctx.store.culture.forget_message(message.replaces, message.sender)
+            culture.forget_message(message.replaces, message.sender)
         elif kept:
-            ctx.store.culture.edited(message.replaces, message.sender, message.body)
+            culture.edited(message.replaces, message.sender, message.body)
         said = digest(message.command_body)
         ran_now = private or isinstance(parsed, Invocation)
         step = on_edit(sent, message.timestamp, self.edit_window_ms, parsed is not None, ran_now, said, private)
         room = ctx.room.room_id
         if author is None and step is EditStep.MOVE:  # whose the edited message is, the bot cannot tell:
-            ctx.store.commands.sent(message.replaces, message.room_id, message.sender, said, True, message.timestamp)
+            sent_commands.sent(message.replaces, message.room_id, message.sender, said, True, message.timestamp)
             return True  # only this edit leaves the room
         if step in (EditStep.HIDE, EditStep.MOVE):
             ctx.do(Redact(room, message.event_id))  # the edit's words; the original goes with the move
@@ -79,7 +81,7 @@ class Inbound:
         if step is EditStep.ALREADY_RAN:
             ctx.reply(edit_words.NOT_AGAIN)
             return False
-        ctx.store.commands.sent(message.replaces, message.room_id, message.sender, said, ran_now, message.timestamp)
+        sent_commands.sent(message.replaces, message.room_id, message.sender, said, ran_now, message.timestamp)
         return True
 
     def hold(self, ctx, watch: Watch | None, parsed, actions_before: int) -> None:
@@ -93,7 +95,7 @@ class Inbound:
             return
         name = parsed.command.name if isinstance(parsed, Invocation | UsageError) else getattr(parsed, "name", "")
         said = digest(" ".join([name, *(_words(action) for action in answers)]))
-        commands = ctx.store.commands
+        commands = sent_commands
         now = ctx.signal.timestamp
         last = commands.last_answer(ctx.room.room_id, ctx.sender)
         if hold_answer(watch, now, last, said, isinstance(parsed, UnknownCommand)):

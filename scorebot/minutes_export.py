@@ -39,7 +39,7 @@ def export_minutes(config: Config, meeting_id: int, form: str) -> str:
         meeting = store.meetings.get(meeting_id)
         if meeting is None:
             raise LookupError(f"There is no meeting {meeting_id}; see 'scorebot minutes list'.")
-        minutes = meeting.minutes or render_minutes(minutes_data(store, meeting, config.timezone))
+        minutes = meeting.minutes or render_minutes(minutes_data(meeting, config.timezone))
     finally:
         store.close()
     return minutes.plain + "\n" if form == "md" else html_document(meeting.title, minutes)

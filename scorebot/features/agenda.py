@@ -12,17 +12,18 @@ from scorebot.domain.commands import ChoiceArg, TextArg, command
 from scorebot.domain.rooms import ORGANIZING, Role
 from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING, StackService
-from scorebot.store.meetings import MeetingRecord
+from scorebot.store.agenda import agenda
+from scorebot.store.meetings import MeetingRecord, meetings
 
 
 def take_agenda(ctx: Context, meeting_id: int, text: str) -> int:
     """Add the items written one a line in `text`; the first is taken up when nothing was yet."""
     items = parse_items(text)
     for title, timebox in items:
-        ctx.store.agenda.add(meeting_id, title, timebox)
-    agenda = ctx.store.agenda.items(meeting_id)
-    if items and all(i.opened_at is None for i in agenda):
-        ctx.store.agenda.open(agenda[0].id, ctx.signal.timestamp)
+        agenda.add(meeting_id, title, timebox)
+    listed = agenda.items(meeting_id)
+    if items and all(i.opened_at is None for i in listed):
+        agenda.open(listed[0].id, ctx.signal.timestamp)
     return len(items)
 
 
@@ -32,7 +33,7 @@ class Agenda(Feature):
 
     @command("agenda", rooms=ORGANIZING, needs=(MEETING,), help="Show the agenda, with each item's timebox.")
     def agenda(self, ctx: Context, meeting: MeetingRecord) -> None:
-        ctx.reply(words.render_agenda(ctx.store.agenda.items(meeting.id), ctx.signal.timestamp))
+        ctx.reply(words.render_agenda(agenda.items(meeting.id), ctx.signal.timestamp))
 
     @command("agenda add", TextArg("items", label="TITLE [10m]", max_length=2000), role=Role.FACILITATOR,
              rooms=ORGANIZING, needs=(MEETING,),
@@ -48,7 +49,7 @@ class Agenda(Feature):
              help="Close the current item and take up the next. Its stack is cleared, naming who waited; "
                   "“keep” carries the stack over.")
     def agenda_next(self, ctx: Context, keep: str | None, meeting: MeetingRecord) -> None:
-        agenda, now = ctx.store.agenda, ctx.signal.timestamp
+        now = ctx.signal.timestamp
         items = agenda.items(meeting.id)
         if not items:
             ctx.reply(words.render_agenda(items, now))
@@ -58,8 +59,8 @@ class Agenda(Feature):
         if open_now:
             agenda.close(open_now.id, now)
             if not keep:
-                for stacked in ctx.store.meetings.waiting(meeting.id):
-                    ctx.store.meetings.leave(stacked.id, now, "item closed")
+                for stacked in meetings.waiting(meeting.id):
+                    meetings.leave(stacked.id, now, "item closed")
         following = upcoming(items)
         if not following:
             ctx.reply(words.AGENDA_DONE + words.still_waiting(waiting if open_now else [], bool(keep)))
@@ -72,11 +73,11 @@ class Agenda(Feature):
 
     def on_tick(self, ctx: Context) -> None:
         now = ctx.signal.timestamp
-        for meeting in ctx.store.meetings.all_running():
-            item = current(ctx.store.agenda.items(meeting.id))
+        for meeting in meetings.all_running():
+            item = current(agenda.items(meeting.id))
             if runs_over(item, now):
-                ctx.store.agenda.told_overtime(item.id)
+                agenda.told_overtime(item.id)
                 facilitators = [self.service.name(ctx, user, mention=True)
-                                for user in ctx.store.meetings.facilitators(meeting.id)]
+                                for user in meetings.facilitators(meeting.id)]
                 ctx.do(Send(meeting.room_id, words.over_time(facilitators, item.title)))
                 self.service.update_board(ctx, meeting)

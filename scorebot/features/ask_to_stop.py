@@ -19,6 +19,8 @@ from scorebot.domain.unverified import tell_where_readable
 from scorebot.feature import Feature
 from scorebot.features.casebook import REASON, CaseBook
 from scorebot.features.removal import propose_removal
+from scorebot.store.cases import cases
+from scorebot.store.culture import culture
 
 STOP_EMOJI = ("🛑",)
 
@@ -48,12 +50,12 @@ class AskToStop(Feature):
             ctx.do(*tell_where_readable(ctx.sender, ctx.name_of(ctx.sender), RoomKind.DIRECT, ctx.views))
             return
         ctx.do(Redact(ctx.room.room_id, stop.event_id))  # no reason: a redaction's reason is read by everyone
-        evidence = ctx.store.culture.message(stop.target_event_id)
+        evidence = culture.message(stop.target_event_id)
         moderators = ctx.room_of(RoomKind.MODERATORS)
         if evidence is None:
             ctx.direct(ctx.sender, words.STOPPED_MESSAGE_UNSEEN)
             return
-        case = ctx.store.cases.case_of(evidence.sender, ctx.signal.timestamp)
+        case = cases.case_of(evidence.sender, ctx.signal.timestamp)
         if on_stop_sign(case, ctx.signal.timestamp, self.book.window_ms) is StopSign.WARN:
             ask_to_stop(self.book, ctx, ctx.room, evidence.sender, None, None, evidence)
             return
@@ -66,7 +68,7 @@ def ask_to_stop(book: CaseBook, ctx: Context, room: RoomView, subject: str, cate
                 reason: str | None, evidence) -> None:
     """Keep the step in the case, ask in the room (replying to the evidence) and tell the member privately."""
     now = ctx.signal.timestamp
-    case = ctx.store.cases.case_of(subject, now)
+    case = cases.case_of(subject, now)
     step = Step(StepKind.WARNED, now, ctx.sender, room.room_id, reason, category,
                 evidence.event_id if evidence else None, evidence.body if evidence else None)
     book.record(ctx, case, step, escalate=escalates(case, StepKind.WARNED))

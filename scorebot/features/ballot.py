@@ -17,6 +17,9 @@ from scorebot.domain.conversations import Topic
 from scorebot.domain.revision import Proposal, State, ballot_approves, close_due, eligible, remind_due
 from scorebot.domain.rooms import DIRECT, RoomKind
 from scorebot.feature import Feature
+from scorebot.store.brigading import brigading
+from scorebot.store.cases import cases
+from scorebot.store.revisions import revisions
 
 
 class Ballot(Feature):
@@ -37,7 +40,7 @@ class Ballot(Feature):
         members = {user for room in rooms for user in (ctx.views.get(room).members if room in ctx.views else {})}
         members.discard(ctx.bot_user_id)
         return sorted(user for user in members
-                      if eligible(ctx.store.brigading.last_joined(user, rooms), opens_at,
+                      if eligible(brigading.last_joined(user, rooms), opens_at,
                                   self.config.min_membership_days))
 
     def open(self, ctx: Context, proposal: Proposal) -> int:
@@ -45,8 +48,8 @@ class Ballot(Feature):
         now = ctx.signal.timestamp
         voters = self.voters(ctx, now)
         closes_at = now + self.duration_ms
-        ctx.store.revisions.open_ballot(proposal.id, voters, now, closes_at)
-        ctx.store.cases.audit(now, ctx.sender, "revision ballot opened", None, proposal=proposal.id,
+        revisions.open_ballot(proposal.id, voters, now, closes_at)
+        cases.audit(now, ctx.sender, "revision ballot opened", None, proposal=proposal.id,
                               eligible=len(voters))
         for voter in voters:
             ctx.do(SendDirect(voter, words.ballot(proposal, closes_at), remember=keys.ballot_note(proposal.id, voter)))
@@ -58,7 +61,6 @@ class Ballot(Feature):
              help="Vote on a revision of the code of conduct, secretly: !vote 1 yes. You may change your vote "
                   "until the ballot closes.")
     def vote(self, ctx: Context, proposal: int, choice: str) -> None:
-        revisions = ctx.store.revisions
         found = revisions.get(proposal)
         if found is None or found.state not in (State.BALLOT_OPEN, State.APPROVED, State.NOT_APPROVED,
                                                 State.RATIFIED):
@@ -79,7 +81,6 @@ class Ballot(Feature):
 
     def open_conversations(self, ctx: Context) -> list[int]:
         """A ballot the member may still vote in; once they voted, their words are about something else."""
-        revisions = ctx.store.revisions
         return [proposal.id for proposal, _ in revisions.open_ballots()
                 if ctx.sender in revisions.not_voted(proposal.id)]
 
@@ -91,7 +92,6 @@ class Ballot(Feature):
 
     def on_tick(self, ctx: Context) -> None:
         now = ctx.signal.timestamp
-        revisions = ctx.store.revisions
         for proposal, reminded in revisions.open_ballots():
             if close_due(proposal.state, now, proposal.ballot_closes_at):
                 self._close(ctx, proposal)
@@ -102,11 +102,10 @@ class Ballot(Feature):
                                       remember=keys.ballot_note(proposal.id, voter) + ":reminder"))
 
     def _close(self, ctx: Context, proposal: Proposal) -> None:
-        revisions = ctx.store.revisions
         yes, no, voters = revisions.tally(proposal.id)
         approved = ballot_approves(yes, no)
         revisions.close_ballot(proposal.id, State.APPROVED if approved else State.NOT_APPROVED, yes, no, voters)
-        ctx.store.cases.audit(ctx.signal.timestamp, "scorebot", "revision ballot closed", None,
+        cases.audit(ctx.signal.timestamp, "scorebot", "revision ballot closed", None,
                               proposal=proposal.id, yes=yes, no=no, voters=voters)
         text = words.result(proposal.id, approved, yes, no, voters, proposal.eligible or 0)
         for room, kind in ctx.rooms.items():

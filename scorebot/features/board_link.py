@@ -9,7 +9,7 @@ from scorebot.domain.commands import command
 from scorebot.domain.rooms import ORGANIZING, Role
 from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING
-from scorebot.store.meetings import MeetingRecord
+from scorebot.store.meetings import MeetingRecord, meetings
 
 
 class BoardLink(Feature):
@@ -23,4 +23,4 @@ class BoardLink(Feature):
         if self.config.listen is None:
             ctx.reply(words.BOARD_OFF)
             return
-        ctx.reply(words.board_link(self.config.link(ctx.store.meetings.board_token(meeting.id))))
+        ctx.reply(words.board_link(self.config.link(meetings.board_token(meeting.id))))

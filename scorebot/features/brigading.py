@@ -30,6 +30,8 @@ from scorebot.domain.rooms import ORGANIZING, Role, RoomKind, RoomView
 from scorebot.domain.signals import Membership, Message
 from scorebot.domain.text import Text, message_link, pill
 from scorebot.feature import Feature
+from scorebot.store.brigading import brigading
+from scorebot.store.culture import culture
 
 JOINS_KEPT_MS = 90 * 24 * 3600 * 1000  # how long a join is remembered (for a ballot's membership age)
 
@@ -50,34 +52,34 @@ class Brigading(Feature):
         change: Membership = ctx.signal
         if ctx.room.kind is not RoomKind.ORGANIZING:
             return
-        store = ctx.store.brigading
         if change.membership == "invite":
-            store.invited(ctx.room.room_id, change.user_id, change.sender, change.timestamp)
+            brigading.invited(ctx.room.room_id, change.user_id, change.sender, change.timestamp)
             return
         if change.membership != "join" or change.previous == "join":
             return
         now = change.timestamp
-        store.forget_before(now - 2 * self.rules.wave_ms, now - JOINS_KEPT_MS)
-        joined = store.joined(ctx.room.room_id, change.user_id, now)
-        wave = store.latest_wave(ctx.room.room_id)
-        step, joins = on_join(self.rules, joined, store.joins_since(ctx.room.room_id, now - self.rules.wave_ms), wave)
+        brigading.forget_before(now - 2 * self.rules.wave_ms, now - JOINS_KEPT_MS)
+        joined = brigading.joined(ctx.room.room_id, change.user_id, now)
+        wave = brigading.latest_wave(ctx.room.room_id)
+        recent = brigading.joins_since(ctx.room.room_id, now - self.rules.wave_ms)
+        step, joins = on_join(self.rules, joined, recent, wave)
         moderators = ctx.room_of(RoomKind.MODERATORS)
         if step is WaveStep.NOTHING or moderators is None:
             return
         if step is WaveStep.GROWS:
-            wave = store.grow_wave(wave.id, joins)
-            locked = store.lock_of(wave.room_id) is not None
+            wave = brigading.grow_wave(wave.id, joins)
+            locked = brigading.lock_of(wave.room_id) is not None
             ctx.do(Edit(moderators, keys.wave(wave.id), self._alert(ctx, wave, locked)))
             return
-        wave = store.new_wave(ctx.room.room_id, joins)
-        locked = self.lock_on_wave and store.lock_of(wave.room_id) is None
+        wave = brigading.new_wave(ctx.room.room_id, joins)
+        locked = self.lock_on_wave and brigading.lock_of(wave.room_id) is None
         if locked:
             self._lock(ctx, wave)
         ctx.do(Send(moderators, self._alert(ctx, wave, locked), remember=keys.wave(wave.id)))
 
     def _lock(self, ctx: Context, wave: Wave) -> None:
         room = ctx.room
-        ctx.store.brigading.locked(wave.id, room.power_levels.invite, room.join_rule)
+        brigading.locked(wave.id, room.power_levels.invite, room.join_rule)
         ctx.do(SetInviteLevel(room.room_id, max(self.moderator_level, room.power_levels.invite)))
         if room.join_rule in ("public", "knock", "knock_restricted"):
             ctx.do(join_rule(room.room_id, "invite"))
@@ -98,13 +100,12 @@ class Brigading(Feature):
         target = self._room(ctx, room)
         if target is None:
             return
-        store = ctx.store.brigading
-        lock = store.lock_of(target.room_id)
+        lock = brigading.lock_of(target.room_id)
         if lock is None:
             ctx.reply(words.not_locked(target.name or target.room_id))
             return
         _, invite_level, previous_rule = lock
-        store.unlocked(target.room_id, ctx.signal.timestamp)
+        brigading.unlocked(target.room_id, ctx.signal.timestamp)
         ctx.do(SetInviteLevel(target.room_id, invite_level))
         if previous_rule != target.join_rule:
             ctx.do(join_rule(target.room_id, previous_rule))
@@ -132,16 +133,15 @@ class Brigading(Feature):
         now, room_id = message.timestamp, ctx.room.room_id
         where = ctx.room.name or room_id
         who = pill(message.sender, ctx.name_of(message.sender))
-        store = ctx.store.brigading
         since = now - self.rules.flood_ms
-        flooding = is_flood(self.rules, ctx.store.culture.message_times(room_id, message.sender, since), now)
+        flooding = is_flood(self.rules, culture.message_times(room_id, message.sender, since), now)
         if flooding:
-            if starts_a_burst(self.rules, now, store.last_flood(room_id, message.sender)):
-                first = ctx.store.culture.first_message_since(room_id, message.sender, since)
+            if starts_a_burst(self.rules, now, brigading.last_flood(room_id, message.sender)):
+                first = culture.first_message_since(room_id, message.sender, since)
                 link = message_link(room_id, first.event_id if first else message.event_id, "the first message")
                 ctx.do(Send(moderators, words.flood(who, self.rules.flood_messages, self.rules.flood_ms // 1000,
                                                     where, link)))
-            store.flooding(room_id, message.sender, now)
+            brigading.flooding(room_id, message.sender, now)
         if is_mass_mention(self.rules, message.mentions):
             link = message_link(room_id, message.replaces or message.event_id, "the message")
             ctx.do(Send(moderators, words.mass_mention(who, len(set(message.mentions)), where, link)))

@@ -19,6 +19,8 @@ from scorebot.domain.rooms import RoomKind, RoomView
 from scorebot.domain.text import Text, plain
 from scorebot.features.escalation import send_to_igos
 from scorebot.features.readers import readers, send_elsewhere
+from scorebot.store.cases import cases
+from scorebot.store.culture import culture
 
 REASON = TextArg("details", optional=True, label="[category] [reason]", max_length=limits.REASON)
 
@@ -32,7 +34,6 @@ class CaseBook:
 
     def record(self, ctx: Context, case: Case, step: Step, escalate: bool = False) -> None:
         """Keep a step in the case and the audit log; an escalated case hears of it in its thread."""
-        cases = ctx.store.cases
         cases.add_step(case.id, step)
         cases.audit(step.at, step.by, step.kind.value, case.subject, step.room_id, reason=step.reason,
                     category=step.category, evidence=step.evidence_event)
@@ -64,7 +65,7 @@ class CaseBook:
         return True
 
     def evidence(self, ctx: Context, event_id: str | None):
-        return ctx.store.culture.message(event_id) if event_id else None
+        return culture.message(event_id) if event_id else None
 
     def protected(self, ctx: Context, room: RoomView, subject: str) -> str | None:
         return protected(subject, ctx.bot_user_id, room.power_of(subject), room.power_of(ctx.bot_user_id),

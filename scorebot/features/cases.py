@@ -18,6 +18,8 @@ from scorebot.domain.text import pill
 from scorebot.feature import Feature
 from scorebot.features.casebook import CaseBook
 from scorebot.features.readers import readers_here, refused_as_subject
+from scorebot.store.cases import cases
+from scorebot.store.culture import culture
 
 
 class Cases(Feature):
@@ -28,7 +30,7 @@ class Cases(Feature):
 
     def open_conversations(self, ctx: Context) -> list[int]:
         """A case is a conversation with the member once they were asked to stop or removed."""
-        case = ctx.store.cases.find(ctx.sender)
+        case = cases.find(ctx.sender)
         asked = (StepKind.WARNED, StepKind.REMOVED, StepKind.REMOVED_EVERYWHERE)
         if case is None or case.resolved or ctx.room_of(RoomKind.MODERATORS) is None \
                 or not any(s.kind in asked for s in case.steps):
@@ -37,7 +39,7 @@ class Cases(Feature):
 
     def carry_on(self, ctx: Context, number: int, said: str) -> None:
         """The moderators hear it, in their room and in the case, and the member is told it was passed on."""
-        case = ctx.store.cases.get(number)
+        case = cases.get(number)
         moderators = ctx.room_of(RoomKind.MODERATORS)
         if case is None or case.subject != ctx.sender or moderators is None:
             ctx.reply(words.NOT_PASSED_ON)
@@ -53,8 +55,8 @@ class Cases(Feature):
         if not readable_here(user, readers_here(ctx)):
             ctx.reply(conflict_words.not_shown_here(ctx.name_of(user)))
             return
-        case = ctx.store.cases.find(user)
-        ouches = ctx.store.culture.ouches_received(user)
+        case = cases.find(user)
+        ouches = culture.ouches_received(user)
         if case is None:
             ctx.reply(words.no_case(user, ouches))
             return
@@ -64,7 +66,7 @@ class Cases(Feature):
     @command("cases", role=Role.STAFF, rooms=STAFF_ROOMS, help="List the open cases.")
     def cases(self, ctx: Context) -> None:
         here = readers_here(ctx)  # a case about someone who reads this room is left out
-        open_cases = [case for case in ctx.store.cases.open_cases() if readable_here(case.subject, here)]
+        open_cases = [case for case in cases.open_cases() if readable_here(case.subject, here)]
         if not open_cases:
             ctx.reply(words.NO_OPEN_CASES)
             return

@@ -36,8 +36,9 @@ from scorebot.domain.stack import MeetingEvent
 from scorebot.domain.text import Text, join, pill
 from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING
-from scorebot.store import Store
-from scorebot.store.meetings import MeetingRecord
+from scorebot.store.culture import culture
+from scorebot.store.meetings import MeetingRecord, meetings
+from scorebot.store.remembered import remembered
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class Culture(Feature):
         self.timezone = timezone
         self._last_prune = 0
 
-    def on_start(self, store: Store) -> None:
+    def on_start(self) -> None:
         if self.seed is None:
             return
         try:
@@ -60,7 +61,7 @@ class Culture(Feature):
         except (OSError, yaml.YAMLError) as error:
             log.warning("Seed glossary %s not loaded: %s", self.seed, error)
             return
-        loaded = store.culture.seed_glossary({str(k): str(v) for k, v in terms.items()}, int(time.time() * 1000))
+        loaded = culture.seed_glossary({str(k): str(v) for k, v in terms.items()}, int(time.time() * 1000))
         if loaded:
             log.info("Loaded %d terms into the empty glossary from %s", loaded, self.seed)
 
@@ -81,7 +82,6 @@ class Culture(Feature):
         self._ouch(ctx, hurt.target_event_id, by_reaction=True)
 
     def _ouch(self, ctx: Context, reply_to: str | None, by_reaction: bool = False) -> None:
-        culture, meetings = ctx.store.culture, ctx.store.meetings
         meeting = meetings.running(ctx.room.room_id)
         speakers_last = None
         if meeting and not reply_to:
@@ -93,7 +93,7 @@ class Culture(Feature):
             ctx.reply(words.WHICH_MESSAGE)
             return
         hurtful = culture.message(target.event_id)
-        if hurtful is None and ctx.store.sent_by_the_bot(target.event_id):
+        if hurtful is None and remembered.sent_by_the_bot(target.event_id):
             ctx.reply(words.ONE_OF_MINE)
             return
         if hurtful is None:
@@ -117,7 +117,6 @@ class Culture(Feature):
         return words.ouch_notice(pill(author, ctx.name_of(author)), moment, acknowledged)
 
     def _oops(self, ctx: Context, reply_to: str | None) -> None:
-        culture = ctx.store.culture
         ouch = acknowledged_by(culture.open_ouches(ctx.room.room_id), ctx.sender, reply_to, ctx.signal.timestamp,
                               self.oops_window_ms)
         if ouch is None:
@@ -132,13 +131,13 @@ class Culture(Feature):
     @command("followups", rooms=ORGANIZING, needs=(MEETING,),
              help="List the meeting's open follow-ups, such as harms to discuss.")
     def followups(self, ctx: Context, meeting: MeetingRecord) -> None:
-        open_ones = ctx.store.culture.follow_ups(meeting.id)
+        open_ones = culture.follow_ups(meeting.id)
         ctx.reply(words.follow_ups([text for _, text, _ in open_ones]) if open_ones else words.NO_FOLLOW_UPS)
 
     @command("followup done", NumberArg("number"), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="Mark a follow-up (its number in !followups) as done.")
     def followup_done(self, ctx: Context, number: int, meeting: MeetingRecord) -> None:
-        if ctx.store.culture.close_follow_up(meeting.id, number, ctx.signal.timestamp):
+        if culture.close_follow_up(meeting.id, number, ctx.signal.timestamp):
             ctx.confirm()
         else:
             ctx.reply(words.no_such_follow_up(number))
@@ -147,16 +146,16 @@ class Culture(Feature):
         """Remind the facilitators once: after the discussion a follow-up was added in, and at the end.
 
         The reminder counts them and points to !followups; it never repeats the hurtful words."""
-        open_ones = ctx.store.culture.follow_ups(meeting_id)
+        open_ones = culture.follow_ups(meeting_id)
         if event is MeetingEvent.TURN_ENDED:
-            turns = ctx.store.meetings.turns(meeting_id)
+            turns = meetings.turns(meeting_id)
             since = turns[-2].ended_at if len(turns) > 1 and turns[-2].ended_at else 0
-            if not any(at > since for _, _, _, at in ctx.store.culture.follow_ups(meeting_id, with_time=True)):
+            if not any(at > since for _, _, _, at in culture.follow_ups(meeting_id, with_time=True)):
                 return
         if not open_ones:
             return
-        meeting = ctx.store.meetings.get(meeting_id)
-        facilitators = ctx.store.meetings.facilitators(meeting_id)
+        meeting = meetings.get(meeting_id)
+        facilitators = meetings.facilitators(meeting_id)
         names = join([pill(user, ctx.name_of(user)) for user in facilitators], ", ")
         ctx.do(Send(meeting.room_id, words.follow_up_reminder(names, len(open_ones),
                                                               closing=event is MeetingEvent.MEETING_ENDING)))
@@ -166,18 +165,18 @@ class Culture(Feature):
     @command("define", TextArg("term", max_length=limits.TERM), rooms=ANYWHERE,
              help="Explain a term or acronym from the group's glossary.")
     def define(self, ctx: Context, term: str) -> None:
-        known = ctx.store.culture.define(term)
+        known = culture.define(term)
         if known is None:
             ctx.reply(words.unknown_term(term))
             return
-        meeting = ctx.store.meetings.running(ctx.room.room_id)
+        meeting = meetings.running(ctx.room.room_id)
         if meeting:
-            ctx.store.culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
+            culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
         ctx.reply(words.definition(known.term, known.explanation))
 
     @command("glossary", rooms=ANYWHERE, help="List the terms in the group's glossary.")
     def glossary(self, ctx: Context) -> None:
-        ctx.reply(words.glossary([t.term for t in ctx.store.culture.terms()]))
+        ctx.reply(words.glossary([t.term for t in culture.terms()]))
 
     @command("glossary add", TextArg("entry", label="TERM: explanation", max_length=1000), rooms=ANYWHERE,
              help="Add a term to the glossary, or improve its explanation: !glossary add IGO: Internal ...")
@@ -186,13 +185,13 @@ class Culture(Feature):
         if not colon or not term.strip() or not explanation.strip():
             ctx.reply(words.HOW_TO_ADD_A_TERM)
             return
-        ctx.store.culture.add_term(term, explanation, ctx.sender, ctx.signal.timestamp)
+        culture.add_term(term, explanation, ctx.sender, ctx.signal.timestamp)
         ctx.confirm()
 
     @command("glossary remove", TextArg("term", max_length=limits.TERM), role=Role.MODERATOR, rooms=ANYWHERE,
              help="Remove a term from the glossary.")
     def glossary_remove(self, ctx: Context, term: str) -> None:
-        if ctx.store.culture.remove_term(term):
+        if culture.remove_term(term):
             ctx.confirm()
         else:
             ctx.reply(words.not_in_glossary(term))
@@ -201,4 +200,4 @@ class Culture(Feature):
         now = ctx.signal.timestamp
         if now - self._last_prune > 3600 * 1000:
             self._last_prune = now
-            ctx.store.culture.forget_messages_before(now - MEMORY_MS)
+            culture.forget_messages_before(now - MEMORY_MS)

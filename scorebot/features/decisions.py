@@ -7,7 +7,7 @@ from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.rooms import ORGANIZING, Role
 from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING
-from scorebot.store.meetings import MeetingRecord
+from scorebot.store.meetings import MeetingRecord, meetings
 
 
 class Decisions(Feature):
@@ -23,5 +23,5 @@ class Decisions(Feature):
         self._record(ctx, meeting, "action", text, user)
 
     def _record(self, ctx: Context, meeting: MeetingRecord, kind: str, text: str, who: str | None) -> None:
-        ctx.store.meetings.record_item(meeting.id, kind, text, who, ctx.sender, ctx.signal.timestamp)
+        meetings.record_item(meeting.id, kind, text, who, ctx.sender, ctx.signal.timestamp)
         ctx.confirm()

@@ -15,6 +15,7 @@ from scorebot.domain.rooms import RoomKind
 from scorebot.domain.signals import Membership
 from scorebot.feature import Feature
 from scorebot.features.meeting_room import StackService
+from scorebot.store.meetings import meetings
 
 GONE = ("leave", "ban")
 
@@ -27,7 +28,6 @@ class Departures(Feature):
         change: Membership = ctx.signal
         if ctx.room.kind is not RoomKind.ORGANIZING or change.membership not in GONE:
             return
-        meetings = ctx.store.meetings
         meeting = meetings.running(ctx.room.room_id)
         if meeting is None:
             return

@@ -19,6 +19,7 @@ from scorebot.domain.rooms import ORGANIZING, Role, RoomKind
 from scorebot.domain.text import lines, plain
 from scorebot.feature import Feature
 from scorebot.features.readers import readers, refused_as_subject, send_elsewhere
+from scorebot.store.cases import cases
 
 if TYPE_CHECKING:
     from scorebot.features.casebook import CaseBook  # which sends a case here by itself (see `record`)
@@ -34,7 +35,7 @@ class Escalation(Feature):
              rooms=ORGANIZING | frozenset({RoomKind.MODERATORS}),
              help="Send a member's case to the grievance officers (step 3), as a thread in their room.")
     def escalate(self, ctx: Context, user: str, reason: str | None) -> None:
-        case = ctx.store.cases.case_of(user, ctx.signal.timestamp)
+        case = cases.case_of(user, ctx.signal.timestamp)
         if case.escalated:
             ctx.reply(words.ALREADY_ESCALATED)
             return
@@ -44,14 +45,14 @@ class Escalation(Feature):
         ctx.confirm()
 
     def thread_note(self, ctx: Context, number: int, text: str) -> None:
-        case = ctx.store.cases.get(number)
+        case = cases.get(number)
         if refused_as_subject(ctx, case.subject, f"case #{number}"):
             return
         self.book.record(ctx, case, Step(StepKind.NOTE, ctx.signal.timestamp, ctx.sender, reason=text))
         ctx.confirm()
 
     def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
-        case = ctx.store.cases.get(number)
+        case = cases.get(number)
         if refused_as_subject(ctx, case.subject, f"case #{number}"):
             return
         self.book.record(ctx, case, Step(StepKind.RESOLVED, ctx.signal.timestamp, ctx.sender, reason=outcome))
@@ -68,9 +69,9 @@ def send_to_igos(book: CaseBook, ctx: Context, case: Case, why: str) -> bool:
     if igo is None and found.route is Route.IGO_ROOM:
         return False
     now = ctx.signal.timestamp
-    ctx.store.cases.add_step(case.id, Step(StepKind.ESCALATED, now, ctx.sender, None, why))
-    ctx.store.cases.audit(now, ctx.sender, StepKind.ESCALATED.value, case.subject, reason=why)
-    case = ctx.store.cases.get(case.id)
+    cases.add_step(case.id, Step(StepKind.ESCALATED, now, ctx.sender, None, why))
+    cases.audit(now, ctx.sender, StepKind.ESCALATED.value, case.subject, reason=why)
+    case = cases.get(case.id)
     key = keys.case(case.id)
     # The reason is kept whole in the case; the thread shows the start of long texts.
     whole = words.whole_text_with(case.subject)

@@ -30,18 +30,20 @@ from scorebot.domain.stack import (
     without,
 )
 from scorebot.domain.text import Text, bold, pill, plain
-from scorebot.store.meetings import MeetingRecord
+from scorebot.store.agenda import agenda
+from scorebot.store.marks import marks
+from scorebot.store.meetings import MeetingRecord, meetings
 
 CONFIRM = "✅"
 TOLD_AGAIN_AFTER_MS = 60_000  # a repeated hand gets at most one notice per person per minute
 
 # What the meeting commands need, found before they run (see `domain.commands.Needs`).
-MEETING = Needs("meeting", lambda ctx: ctx.store.meetings.running(ctx.room.room_id), words.NO_MEETING_HERE)
+MEETING = Needs("meeting", lambda ctx: meetings.running(ctx.room.room_id), words.NO_MEETING_HERE)
 
 
 def _current_turn(ctx: Context):
-    meeting = ctx.store.meetings.running(ctx.room.room_id)
-    return ctx.store.meetings.current_turn(meeting.id) if meeting else None
+    meeting = meetings.running(ctx.room.room_id)
+    return meetings.current_turn(meeting.id) if meeting else None
 
 
 TURN = Needs("turn", _current_turn, words.NOBODY_HAS_THE_FLOOR)
@@ -62,23 +64,22 @@ class StackService:
     # -- the stack in order, and its board ------------------------------------------------------
 
     def order(self, ctx: Context, meeting: MeetingRecord) -> list[Entry]:
-        meetings = ctx.store.meetings
         entries = [s.entry for s in meetings.waiting(meeting.id)]
         return order(entries, meetings.contributions(meeting.id, ctx.signal.timestamp),
                      meetings.priority(meeting.id), self.rules)
 
     def board(self, ctx: Context, meeting: MeetingRecord) -> Text:
-        current = ctx.store.meetings.current_turn(meeting.id)
-        item = board_line(current_item(ctx.store.agenda.items(meeting.id)), ctx.signal.timestamp)
+        current = meetings.current_turn(meeting.id)
+        item = board_line(current_item(agenda.items(meeting.id)), ctx.signal.timestamp)
         return render_board(meeting.title, current.person.name if current else None,
                             self.order(ctx, meeting), meeting.closed, item)
 
     def post_board(self, ctx: Context, meeting: MeetingRecord) -> None:
-        key = ctx.store.meetings.next_board_key(meeting.id)
+        key = meetings.next_board_key(meeting.id)
         ctx.do(Send(meeting.room_id, self.board(ctx, meeting), remember=key))
 
     def update_board(self, ctx: Context, meeting: MeetingRecord) -> None:
-        meeting = ctx.store.meetings.get(meeting.id)
+        meeting = meetings.get(meeting.id)
         if meeting.board_key:
             ctx.do(Edit(meeting.room_id, meeting.board_key, self.board(ctx, meeting)))
         else:
@@ -89,7 +90,6 @@ class StackService:
     def request(self, ctx: Context, meeting: MeetingRecord, person: Person, via: str, source: str | None,
                 confirm_room: str, confirm_event: str, *, clarification: bool = False, term: str | None = None,
                 on_behalf: bool = False, board: bool = True, reply_to: str | None = None, kind: str = POINT) -> None:
-        meetings = ctx.store.meetings
         waiting = meetings.waiting(meeting.id)
         if any(s.entry.person.key == person.key and s.entry.clarification == clarification and s.entry.kind == kind
                for s in waiting):
@@ -101,7 +101,7 @@ class StackService:
         meetings.add(meeting.id, person, via, ctx.signal.timestamp, source, clarification, term,
                      target_event_id=reply_to, kind=kind)
         ctx.do(React(confirm_room, confirm_event, CONFIRM))
-        ctx.store.set_mark(_told_key(meeting, person), str(ctx.signal.timestamp))
+        marks.set(_told_key(meeting, person), str(ctx.signal.timestamp))
         if ctx.room.kind is RoomKind.DIRECT:  # the board is in the meeting's room, out of sight here
             spot = position(self.order(ctx, meeting), person.key)
             ctx.reply(words.on_stack_for(meeting.title, spot))
@@ -114,12 +114,12 @@ class StackService:
         repeat (a storm of hand reactions) would hold up what matters, so within a minute of the
         last word to them a repeated message gets a ✅, and a repeated reaction nothing more (the ✅
         on their first stands); after that, one notice with their place."""
-        told = ctx.store.mark(_told_key(meeting, person))
+        told = marks.get(_told_key(meeting, person))
         if not on_behalf and told and ctx.signal.timestamp - int(told) < TOLD_AGAIN_AFTER_MS:
             if reply_to is None:  # not a reaction: the repeat is a message of its own
                 ctx.do(React(confirm_room, confirm_event, CONFIRM))
             return
-        ctx.store.set_mark(_told_key(meeting, person), str(ctx.signal.timestamp))
+        marks.set(_told_key(meeting, person), str(ctx.signal.timestamp))
         spot = position(self.order(ctx, meeting), person.key)
         self.answer(ctx, confirm_room, reply_to, words.already_on_stack(person.name if on_behalf else None, spot))
 
@@ -130,7 +130,7 @@ class StackService:
             ctx.do(Send(room_id, self.name(ctx, ctx.sender, mention=True) + plain(f": {text}"), reply_to=reply_to))
 
     def withdraw(self, ctx: Context, meeting: MeetingRecord, key: str, confirm: bool = True) -> None:
-        entries = [s.entry for s in ctx.store.meetings.waiting(meeting.id) if s.entry.person.key == key]
+        entries = [s.entry for s in meetings.waiting(meeting.id) if s.entry.person.key == key]
         for entry in entries:
             self.leave(ctx, meeting, entry, "withdrew")
         if entries:
@@ -142,7 +142,6 @@ class StackService:
 
     def leave(self, ctx: Context, meeting: MeetingRecord, leaving: Entry, how: str) -> None:
         """Take one entry off, moving up the fixed positions that stood behind it."""
-        meetings = ctx.store.meetings
         entries = [s.entry for s in meetings.waiting(meeting.id)]
         rest = without(entries, leaving, self.order(ctx, meeting))
         meetings.leave(leaving.seq, ctx.signal.timestamp, how)
@@ -150,16 +149,16 @@ class StackService:
 
     def end_turn(self, ctx: Context, meeting: MeetingRecord, announce: bool = True) -> None:
         """End the current turn, if any; other features hear of it (follow-up reminders)."""
-        current = ctx.store.meetings.current_turn(meeting.id)
+        current = meetings.current_turn(meeting.id)
         if current:
-            ctx.store.meetings.end_turn(current.id, ctx.signal.timestamp)
+            meetings.end_turn(current.id, ctx.signal.timestamp)
             if announce:
                 ctx.announce(MeetingEvent.TURN_ENDED, meeting.id)
 
     # -- people as the room sees them -----------------------------------------------------------------
 
     def meetings_of(self, ctx: Context, user_id: str) -> list[MeetingRecord]:
-        return [m for m in ctx.store.meetings.all_running() if user_id in ctx.directory.get(m.room_id, {})]
+        return [m for m in meetings.all_running() if user_id in ctx.directory.get(m.room_id, {})]
 
     @staticmethod
     def person(ctx: Context, who: str) -> Person:

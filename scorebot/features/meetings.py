@@ -14,7 +14,7 @@ from scorebot.feature import Feature
 from scorebot.features.agenda import take_agenda
 from scorebot.features.meeting_room import MEETING, StackService
 from scorebot.minutes import minutes_data
-from scorebot.store.meetings import MeetingRecord
+from scorebot.store.meetings import MeetingRecord, meetings
 
 
 class Meetings(Feature):
@@ -23,7 +23,6 @@ class Meetings(Feature):
 
     def facilitators(self, ctx: Context) -> list[str]:
         """Who facilitates the meeting in this room; in a direct chat, any running meeting."""
-        meetings = ctx.store.meetings
         if ctx.room.kind is RoomKind.DIRECT:
             return [user for meeting in meetings.all_running() for user in meetings.facilitators(meeting.id)]
         meeting = meetings.running(ctx.room.room_id)
@@ -32,7 +31,6 @@ class Meetings(Feature):
     @command("meeting start", TextArg("title", optional=True, max_length=limits.TITLE), rooms=ORGANIZING,
              help="Start a meeting here; you facilitate it. The stack opens and its board appears.")
     def meeting_start(self, ctx: Context, title: str | None) -> None:
-        meetings = ctx.store.meetings
         running = meetings.running(ctx.room.room_id)
         if running:
             ctx.reply(words.already_running(running.title))
@@ -49,13 +47,12 @@ class Meetings(Feature):
     @command("meeting end", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="End the meeting here and post its minutes.")
     def meeting_end(self, ctx: Context, meeting: MeetingRecord) -> None:
-        meetings = ctx.store.meetings
         self.service.end_turn(ctx, meeting, announce=False)
         ctx.announce(MeetingEvent.MEETING_ENDING, meeting.id)
         meetings.end(meeting.id, ctx.signal.timestamp)
         if meeting.board_key:
             ctx.do(Edit(meeting.room_id, meeting.board_key, words.ended_board(meeting.title)))
-        minutes = render_minutes(minutes_data(ctx.store, meetings.get(meeting.id), self.service.timezone, ctx.name_of))
+        minutes = render_minutes(minutes_data(meetings.get(meeting.id), self.service.timezone, ctx.name_of))
         meetings.keep_minutes(meeting.id, minutes)
         ctx.do(*(Send(meeting.room_id, part) for part in limits.split(minutes)))  # long minutes: in parts
 
@@ -65,7 +62,6 @@ class Meetings(Feature):
         if user not in ctx.room.members:
             ctx.reply(words.not_in_room(user))
             return
-        meetings = ctx.store.meetings
         giver = ctx.sender if ctx.sender in meetings.facilitators(meeting.id) else None
         meetings.hand_over(meeting.id, giver, user, ctx.signal.timestamp, ctx.name_of(user))
         ctx.reply(words.facilitates_now(self.service.name(ctx, user, mention=True)))

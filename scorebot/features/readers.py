@@ -11,6 +11,7 @@ from scorebot.domain.actions import CreateRoom, Send, SendDirect
 from scorebot.domain.organization import Readers, Route, conflicted, readers_of
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.text import Text, plain
+from scorebot.store.marks import marks
 
 
 def _in_room(ctx: Context, kind: RoomKind) -> set[str] | None:
@@ -39,10 +40,10 @@ def send_elsewhere(ctx: Context, found: Readers, what: str, text: Text, first: b
     elif not first and found.route is not Route.OTHER_IGOS:
         text = plain(f"{what}: ") + text
     if found.route is Route.OTHER_IGOS:
-        if first and not ctx.store.mark(room_key):
-            ctx.store.set_mark(room_key, "")  # asked for: later words wait for the room
+        if first and not marks.get(room_key):
+            marks.set(room_key, "")  # asked for: later words wait for the room
             ctx.do(CreateRoom(what, found.people, room_key))
-        if ctx.store.mark(room_key) is None:  # sent before these rooms existed: as it was then
+        if marks.get(room_key) is None:  # sent before these rooms existed: as it was then
             ctx.do(*(SendDirect(person, plain(f"{what}: ") + part) for person in found.people
                      for part in limits.split(text)))
             return True

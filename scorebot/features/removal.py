@@ -41,6 +41,7 @@ from scorebot.feature import Feature
 from scorebot.features.casebook import REASON, CaseBook
 from scorebot.features.readers import refused_as_subject
 from scorebot.features.thread_needs import CASE_THREAD
+from scorebot.store.cases import cases
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,6 @@ class Removal(Feature):
         self._vote(ctx, proposal_id, vote.emoji == APPROVE)
 
     def _vote(self, ctx: Context, proposal_id: int, approve: bool) -> None:
-        cases = ctx.store.cases
         proposal = cases.proposal(proposal_id)
         if proposal is None:
             return
@@ -111,7 +111,6 @@ class Removal(Feature):
         """A ✅ taken back before the proposal is settled no longer counts."""
         if ctx.room.kind not in (RoomKind.MODERATORS, RoomKind.IGO):
             return
-        cases = ctx.store.cases
         found = cases.approval_by_event(ctx.signal.redacts)
         if found is None or found[1] != ctx.sender:
             return
@@ -126,7 +125,7 @@ class Removal(Feature):
 
     def _carry_out(self, ctx: Context, proposal: Proposal) -> None:
         now = ctx.signal.timestamp
-        case = ctx.store.cases.get(proposal.case_id)
+        case = cases.get(proposal.case_id)
         approvers = ", ".join(ctx.name_of(voter) for voter in sorted(proposal.approvals))
         if proposal.room_id is None:
             self._remove_everywhere(ctx, proposal, case, approvers)
@@ -136,11 +135,11 @@ class Removal(Feature):
         if refusal:
             settle(ctx, proposal, f"Approved by {approvers}, but not carried out: {refusal}.")
             return
-        _, _, redact = ctx.store.cases.proposal_details(proposal.id)
+        _, _, redact = cases.proposal_details(proposal.id)
         duration = self.book.config.removal_duration
         if duration:
             ctx.do(Ban(view.room_id, proposal.subject, "removed with the moderators' approval"))
-            ctx.store.cases.ban_until(view.room_id, proposal.subject, now + int(duration * 1000))
+            cases.ban_until(view.room_id, proposal.subject, now + int(duration * 1000))
         else:
             ctx.do(Kick(view.room_id, proposal.subject, "removed with the moderators' approval"))
         if redact:
@@ -154,7 +153,6 @@ class Removal(Feature):
 
     def on_tick(self, ctx: Context) -> None:
         now = ctx.signal.timestamp
-        cases = ctx.store.cases
         for proposal in cases.open_proposals():
             expired = proposal.expire(now)
             if expired:
@@ -177,10 +175,10 @@ class Removal(Feature):
         if refused_as_subject(ctx, case.subject, f"case #{case.id}"):
             return
         now = ctx.signal.timestamp
-        proposal = ctx.store.cases.propose(case.id, case.subject, None, ctx.sender, 1, now + self.book.expiry_ms,
+        proposal = cases.propose(case.id, case.subject, None, ctx.sender, 1, now + self.book.expiry_ms,
                                            reason, None, None)
         key = keys.proposal(proposal.id)
-        ctx.store.cases.audit(now, ctx.sender, "removal from every room proposed", case.subject, reason=reason)
+        cases.audit(now, ctx.sender, "removal from every room proposed", case.subject, reason=reason)
         ctx.do(Send(ctx.room.room_id, bold(f"Removal from every room, proposal #{proposal.id}: ")
                     + plain(f"{ctx.who(case.subject)}. Another grievance officer approves with "
                             f"{APPROVE} or rejects with {REJECT}."), remember=key, thread_key=keys.case(case.id)),
@@ -209,16 +207,16 @@ def propose_removal(book: CaseBook, ctx: Context, room: RoomView, subject: str, 
     refusal = book.protected(ctx, room, subject)
     now = ctx.signal.timestamp
     # Judged on the case as it stands, without opening one: a refusal leaves no empty case.
-    refusal = refusal or removal_refused(ctx.store.cases.find(subject) or Case(0, subject), category, now,
+    refusal = refusal or removal_refused(cases.find(subject) or Case(0, subject), category, now,
                                          book.window_ms)
     moderators = ctx.room_of(RoomKind.MODERATORS)
     if refusal is None and moderators is None:
         refusal = "no moderators' room is configured (rooms.moderators)"
     if refusal:
         return refusal
-    case = ctx.store.cases.case_of(subject, now)
+    case = cases.case_of(subject, now)
     redact = evidence.event_id if evidence and category in SEVERE else None
-    proposal = ctx.store.cases.propose(case.id, subject, room.room_id, ctx.sender, book.config.removal_approvals,
+    proposal = cases.propose(case.id, subject, room.room_id, ctx.sender, book.config.removal_approvals,
                                        now + book.expiry_ms, reason, category, redact)
     step = Step(StepKind.REMOVAL_PROPOSED, now, ctx.sender, room.room_id, reason, category,
                 evidence.event_id if evidence else None, evidence.body if evidence else None)
@@ -243,7 +241,7 @@ def settle(ctx: Context, proposal: Proposal, outcome: str) -> None:
     if room_id is None:
         return
     if proposal.room_id:
-        reason, category, _ = ctx.store.cases.proposal_details(proposal.id)
+        reason, category, _ = cases.proposal_details(proposal.id)
         view = ctx.views.get(proposal.room_id) or RoomView(proposal.room_id, RoomKind.ORGANIZING)
         text = proposal_text(ctx, proposal, view, reason, category, None, outcome)
     else:

@@ -19,6 +19,8 @@ from scorebot.domain.text import Text, bold, plain
 from scorebot.feature import Feature
 from scorebot.features.readers import readers, refused_as_subject, send_elsewhere
 from scorebot.features.thread_needs import REPORT_THREAD
+from scorebot.store.marks import marks
+from scorebot.store.reports import reports
 
 
 def open_thread(ctx: Context, report: Report) -> None:
@@ -69,8 +71,8 @@ class ReportThreads(Feature):
         if not ctx.roles.is_igo(who):
             ctx.reply(words.NOT_AN_IGO)
             return
-        if ctx.store.reports.assign(report.id, who):
-            ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "assigned", who)
+        if reports.assign(report.id, who):
+            reports.record(report.id, ctx.signal.timestamp, ctx.sender, "assigned", who)
             self._update_root(ctx, report.id)
         ctx.confirm()
 
@@ -82,7 +84,7 @@ class ReportThreads(Feature):
         if not report.wants_answers:
             ctx.reply(words.NO_ANSWERS_WANTED)
             return
-        ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reply", text)
+        reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reply", text)
         ctx.do(SendDirect(report.reporter, words.answer_to_reporter(report.id, text),
                           remember=keys.report_note(report.id, ctx.signal.event_id)))
         ctx.confirm()
@@ -93,15 +95,15 @@ class ReportThreads(Feature):
         if refused_as_subject(ctx, report.subject, f"report #{report.id}"):
             return
         state = ReportState.ASSIGNED if report.assigned else ReportState.OPEN
-        ctx.store.reports.set_state(report.id, state)
-        ctx.store.reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reopened", "")
+        reports.set_state(report.id, state)
+        reports.record(report.id, ctx.signal.timestamp, ctx.sender, "reopened", "")
         self._update_root(ctx, report.id)
         ctx.confirm()
 
     @command("room-for", NumberArg("report"), role=Role.IGO, rooms=IGO_ROOM,
              help="Create a private, encrypted room for a report, with only those assisting.")
     def room_for(self, ctx: Context, report: int) -> None:
-        found = ctx.store.reports.get(report)
+        found = reports.get(report)
         if found is None:
             ctx.reply(words.no_report(report))
             return
@@ -113,31 +115,31 @@ class ReportThreads(Feature):
             ctx.reply(words.NO_ONE_ASSISTING)
             return
         ctx.do(CreateRoom(f"Report #{report}", assisting, keys.report_room(report)))
-        ctx.store.reports.record(report, ctx.signal.timestamp, ctx.sender, "room", ", ".join(assisting))
+        reports.record(report, ctx.signal.timestamp, ctx.sender, "room", ", ".join(assisting))
         to_thread(ctx, found, words.room_on_its_way([ctx.name_of(u) for u in assisting]))
         ctx.confirm()
 
     # -- !note and !resolve (see threads.py) ----------------------------------------------------
 
     def thread_note(self, ctx: Context, number: int, text: str) -> None:
-        if refused_as_subject(ctx, ctx.store.reports.get(number).subject, f"report #{number}"):
+        if refused_as_subject(ctx, reports.get(number).subject, f"report #{number}"):
             return
-        ctx.store.reports.record(number, ctx.signal.timestamp, ctx.sender, "note", text)
+        reports.record(number, ctx.signal.timestamp, ctx.sender, "note", text)
         ctx.confirm()
 
     def thread_resolve(self, ctx: Context, number: int, outcome: str) -> None:
-        report = ctx.store.reports.get(number)
+        report = reports.get(number)
         if refused_as_subject(ctx, report.subject, f"report #{number}"):
             return
-        ctx.store.reports.set_state(number, ReportState.RESOLVED)
-        ctx.store.reports.record(number, ctx.signal.timestamp, ctx.sender, "resolved", outcome)
+        reports.set_state(number, ReportState.RESOLVED)
+        reports.record(number, ctx.signal.timestamp, ctx.sender, "resolved", outcome)
         self._update_root(ctx, number)
         ctx.do(SendDirect(report.reporter, words.resolved(number, outcome)))
         ctx.confirm()
 
     def _update_root(self, ctx: Context, report_id: int) -> None:
         igo = ctx.room_of(RoomKind.IGO)
-        report = ctx.store.reports.get(report_id)
+        report = reports.get(report_id)
         if igo and readers(ctx, report.subject).route is Route.IGO_ROOM:
             ctx.do(Edit(igo, keys.report(report_id), bold(report.root(ctx.name_of))))
 
@@ -146,8 +148,8 @@ class ReportThreads(Feature):
     def on_tick(self, ctx: Context) -> None:
         self._be_the_moderation_bot(ctx)
         now = ctx.signal.timestamp
-        for report in ctx.store.reports.needing_a_reminder(now - self.remind_after_ms):
-            ctx.store.reports.reminded(report.id, now)
+        for report in reports.needing_a_reminder(now - self.remind_after_ms):
+            reports.reminded(report.id, now)
             to_thread(ctx, report, words.reminder(report))
 
     def _be_the_moderation_bot(self, ctx: Context) -> None:
@@ -158,7 +160,7 @@ class ReportThreads(Feature):
         for view in ctx.views.values():
             mark = keys.moderated_by(view.room_id)
             if (view.kind is not RoomKind.ORGANIZING or igo is None or view.moderation_bot == ctx.bot_user_id
-                    or not view.can(ctx.bot_user_id, "state") or ctx.store.mark(mark)):
+                    or not view.can(ctx.bot_user_id, "state") or marks.get(mark)):
                 continue
-            ctx.store.set_mark(mark, str(ctx.signal.timestamp))
+            marks.set(mark, str(ctx.signal.timestamp))
             ctx.do(SetState(view.room_id, MODERATED_BY, {"user_id": ctx.bot_user_id, "room_id": igo}))

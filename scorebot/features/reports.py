@@ -23,6 +23,8 @@ from scorebot.domain.rooms import DIRECT, ORGANIZING, RoomKind
 from scorebot.domain.signals import NativeReport, Reaction
 from scorebot.feature import Feature
 from scorebot.features.report_threads import open_thread, to_thread
+from scorebot.store.culture import culture
+from scorebot.store.reports import reports
 
 FLAG_EMOJI = ("🚩",)
 
@@ -47,7 +49,7 @@ class Reports(Feature):
             return
         evidence_room, evidence_event, evidence_text = None, None, None
         if request.event_id:
-            seen = ctx.store.culture.message(request.event_id)
+            seen = culture.message(request.event_id)
             evidence_event = request.event_id
             evidence_room = seen.room_id if seen else request.room_ref
             if seen:
@@ -55,7 +57,7 @@ class Reports(Feature):
                 if request.subject is None:
                     request = ReportRequest(request.words, subject=seen.sender, anonymous=request.anonymous,
                                             wants_answers=request.wants_answers)
-        report = ctx.store.reports.create(ctx.sender, request, "a direct chat with me", ctx.signal.timestamp,
+        report = reports.create(ctx.sender, request, "a direct chat with me", ctx.signal.timestamp,
                                           evidence_room, evidence_event, evidence_text)
         open_thread(ctx, report)
         ctx.reply(words.thanks(report))
@@ -65,22 +67,21 @@ class Reports(Feature):
         flag: Reaction = ctx.signal
         # No reason: everyone in the room, the reported person too, reads a redaction's reason.
         ctx.do(Redact(ctx.room.room_id, flag.event_id))
-        seen = ctx.store.culture.message(flag.target_event_id)
+        seen = culture.message(flag.target_event_id)
         # Anonymous until they say otherwise: they had no chance to choose before the IGOs see it.
         request = ReportRequest("", subject=seen.sender if seen else None, anonymous=True)
-        report = ctx.store.reports.create(ctx.sender, request, "🚩 on a message", ctx.signal.timestamp,
+        report = reports.create(ctx.sender, request, "🚩 on a message", ctx.signal.timestamp,
                                           ctx.room.room_id, flag.target_event_id, seen.body if seen else None)
         open_thread(ctx, report)
         ctx.do(SendDirect(ctx.sender, words.after_flag(report), remember=keys.report_note(report.id)))
 
     def on_native_report(self, ctx: Context) -> None:
         native: NativeReport = ctx.signal
-        reports = ctx.store.reports
         if ctx.rooms.get(native.reported_room) is not RoomKind.ORGANIZING or (
                 native.native_id is not None and reports.has_native(native.native_id)):
             return
         # The evidence comes from the bot's own copy: in an encrypted room no one else has one.
-        seen = ctx.store.culture.message(native.reported_event_id)
+        seen = culture.message(native.reported_event_id)
         subject = native.reported_sender or (seen.sender if seen else None)
         request = ReportRequest(native.reason or "", subject=subject, anonymous=True)
         report = reports.create(native.sender, request, native.via, native.timestamp, native.reported_room,
@@ -93,13 +94,12 @@ class Reports(Feature):
     topic = Topic.REPORT
 
     def open_conversations(self, ctx: Context) -> list[int]:
-        return ctx.store.reports.open_of_reporter(ctx.sender)
+        return reports.open_of_reporter(ctx.sender)
 
     def carry_on(self, ctx: Context, number: int, said: str) -> None:
         self._more_words(ctx, number, said)
 
     def _more_words(self, ctx: Context, number: int, added: str) -> None:
-        reports = ctx.store.reports
         report = reports.of_reporter(ctx.sender, number)
         if report is None:
             ctx.reply(words.no_report_of_yours(number))

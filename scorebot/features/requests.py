@@ -12,7 +12,7 @@ from scorebot.domain.rooms import ORGANIZING
 from scorebot.domain.stack import POINT, PROCESS, RESPOND, stepped_back
 from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING, StackService
-from scorebot.store.meetings import MeetingRecord
+from scorebot.store.meetings import MeetingRecord, meetings
 
 
 class Requests(Feature):
@@ -23,7 +23,6 @@ class Requests(Feature):
              help="Answer the current speaker directly: you go right after them. One direct response a turn; "
                   "a second one waits as an ordinary hand.")
     def respond(self, ctx: Context, meeting: MeetingRecord) -> None:
-        meetings = ctx.store.meetings
         turn = meetings.current_turn(meeting.id)
         taken = turn is not None and any(s.entry.kind == RESPOND and s.asked_at >= turn.started_at
                                          for s in meetings.waiting(meeting.id))
@@ -37,12 +36,12 @@ class Requests(Feature):
              help="A point of process (we are over time, can we take a break): you go ahead of everyone, "
                   "and the facilitator is told.")
     def process(self, ctx: Context, about: str | None, meeting: MeetingRecord) -> None:
-        before = len(ctx.store.meetings.waiting(meeting.id))
+        before = len(meetings.waiting(meeting.id))
         self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "process", ctx.signal.event_id,
                              ctx.room.room_id, ctx.signal.event_id, kind=PROCESS, term=about)
-        if len(ctx.store.meetings.waiting(meeting.id)) > before:
+        if len(meetings.waiting(meeting.id)) > before:
             facilitators = [self.service.name(ctx, user, mention=True)
-                            for user in ctx.store.meetings.facilitators(meeting.id)]
+                            for user in meetings.facilitators(meeting.id)]
             ctx.do(Send(meeting.room_id, words.point_of_process(facilitators, ctx.name_of(ctx.sender), about)))
 
     @command("stack step-back", rooms=ORGANIZING, needs=(MEETING,),
@@ -56,6 +55,6 @@ class Requests(Feature):
         if fixed is None:
             ctx.reply(words.NOBODY_AFTER_YOU)
             return
-        ctx.store.meetings.set_fixed_positions(fixed)
+        meetings.set_fixed_positions(fixed)
         ctx.confirm()
         self.service.update_board(ctx, meeting)

@@ -33,7 +33,9 @@ from scorebot.domain.unverified import tell_where_readable
 from scorebot.feature import Feature
 from scorebot.features.ballot import Ballot
 from scorebot.features.meeting_room import MEETING
-from scorebot.store.meetings import MeetingRecord
+from scorebot.store.cases import cases
+from scorebot.store.meetings import MeetingRecord, meetings
+from scorebot.store.revisions import revisions
 
 MAX_TEXT = 8000
 
@@ -51,8 +53,8 @@ class Revision(Feature):
         if len(text) > MAX_TEXT:
             ctx.reply(words.too_long(len(text), MAX_TEXT))
             return
-        proposal = ctx.store.revisions.propose(ctx.sender, text, ctx.signal.timestamp)
-        ctx.store.cases.audit(proposal.submitted_at, ctx.sender, "revision proposed", None, proposal=proposal.id)
+        proposal = revisions.propose(ctx.sender, text, ctx.signal.timestamp)
+        cases.audit(proposal.submitted_at, ctx.sender, "revision proposed", None, proposal=proposal.id)
         notice = words.proposed(proposal, ctx.name_of(ctx.sender))
         for kind in (RoomKind.IGO, RoomKind.STEERING):
             room = ctx.room_of(kind)
@@ -62,7 +64,7 @@ class Revision(Feature):
 
     @command("revision list", help="The revision proposals and where each one stands.")
     def list_proposals(self, ctx: Context) -> None:
-        proposals = ctx.store.revisions.all()
+        proposals = revisions.all()
         if not proposals:
             ctx.reply(words.NOTHING_PROPOSED)
             return
@@ -79,7 +81,7 @@ class Revision(Feature):
     @command("here", rooms=ORGANIZING, needs=(MEETING,),
              help="In a meeting: mark yourself present (for votes and the minutes).")
     def here(self, ctx: Context, meeting: MeetingRecord) -> None:
-        ctx.store.meetings.count_present(meeting.id, ctx.sender, ctx.signal.timestamp, ctx.name_of(ctx.sender))
+        meetings.count_present(meeting.id, ctx.sender, ctx.signal.timestamp, ctx.name_of(ctx.sender))
         ctx.confirm()
 
     @command("revision vote", NumberArg("proposal"), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
@@ -88,7 +90,7 @@ class Revision(Feature):
         found = self._proposal(ctx, proposal, "open a vote on", MAY_OPEN_VOTE)
         if found is None:
             return
-        ctx.store.revisions.set_state(proposal, State.IN_MEETING_VOTE, vote_meeting_id=meeting.id)
+        revisions.set_state(proposal, State.IN_MEETING_VOTE, vote_meeting_id=meeting.id)
         key = keys.revision_vote(proposal)
         ctx.do(Send(ctx.room.room_id, words.meeting_vote(found), remember=key),
                React(ctx.room.room_id, None, YES, target_key=key), React(ctx.room.room_id, None, NO, target_key=key))
@@ -96,14 +98,14 @@ class Revision(Feature):
     @reaction(YES, NO, rooms=ORGANIZING, on="revision-vote")
     def show_of_hands(self, ctx: Context, number: int) -> None:
         hand: Reaction = ctx.signal
-        found = ctx.store.revisions.get(number)
+        found = revisions.get(number)
         if found and found.state is State.IN_MEETING_VOTE:
-            ctx.store.revisions.hand(found.id, ctx.sender, "yes" if hand.emoji == YES else "no", hand.event_id)
+            revisions.hand(found.id, ctx.sender, "yes" if hand.emoji == YES else "no", hand.event_id)
 
     def on_redaction(self, ctx: Context) -> None:
         redaction: Redaction = ctx.signal
         if ctx.room.kind is RoomKind.ORGANIZING:
-            ctx.store.revisions.hand_down(redaction.redacts)
+            revisions.hand_down(redaction.redacts)
 
     @command("revision count", NumberArg("proposal"), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="In a meeting: close the show of hands; if it passes, the secret ballot opens.")
@@ -112,16 +114,16 @@ class Revision(Feature):
         if found is None:
             return
         voters = set(self.ballot.voters(ctx, ctx.signal.timestamp))
-        hands = {user: choice for user, choice in ctx.store.revisions.hands(proposal).items() if user in voters}
+        hands = {user: choice for user, choice in revisions.hands(proposal).items() if user in voters}
         for user in hands:  # a hand shown is a member present, for the minutes too
-            ctx.store.meetings.count_present(meeting.id, user, ctx.signal.timestamp, ctx.name_of(user))
-        present = ctx.store.meetings.present(meeting.id) & voters
+            meetings.count_present(meeting.id, user, ctx.signal.timestamp, ctx.name_of(user))
+        present = meetings.present(meeting.id) & voters
         yes, no = sum(c == "yes" for c in hands.values()), sum(c == "no" for c in hands.values())
         quorum = self.ballot.config.meeting_quorum
         passed = meeting_vote_passes(yes, len(present), quorum)
-        ctx.store.revisions.forget_hands(proposal)
-        ctx.store.revisions.set_state(proposal, State.SUBMITTED, meeting_yes=yes, meeting_no=no, present=len(present))
-        ctx.store.cases.audit(ctx.signal.timestamp, ctx.sender, "revision counted in a meeting", None,
+        revisions.forget_hands(proposal)
+        revisions.set_state(proposal, State.SUBMITTED, meeting_yes=yes, meeting_no=no, present=len(present))
+        cases.audit(ctx.signal.timestamp, ctx.sender, "revision counted in a meeting", None,
                               proposal=proposal, yes=yes, no=no, present=len(present), passed=passed)
         opened = self.ballot.open(ctx, found) if passed else None
         short = quorum if short_of_quorum(len(present), quorum) else None
@@ -129,7 +131,7 @@ class Revision(Feature):
 
     def _proposal(self, ctx: Context, number: int, doing: str, allowed: frozenset[State]) -> Proposal | None:
         """The proposal, if `doing` it is allowed in its state; else say why not."""
-        found = ctx.store.revisions.get(number)
+        found = revisions.get(number)
         refusal = not_now(found, number, doing, allowed, found and words.state(found))
         if refusal:
             ctx.reply(refusal)
@@ -148,13 +150,13 @@ class Revision(Feature):
             ctx.reply(UNVERIFIED_SESSION)
             ctx.do(*tell_where_readable(ctx.sender, ctx.name_of(ctx.sender), ctx.room.kind, ctx.views))
             return
-        found = ctx.store.revisions.get(proposal)
+        found = revisions.get(proposal)
         if found is None or found.state is not State.APPROVED:
             ctx.reply(words.cannot_ratify(proposal, found))
             return
         now = ctx.signal.timestamp
-        ctx.store.revisions.set_state(proposal, State.RATIFIED, ratified_at=now, ratified_by=ctx.sender)
-        ctx.store.cases.audit(now, ctx.sender, "revision ratified", None, proposal=proposal)
+        revisions.set_state(proposal, State.RATIFIED, ratified_at=now, ratified_by=ctx.sender)
+        cases.audit(now, ctx.sender, "revision ratified", None, proposal=proposal)
         for room, kind in ctx.rooms.items():
             if kind is RoomKind.ORGANIZING:
                 ctx.do(Send(room, words.ratified(found)))
@@ -162,7 +164,7 @@ class Revision(Feature):
 
     @command("revision history", help="Every ratified revision of the code of conduct.")
     def history(self, ctx: Context) -> None:
-        ratified = [p for p in ctx.store.revisions.all() if p.state is State.RATIFIED]
+        ratified = [p for p in revisions.all() if p.state is State.RATIFIED]
         if not ratified:
             ctx.reply(words.NOTHING_RATIFIED)
             return

@@ -25,7 +25,8 @@ from scorebot.features.meeting_room import MEETING, StackService
 from scorebot.features.meetings import Meetings
 from scorebot.features.requests import Requests
 from scorebot.features.turns import Turns
-from scorebot.store.meetings import MeetingRecord
+from scorebot.store.culture import culture
+from scorebot.store.meetings import MeetingRecord, meetings
 
 PRIVATE_TEXTS = frozenset({"priority on", "priority off"})
 
@@ -53,7 +54,7 @@ class Stack(Feature):
     def stack(self, ctx: Context, meeting: MeetingRecord) -> None:
         self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "command", ctx.signal.event_id,
                              ctx.room.room_id, ctx.signal.event_id, board=False)
-        self.service.post_board(ctx, ctx.store.meetings.get(meeting.id))
+        self.service.post_board(ctx, meetings.get(meeting.id))
 
     @command("stack add", PersonArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help='Put someone on the stack for them: a member, or "Name" for someone with no account.')
@@ -66,9 +67,9 @@ class Stack(Feature):
     def clarify(self, ctx: Context, term: str | None, meeting: MeetingRecord) -> None:
         self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "clarify", ctx.signal.event_id,
                              ctx.room.room_id, ctx.signal.event_id, clarification=True, term=term)
-        known = ctx.store.culture.define(term) if term else None
+        known = culture.define(term) if term else None
         if known:  # a known term is explained at once; the point of clarification stays for questions
-            ctx.store.culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
+            culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
             ctx.reply(culture_words.definition(known.term, known.explanation))
 
     def on_message(self, ctx: Context) -> bool | None:
@@ -79,7 +80,7 @@ class Stack(Feature):
             return self._direct_message(ctx, said)
         if ctx.room.kind is not RoomKind.ORGANIZING:
             return None
-        meeting = ctx.store.meetings.running(ctx.room.room_id)
+        meeting = meetings.running(ctx.room.room_id)
         if meeting is None:
             return None  # outside a meeting, hands and stack texts are ordinary chat
         if is_hand(text) or said in self.service.texts:
@@ -93,7 +94,7 @@ class Stack(Feature):
     @reaction(*HANDS, rooms=ORGANIZING)
     def hand(self, ctx: Context) -> None:
         hand: Reaction = ctx.signal
-        meeting = ctx.store.meetings.running(ctx.room.room_id)
+        meeting = meetings.running(ctx.room.room_id)
         if meeting:
             # The ✅ goes on what was reacted to: Element does not show reactions to reactions.
             self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "reaction", hand.event_id,
@@ -101,8 +102,8 @@ class Stack(Feature):
 
     def on_redaction(self, ctx: Context) -> None:
         redaction: Redaction = ctx.signal
-        meeting = ctx.store.meetings.running(ctx.room.room_id)
-        stacked = ctx.store.meetings.from_signal(meeting.id, redaction.redacts) if meeting else None
+        meeting = meetings.running(ctx.room.room_id)
+        stacked = meetings.from_signal(meeting.id, redaction.redacts) if meeting else None
         if stacked and stacked.entry.person.key == redaction.sender:
             self.service.leave(ctx, meeting, stacked.entry, "withdrew")
             self.service.update_board(ctx, meeting)
@@ -111,10 +112,10 @@ class Stack(Feature):
         """A hand raised in Element Call goes down when the call membership it was on ends or is
         replaced: Element Call lowers it so, without removing the reaction."""
         change: CallMembership = ctx.signal
-        meeting = ctx.store.meetings.running(ctx.room.room_id) if change.replaces else None
+        meeting = meetings.running(ctx.room.room_id) if change.replaces else None
         if meeting is None:
             return
-        raised = [s for s in ctx.store.meetings.raised_on(meeting.id, change.replaces)
+        raised = [s for s in meetings.raised_on(meeting.id, change.replaces)
                   if s.entry.person.key == change.sender]
         for stacked in raised:
             self.service.leave(ctx, meeting, stacked.entry, "left the call" if change.ended else "lowered their hand")
@@ -164,7 +165,7 @@ class Stack(Feature):
              help="Take someone off the stack.")
     def stack_remove(self, ctx: Context, person: str, meeting: MeetingRecord) -> None:
         target = self.service.person(ctx, person)
-        entries = [s.entry for s in ctx.store.meetings.waiting(meeting.id) if s.entry.person.key == target.key]
+        entries = [s.entry for s in meetings.waiting(meeting.id) if s.entry.person.key == target.key]
         if not entries:
             ctx.reply(words.not_on_stack(target.name))
             return
@@ -176,36 +177,36 @@ class Stack(Feature):
              needs=(MEETING,), help="Move someone to a position on the stack; it holds as others join.")
     def stack_move(self, ctx: Context, person: str, position: int, meeting: MeetingRecord) -> None:
         target = self.service.person(ctx, person)
-        entry = next((s.entry for s in ctx.store.meetings.waiting(meeting.id)
+        entry = next((s.entry for s in meetings.waiting(meeting.id)
                       if s.entry.person.key == target.key and not s.entry.ahead), None)
         if entry is None:
             ctx.reply(words.not_on_stack(target.name))
             return
-        ctx.store.meetings.set_fixed_positions(moved(self.service.order(ctx, meeting), entry, position))
+        meetings.set_fixed_positions(moved(self.service.order(ctx, meeting), entry, position))
         self._override(ctx, meeting, f"moved {target.name} to position {position}")
 
     @command("stack clear", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,), help="Empty the stack.")
     def stack_clear(self, ctx: Context, meeting: MeetingRecord) -> None:
-        for stacked in ctx.store.meetings.waiting(meeting.id):
-            ctx.store.meetings.leave(stacked.id, ctx.signal.timestamp, "cleared")
+        for stacked in meetings.waiting(meeting.id):
+            meetings.leave(stacked.id, ctx.signal.timestamp, "cleared")
         self._override(ctx, meeting, "cleared the stack")
 
     @command("stack close", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="Close the stack to new requests (points of clarification and of process still pass).")
     def stack_close(self, ctx: Context, meeting: MeetingRecord) -> None:
-        ctx.store.meetings.set_closed(meeting.id, True)
+        meetings.set_closed(meeting.id, True)
         self._override(ctx, meeting, "closed the stack")
 
     @command("stack open", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,), help="Open the stack again.")
     def stack_open(self, ctx: Context, meeting: MeetingRecord) -> None:
-        ctx.store.meetings.set_closed(meeting.id, False)
+        meetings.set_closed(meeting.id, False)
         self._override(ctx, meeting, "opened the stack")
 
     def _override(self, ctx: Context, meeting: MeetingRecord, what: str) -> None:
         """A facilitator's change: confirmed, shown on the board, and recorded for the minutes."""
-        ctx.store.meetings.note(meeting.id, ctx.signal.timestamp, f"{ctx.name_of(ctx.sender)} {what}.")
+        meetings.note(meeting.id, ctx.signal.timestamp, f"{ctx.name_of(ctx.sender)} {what}.")
         ctx.confirm()
-        self.service.update_board(ctx, ctx.store.meetings.get(meeting.id))
+        self.service.update_board(ctx, meetings.get(meeting.id))
 
     # -- priority (private) -------------------------------------------------------------------
 
@@ -213,7 +214,6 @@ class Stack(Feature):
              help="Declare, privately, that you belong to a marginalized group: you go to the front of the "
                   "stack until you have contributed significantly. 'off' deletes it.")
     def priority(self, ctx: Context, state: str) -> None:
-        meetings = ctx.store.meetings
         if state == "on":
             meetings.declare_priority(ctx.sender, ctx.signal.timestamp)
             ctx.reply(words.PRIORITY_ON)
@@ -227,7 +227,6 @@ class Stack(Feature):
              help="Give someone priority for this meeting, at their spoken request. "
                   "Works in a direct chat with me too, so no one else sees it.")
     def stack_priority(self, ctx: Context, user: str) -> None:
-        meetings = ctx.store.meetings
         if ctx.room.kind is RoomKind.DIRECT:
             candidates = [m for m in meetings.all_running() if ctx.sender in meetings.facilitators(m.id)]
         else:

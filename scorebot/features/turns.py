@@ -10,7 +10,7 @@ from scorebot.domain.rooms import ORGANIZING, Role
 from scorebot.domain.stack import PROCESS
 from scorebot.feature import Feature
 from scorebot.features.meeting_room import MEETING, TURN, StackService
-from scorebot.store.meetings import MeetingRecord, TurnRecord
+from scorebot.store.meetings import MeetingRecord, TurnRecord, meetings
 
 
 class Turns(Feature):
@@ -29,7 +29,7 @@ class Turns(Feature):
         first = ordered[0]
         self.service.leave(ctx, meeting, first, "called")
         brief = first.clarification or first.kind == PROCESS  # a brief point is not a turn that costs a place
-        ctx.store.meetings.start_turn(meeting.id, first.person, ctx.signal.timestamp, clarification=brief)
+        meetings.start_turn(meeting.id, first.person, ctx.signal.timestamp, clarification=brief)
         clarifying = first.term if first.clarification else None
         after = self.service.order(ctx, meeting)
         following = self.service.speaker(after[0].person) if after else None
@@ -55,11 +55,11 @@ class Turns(Feature):
         if self.service.wrapup_after_ms is None:
             return
         now = ctx.signal.timestamp
-        for meeting in ctx.store.meetings.all_running():
-            turn = ctx.store.meetings.current_turn(meeting.id)
+        for meeting in meetings.all_running():
+            turn = meetings.current_turn(meeting.id)
             if turn and not turn.wrapup_asked and now - turn.started_at >= self.service.wrapup_after_ms:
                 self._ask_to_wrap_up(ctx, meeting, turn)
 
     def _ask_to_wrap_up(self, ctx: Context, meeting: MeetingRecord, turn: TurnRecord) -> None:
-        ctx.store.meetings.mark_wrapup_asked(turn.id)
+        meetings.mark_wrapup_asked(turn.id)
         ctx.do(Send(meeting.room_id, words.wrap_up(self.service.speaker(turn.person))))

@@ -25,18 +25,17 @@ from typing import TYPE_CHECKING, TypeVar
 from peewee import Database, SqliteDatabase
 
 from scorebot.store import erasure
+from scorebot.store.marks import marks
 from scorebot.store.migrations import Migration, SchemaTooNew, upgrade
 from scorebot.store.models import (
     MODELS,
     HandledEvent,
-    Mark,
     Outbox,
-    RememberedMessage,
     WaitingEvent,
     insert_row,
-    upsert,
 )
 from scorebot.store.outbox import OutboxRecords, PendingAction, _now_ms
+from scorebot.store.remembered import remembered
 from scorebot.store.rooms import RoomRecords
 
 if TYPE_CHECKING:
@@ -101,43 +100,43 @@ class Store(OutboxRecords, RoomRecords):
 
     @cached_property
     def meetings(self) -> Meetings:
-        from scorebot.store.meetings import Meetings
-        return Meetings()
+        from scorebot.store.meetings import meetings
+        return meetings
 
     @cached_property
     def agenda(self) -> Agenda:
-        from scorebot.store.agenda import Agenda
-        return Agenda()
+        from scorebot.store.agenda import agenda
+        return agenda
 
     @cached_property
     def culture(self) -> Culture:
-        from scorebot.store.culture import Culture
-        return Culture()
+        from scorebot.store.culture import culture
+        return culture
 
     @cached_property
     def cases(self) -> Cases:
-        from scorebot.store.cases import Cases
-        return Cases()
+        from scorebot.store.cases import cases
+        return cases
 
     @cached_property
     def reports(self) -> Reports:
-        from scorebot.store.reports import Reports
-        return Reports()
+        from scorebot.store.reports import reports
+        return reports
 
     @cached_property
     def brigading(self) -> Brigading:
-        from scorebot.store.brigading import Brigading
-        return Brigading()
+        from scorebot.store.brigading import brigading
+        return brigading
 
     @cached_property
     def commands(self) -> SentCommands:
-        from scorebot.store.commands import SentCommands
-        return SentCommands()
+        from scorebot.store.commands import sent_commands
+        return sent_commands
 
     @cached_property
     def revisions(self) -> Revisions:
-        from scorebot.store.revisions import Revisions
-        return Revisions()
+        from scorebot.store.revisions import revisions
+        return revisions
 
     def open(self) -> list[Migration]:
         """Connect and bring the schema up to date; return the migrations applied."""
@@ -177,12 +176,10 @@ class Store(OutboxRecords, RoomRecords):
     # -- marks --------------------------------------------------------------------------------
 
     def mark(self, name: str) -> str | None:
-        row = Mark.get_or_none(Mark.name == name)
-        return row.value if row else None
+        return marks.get(name)
 
     def set_mark(self, name: str, value: str) -> None:
-        upsert(Mark, name=name, value=value)
-
+        marks.set(name, value)
 
     def instance_id(self) -> str:
         """A random name for this database, so transaction IDs never collide with another's."""
@@ -220,16 +217,13 @@ class Store(OutboxRecords, RoomRecords):
     # -- messages the bot sent and may edit later ------------------------------------------
 
     def remember(self, key: str, room_id: str, event_id: str) -> None:
-        upsert(RememberedMessage, key=key, room_id=room_id, event_id=event_id)
+        remembered.remember(key, room_id, event_id)
 
     def recall(self, key: str) -> str | None:
-        row = RememberedMessage.get_or_none(RememberedMessage.key == key)
-        return row.event_id if row else None
+        return remembered.recall(key)
 
     def key_of(self, event_id: str) -> str | None:
-        """The key a message the bot sent was remembered under (a proposal, a case thread...)."""
-        row = RememberedMessage.get_or_none(RememberedMessage.event_id == event_id)
-        return row.key if row else None
+        return remembered.key_of(event_id)
 
     # -- encrypted events waiting for their key ----------------------------------------------
 

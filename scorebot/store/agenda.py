@@ -26,3 +26,6 @@ class Agenda:
 
     def told_overtime(self, item_id: int) -> None:
         AgendaItem.update(overtime_told=True).where(AgendaItem.id == item_id).execute()
+
+
+agenda = Agenda()

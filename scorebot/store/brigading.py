@@ -77,3 +77,6 @@ class Brigading:
         membership age a ballot may ask for."""
         m.RoomInvite.delete().where(m.RoomInvite.at < invites_at).execute()
         m.RoomJoin.delete().where(m.RoomJoin.at < joins_at).execute()
+
+
+brigading = Brigading()

@@ -114,3 +114,6 @@ class Cases:
         return [{"at": r.at, "actor": r.actor, "action": r.action, "subject": r.subject, "room": r.room_id,
                  **(json.loads(r.detail) if r.detail else {})}
                 for r in m.AuditEntry.select().order_by(m.AuditEntry.id)]
+
+
+cases = Cases()

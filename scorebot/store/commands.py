@@ -34,3 +34,6 @@ class SentCommands:
 
     def answered(self, room_id: str, user_id: str, digest: str, at: int) -> None:
         m.upsert(m.LastAnswer, room_id=room_id, user_id=user_id, digest=digest, at=at)
+
+
+sent_commands = SentCommands()

@@ -153,3 +153,6 @@ class Culture:
     def terms_explained(self, meeting_id: int) -> list[str]:
         rows = MeetingTerm.select().where(MeetingTerm.meeting_id == meeting_id).order_by(MeetingTerm.id)
         return list(dict.fromkeys(r.term for r in rows))
+
+
+culture = Culture()

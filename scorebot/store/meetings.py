@@ -237,3 +237,6 @@ class Meetings(Attendance, Priority):
     def notes(self, meeting_id: int) -> list[tuple[int, str]]:
         rows = MeetingNote.select().where(MeetingNote.meeting_id == meeting_id).order_by(MeetingNote.id)
         return [(r.at, r.text) for r in rows]
+
+
+meetings = Meetings()

@@ -94,10 +94,6 @@ class OutboxRecords:
         Outbox.update(state="done", result_event_id=result_event_id, payload="").where(
             Outbox.id == action_id).execute()
 
-    def sent_by_the_bot(self, event_id: str) -> bool:
-        """Whether the bot itself sent this event (as long as its outbox row is kept)."""
-        return Outbox.select().where(Outbox.result_event_id == event_id).exists()
-
     def action_failed(self, action_id: int, error: str) -> None:
         erasure.forget_sent(action_id)
         Outbox.update(state="failed", error=error[:2000], payload="").where(Outbox.id == action_id).execute()

@@ -80,3 +80,6 @@ class Reports:
 
     def reminded(self, report_id: int, at: int) -> None:
         m.Report.update(reminded_at=at).where(m.Report.id == report_id).execute()
+
+
+reports = Reports()

@@ -94,3 +94,6 @@ class Revisions:
         m.BallotChoice.delete().where(m.BallotChoice.proposal_id == number).execute()
         self.set_state(number, state, yes=yes, no=no, voters=voters)
         erasure.erase_after_commit()
+
+
+revisions = Revisions()

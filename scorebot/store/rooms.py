@@ -9,6 +9,7 @@ direct chat of that one person, and does it get room keys only for cross-signed 
 from __future__ import annotations
 
 from scorebot.domain import keys
+from scorebot.store.marks import marks
 from scorebot.store.models import DirectChat, Mark, Room, upsert
 
 
@@ -57,9 +58,4 @@ class RoomRecords:
                 or self.made_for(room_id) is not None)
 
     def made_for(self, room_id: str) -> str | None:
-        """The key of the report or case whose other grievance officers this room was made for."""
-        if not room_id:
-            return None  # "" marks a room asked for and not made yet: it is no room
-        made = [Mark.name.startswith(f"{kind}:") for kind in keys.OFFICERS_ROOMS]
-        row = Mark.get_or_none((made[0] | made[1]) & (Mark.value == room_id))
-        return row.name if row else None
+        return marks.made_for(room_id)

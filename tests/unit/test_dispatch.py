@@ -15,6 +15,7 @@ from scorebot.domain.unverified import readable_room
 from scorebot.feature import Feature
 from scorebot.features import all_features
 from scorebot.store import Store
+from scorebot.store.marks import marks
 
 BOT = "@bot:x"
 ROOM = RoomView("!r:x", RoomKind.ORGANIZING, members={"@mod:x": "Mod", "@bob:x": "Bob", BOT: "bot"},
@@ -31,11 +32,11 @@ class Sample(Feature):
         registry.command("boom")(self.boom)
 
     def warn(self, ctx: Context, user: str):
-        ctx.store.set_mark("warned", user)
+        marks.set("warned", user)
         ctx.reply(f"asked {user} to stop")
 
     def boom(self, ctx: Context):
-        ctx.store.set_mark("half-done", "yes")
+        marks.set("half-done", "yes")
         raise RuntimeError("boom")
 
     def on_message(self, ctx: Context):

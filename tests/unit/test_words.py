@@ -145,7 +145,7 @@ def test_minutes_are_read_from_the_store_alone(group):
     group.say("@maya:x", "!decision We rent the hall for March")
     group.say("@maya:x", "!action @milo:x book the hall")
     running = group.store.meetings.running(ORG.room_id)
-    minutes = render_minutes(minutes_data(group.store, running, "UTC")).plain
+    minutes = render_minutes(minutes_data(running, "UTC")).plain
     assert "We rent the hall for March" in minutes and "## Action items\n- @milo:x: book the hall" in minutes
     loaded = subprocess.run([sys.executable, "-c", "import sys, scorebot.minutes_export; "
                              "print([m for m in sys.modules if m.startswith('scorebot.features')])"],

@@ -1,0 +1,28 @@
+"""Small named values kept beside the records (table `Mark`): the sync position, a room the bot
+asked for and what it was made for, how far a reader of reports got, a question waiting in a
+direct chat for its answer."""
+
+from __future__ import annotations
+
+from scorebot.domain import keys
+from scorebot.store.models import Mark, upsert
+
+
+class Marks:
+    def get(self, name: str) -> str | None:
+        row = Mark.get_or_none(Mark.name == name)
+        return row.value if row else None
+
+    def set(self, name: str, value: str) -> None:
+        upsert(Mark, name=name, value=value)
+
+    def made_for(self, room_id: str) -> str | None:
+        """The key of the report or case whose other grievance officers this room was made for."""
+        if not room_id:
+            return None  # "" marks a room asked for and not made yet: it is no room
+        made = [Mark.name.startswith(f"{kind}:") for kind in keys.OFFICERS_ROOMS]
+        row = Mark.get_or_none((made[0] | made[1]) & (Mark.value == room_id))
+        return row.name if row else None
+
+
+marks = Marks()
