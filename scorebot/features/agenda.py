@@ -11,7 +11,8 @@ from scorebot.domain.agenda import current, parse_items, runs_over, upcoming
 from scorebot.domain.commands import ChoiceArg, TextArg, command
 from scorebot.domain.rooms import ORGANIZING, Role
 from scorebot.feature import Feature
-from scorebot.features.meeting_room import MEETING, StackService
+from scorebot.features.needs import MEETING
+from scorebot.features.stack import StackService
 from scorebot.store.agenda import agenda
 from scorebot.store.meetings import MeetingRecord, meetings
 

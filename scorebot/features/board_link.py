@@ -8,7 +8,7 @@ from scorebot.domain import meeting_words as words
 from scorebot.domain.commands import command
 from scorebot.domain.rooms import ORGANIZING, Role
 from scorebot.feature import Feature
-from scorebot.features.meeting_room import MEETING
+from scorebot.features.needs import MEETING
 from scorebot.store.meetings import MeetingRecord, meetings
 
 

@@ -35,7 +35,7 @@ from scorebot.domain.signals import Message, Reaction
 from scorebot.domain.stack import MeetingEvent
 from scorebot.domain.text import Text, join, pill
 from scorebot.feature import Feature
-from scorebot.features.meeting_room import MEETING
+from scorebot.features.needs import MEETING
 from scorebot.store.culture import culture
 from scorebot.store.meetings import MeetingRecord, meetings
 from scorebot.store.remembered import remembered

@@ -6,7 +6,7 @@ from scorebot.context import Context
 from scorebot.domain.commands import TextArg, UserArg, command
 from scorebot.domain.rooms import ORGANIZING, Role
 from scorebot.feature import Feature
-from scorebot.features.meeting_room import MEETING
+from scorebot.features.needs import MEETING
 from scorebot.store.meetings import MeetingRecord, meetings
 
 

@@ -14,7 +14,7 @@ from scorebot.domain.actions import Send
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.signals import Membership
 from scorebot.feature import Feature
-from scorebot.features.meeting_room import StackService
+from scorebot.features.stack import StackService
 from scorebot.store.meetings import meetings
 
 GONE = ("leave", "ban")

@@ -12,7 +12,8 @@ from scorebot.domain.rooms import ORGANIZING, Role, RoomKind
 from scorebot.domain.stack import MeetingEvent
 from scorebot.feature import Feature
 from scorebot.features.agenda import take_agenda
-from scorebot.features.meeting_room import MEETING, StackService
+from scorebot.features.needs import MEETING
+from scorebot.features.stack import StackService
 from scorebot.minutes import minutes_data
 from scorebot.store.meetings import MeetingRecord, meetings
 

@@ -39,8 +39,8 @@ from scorebot.domain.signals import Reaction
 from scorebot.domain.text import Text, bold, pill, plain
 from scorebot.feature import Feature
 from scorebot.features.casebook import REASON, CaseBook
+from scorebot.features.needs import CASE_THREAD
 from scorebot.features.readers import refused_as_subject
-from scorebot.features.thread_needs import CASE_THREAD
 from scorebot.store.cases import cases
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from scorebot.domain.reports import MODERATED_BY, Report, ReportState
 from scorebot.domain.rooms import IGO_ROOM, Role, RoomKind
 from scorebot.domain.text import Text, bold, plain
 from scorebot.feature import Feature
+from scorebot.features.needs import REPORT_THREAD
 from scorebot.features.readers import readers, refused_as_subject, send_elsewhere
-from scorebot.features.thread_needs import REPORT_THREAD
 from scorebot.store.marks import marks
 from scorebot.store.reports import reports
 

@@ -11,7 +11,8 @@ from scorebot.domain.commands import TextArg, command
 from scorebot.domain.rooms import ORGANIZING
 from scorebot.domain.stack import POINT, PROCESS, RESPOND, stepped_back
 from scorebot.feature import Feature
-from scorebot.features.meeting_room import MEETING, StackService
+from scorebot.features.needs import MEETING
+from scorebot.features.stack import StackService
 from scorebot.store.meetings import MeetingRecord, meetings
 
 

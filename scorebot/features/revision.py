@@ -32,7 +32,7 @@ from scorebot.domain.signals import Reaction, Redaction
 from scorebot.domain.unverified import tell_where_readable
 from scorebot.feature import Feature
 from scorebot.features.ballot import Ballot
-from scorebot.features.meeting_room import MEETING
+from scorebot.features.needs import MEETING
 from scorebot.store.cases import cases
 from scorebot.store.meetings import MeetingRecord, meetings
 from scorebot.store.revisions import revisions

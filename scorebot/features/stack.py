@@ -1,53 +1,181 @@
-"""The Modified Progressive Stack: asking to speak in every way there is, leaving, the
-facilitator's overrides and private priority. Meetings and turns are in their own modules; what
-they share is `meeting_room.StackService`.
+"""The Modified Progressive Stack: every way of asking to speak, and the one way onto the stack.
 
-Priority stays private: it is declared only in a direct chat (or set by a facilitator at the
-member's spoken request), it is never logged, and the board and the minutes show only the order.
+A hand in a message, a stack text, a hand reaction, a hand raised in a call, !stack, a direct chat
+(`private_stack.py`) and a facilitator's add all go through `StackService.request`, so each is
+confirmed the same way: a ✅ on the signal and the board edited in place. The other meeting
+features (meetings, turns, typed requests, the agenda, who leaves) hold the same service as
+`self.service`; the facilitator's overrides are in `stack_controls.py`.
 """
 
 from __future__ import annotations
 
-from scorebot.config import BoardConfig, StackConfig
+from scorebot.config import StackConfig
 from scorebot.context import Context
 from scorebot.domain import culture_words, limits
 from scorebot.domain import meeting_words as words
-from scorebot.domain.commands import ChoiceArg, NumberArg, PersonArg, TextArg, UserArg, command
+from scorebot.domain.actions import Edit, React, Send
+from scorebot.domain.agenda import board_line
+from scorebot.domain.agenda import current as current_item
+from scorebot.domain.board import render_board
+from scorebot.domain.commands import PersonArg, TextArg, command
 from scorebot.domain.reactions import HANDS, reaction
-from scorebot.domain.rooms import DIRECT, ORGANIZING, Role, RoomKind
+from scorebot.domain.rooms import ORGANIZING, Role, RoomKind
 from scorebot.domain.signals import CallMembership, Message, Reaction, Redaction
-from scorebot.domain.stack import Person, folded, is_hand, moved
+from scorebot.domain.stack import (
+    POINT,
+    PROCESS,
+    Entry,
+    MeetingEvent,
+    Person,
+    StackRules,
+    folded,
+    is_hand,
+    order,
+    position,
+    without,
+)
+from scorebot.domain.text import Text, bold, pill, plain
 from scorebot.feature import Feature
-from scorebot.features.agenda import Agenda
-from scorebot.features.board_link import BoardLink
-from scorebot.features.departures import Departures
-from scorebot.features.meeting_room import MEETING, StackService
-from scorebot.features.meetings import Meetings
-from scorebot.features.requests import Requests
-from scorebot.features.turns import Turns
+from scorebot.features.needs import MEETING
+from scorebot.store.agenda import agenda
 from scorebot.store.culture import culture
+from scorebot.store.marks import marks
 from scorebot.store.meetings import MeetingRecord, meetings
 
-PRIVATE_TEXTS = frozenset({"priority on", "priority off"})
+CONFIRM = "✅"
+TOLD_AGAIN_AFTER_MS = 60_000  # a repeated hand gets at most one notice per person per minute
+
+class StackService:
+    """The stack's rules from the config, and what every meeting feature does with them (each holds
+    it as `self.service`; `ctx.room` is the room a signal came from)."""
+
+    def __init__(self, stack: StackConfig | None = None, timezone: str = "UTC"):
+        stack = stack or StackConfig()
+        self.texts = {folded(text) for text in stack.texts}
+        self.leave_texts = {folded(text) for text in stack.leave_texts}
+        self.rules = StackRules(stack.significant_turns, stack.significant_seconds)
+        self.wrapup_after_ms = int(stack.wrapup_after * 1000) if stack.wrapup_after else None
+        self.timezone = timezone
+
+    # -- the stack in order, and its board ------------------------------------------------------
+
+    def order(self, ctx: Context, meeting: MeetingRecord) -> list[Entry]:
+        entries = [s.entry for s in meetings.waiting(meeting.id)]
+        return order(entries, meetings.contributions(meeting.id, ctx.signal.timestamp),
+                     meetings.priority(meeting.id), self.rules)
+
+    def board(self, ctx: Context, meeting: MeetingRecord) -> Text:
+        current = meetings.current_turn(meeting.id)
+        item = board_line(current_item(agenda.items(meeting.id)), ctx.signal.timestamp)
+        return render_board(meeting.title, current.person.name if current else None,
+                            self.order(ctx, meeting), meeting.closed, item)
+
+    def post_board(self, ctx: Context, meeting: MeetingRecord) -> None:
+        key = meetings.next_board_key(meeting.id)
+        ctx.do(Send(meeting.room_id, self.board(ctx, meeting), remember=key))
+
+    def update_board(self, ctx: Context, meeting: MeetingRecord) -> None:
+        meeting = meetings.get(meeting.id)
+        if meeting.board_key:
+            ctx.do(Edit(meeting.room_id, meeting.board_key, self.board(ctx, meeting)))
+        else:
+            self.post_board(ctx, meeting)
+
+    # -- in and out of the stack ------------------------------------------------------------------
+
+    def request(self, ctx: Context, meeting: MeetingRecord, person: Person, via: str, source: str | None,
+                confirm_room: str, confirm_event: str, *, clarification: bool = False, term: str | None = None,
+                on_behalf: bool = False, board: bool = True, reply_to: str | None = None, kind: str = POINT) -> None:
+        waiting = meetings.waiting(meeting.id)
+        if any(s.entry.person.key == person.key and s.entry.clarification == clarification and s.entry.kind == kind
+               for s in waiting):
+            self.repeated(ctx, meeting, person, confirm_room, confirm_event, on_behalf, reply_to)
+            return
+        if meeting.closed and not clarification and kind != PROCESS:
+            self.answer(ctx, confirm_room, reply_to, words.STACK_CLOSED)
+            return
+        meetings.add(meeting.id, person, via, ctx.signal.timestamp, source, clarification, term,
+                     target_event_id=reply_to, kind=kind)
+        ctx.do(React(confirm_room, confirm_event, CONFIRM))
+        marks.set(_told_key(meeting, person), str(ctx.signal.timestamp))
+        if ctx.room.kind is RoomKind.DIRECT:  # the board is in the meeting's room, out of sight here
+            spot = position(self.order(ctx, meeting), person.key)
+            ctx.reply(words.on_stack_for(meeting.title, spot))
+        if board:
+            self.update_board(ctx, meeting)
+
+    def repeated(self, ctx: Context, meeting: MeetingRecord, person: Person, confirm_room: str,
+                 confirm_event: str, on_behalf: bool, reply_to: str | None) -> None:
+        """Someone already waiting asks again. Under a homeserver's rate limits a notice for each
+        repeat (a storm of hand reactions) would hold up what matters, so within a minute of the
+        last word to them a repeated message gets a ✅, and a repeated reaction nothing more (the ✅
+        on their first stands); after that, one notice with their place."""
+        told = marks.get(_told_key(meeting, person))
+        if not on_behalf and told and ctx.signal.timestamp - int(told) < TOLD_AGAIN_AFTER_MS:
+            if reply_to is None:  # not a reaction: the repeat is a message of its own
+                ctx.do(React(confirm_room, confirm_event, CONFIRM))
+            return
+        marks.set(_told_key(meeting, person), str(ctx.signal.timestamp))
+        spot = position(self.order(ctx, meeting), person.key)
+        self.answer(ctx, confirm_room, reply_to, words.already_on_stack(person.name if on_behalf else None, spot))
+
+    def answer(self, ctx: Context, room_id: str, reply_to: str | None, text: str) -> None:
+        if reply_to is None:
+            ctx.reply(text)
+        else:
+            ctx.do(Send(room_id, self.name(ctx, ctx.sender, mention=True) + plain(f": {text}"), reply_to=reply_to))
+
+    def withdraw(self, ctx: Context, meeting: MeetingRecord, key: str, confirm: bool = True) -> None:
+        entries = [s.entry for s in meetings.waiting(meeting.id) if s.entry.person.key == key]
+        for entry in entries:
+            self.leave(ctx, meeting, entry, "withdrew")
+        if entries:
+            if confirm:
+                ctx.confirm()
+            self.update_board(ctx, meeting)
+        elif confirm:
+            ctx.reply(words.NOT_ON_THE_STACK)
+
+    def leave(self, ctx: Context, meeting: MeetingRecord, leaving: Entry, how: str) -> None:
+        """Take one entry off, moving up the fixed positions that stood behind it."""
+        entries = [s.entry for s in meetings.waiting(meeting.id)]
+        rest = without(entries, leaving, self.order(ctx, meeting))
+        meetings.leave(leaving.seq, ctx.signal.timestamp, how)
+        meetings.set_fixed_positions({e.seq: e.fixed_position for e in rest if e.fixed_position is not None})
+
+    def end_turn(self, ctx: Context, meeting: MeetingRecord, announce: bool = True) -> None:
+        """End the current turn, if any; other features hear of it (follow-up reminders)."""
+        current = meetings.current_turn(meeting.id)
+        if current:
+            meetings.end_turn(current.id, ctx.signal.timestamp)
+            if announce:
+                ctx.announce(MeetingEvent.TURN_ENDED, meeting.id)
+
+    # -- people as the room sees them -----------------------------------------------------------------
+
+    @staticmethod
+    def person(ctx: Context, who: str) -> Person:
+        return Person(who, ctx.name_of(who)) if who.startswith("@") else Person.named(who)
+
+    @staticmethod
+    def name(ctx: Context, user_id: str, mention: bool = False) -> Text:
+        return pill(user_id, ctx.name_of(user_id)) if mention else bold(ctx.name_of(user_id))
+
+    @staticmethod
+    def speaker(person: Person) -> Text:
+        return pill(person.user_id, person.name) if person.user_id else bold(person.name)
 
 
-def stack_features(stack: StackConfig | None = None, timezone: str = "UTC",
-                   board: BoardConfig | None = None) -> list[Feature]:
-    """Meetings, the stack, turns, typed requests, the agenda, the projector's link and who leaves
-    them, sharing one set of rules."""
-    service = StackService(stack, timezone)
-    return [Meetings(service), Stack(service), Turns(service), Requests(service), Agenda(service), BoardLink(board),
-            Departures(service)]
+def _told_key(meeting: MeetingRecord, person: Person) -> str:
+    """When `person` was last confirmed or told they are on this meeting's stack."""
+    return f"stack-told:{meeting.id}:{person.key}"
 
 
 class Stack(Feature):
+    """Asking to speak in a meeting's room, and leaving the stack."""
+
     def __init__(self, service: StackService):
         self.service = service
-
-    def is_private_text(self, said: str) -> bool:
-        return said in PRIVATE_TEXTS
-
-    # -- asking to speak --------------------------------------------------------------------
 
     @command("stack", rooms=ORGANIZING, needs=(MEETING,),
              help="Put yourself on the stack, and show the board again. A ✋ or 'stack' does the same.")
@@ -76,8 +204,6 @@ class Stack(Feature):
         message: Message = ctx.signal
         text = message.body.strip()
         said = folded(text)
-        if ctx.room.kind is RoomKind.DIRECT:
-            return self._direct_message(ctx, said)
         if ctx.room.kind is not RoomKind.ORGANIZING:
             return None
         meeting = meetings.running(ctx.room.room_id)
@@ -122,122 +248,7 @@ class Stack(Feature):
         if raised:
             self.service.update_board(ctx, meeting)
 
-    def _direct_message(self, ctx: Context, said: str) -> bool:
-        """`stack`, `unstack` and `priority on/off` in a direct chat; say whether it was one of them."""
-        words = said.split()
-        texts = self.service.texts
-        if said in PRIVATE_TEXTS:
-            self.priority(ctx, words[1])
-        elif said in texts or (len(words) == 2 and words[0] in texts and words[1].isdigit()):
-            self._request_from_direct_chat(ctx, int(words[1]) if len(words) == 2 else None)
-        elif said in self.service.leave_texts:
-            for meeting in self.service.meetings_of(ctx, ctx.sender):
-                self.service.withdraw(ctx, meeting, ctx.sender, confirm=False)
-            ctx.confirm()
-        else:
-            return False
-        return True
-
-    def _request_from_direct_chat(self, ctx: Context, choice: int | None) -> None:
-        meetings = self.service.meetings_of(ctx, ctx.sender)
-        if not meetings:
-            ctx.reply(words.NO_MEETING_OF_YOURS)
-            return
-        if len(meetings) > 1 and choice is None:
-            ctx.reply(words.which_meeting([m.title for m in meetings]))
-            return
-        if choice is not None and not 1 <= choice <= len(meetings):
-            ctx.reply(words.choose_a_number(len(meetings)))
-            return
-        meeting = meetings[(choice or 1) - 1]
-        name = ctx.directory.get(meeting.room_id, {}).get(ctx.sender) or ctx.sender
-        self.service.request(ctx, meeting, Person(ctx.sender, name), "direct chat", None,
-                             ctx.room.room_id, ctx.signal.event_id)
-
-    # -- leaving and the facilitator's overrides ------------------------------------------------
-
     @command("unstack", rooms=ORGANIZING, needs=(MEETING,),
              help="Take yourself off the stack. 'unstack' does the same.")
     def unstack(self, ctx: Context, meeting: MeetingRecord) -> None:
         self.service.withdraw(ctx, meeting, ctx.sender)
-
-    @command("stack remove", PersonArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
-             help="Take someone off the stack.")
-    def stack_remove(self, ctx: Context, person: str, meeting: MeetingRecord) -> None:
-        target = self.service.person(ctx, person)
-        entries = [s.entry for s in meetings.waiting(meeting.id) if s.entry.person.key == target.key]
-        if not entries:
-            ctx.reply(words.not_on_stack(target.name))
-            return
-        for entry in entries:
-            self.service.leave(ctx, meeting, entry, "removed")
-        self._override(ctx, meeting, f"took {target.name} off the stack")
-
-    @command("stack move", PersonArg(), NumberArg("position"), role=Role.FACILITATOR, rooms=ORGANIZING,
-             needs=(MEETING,), help="Move someone to a position on the stack; it holds as others join.")
-    def stack_move(self, ctx: Context, person: str, position: int, meeting: MeetingRecord) -> None:
-        target = self.service.person(ctx, person)
-        entry = next((s.entry for s in meetings.waiting(meeting.id)
-                      if s.entry.person.key == target.key and not s.entry.ahead), None)
-        if entry is None:
-            ctx.reply(words.not_on_stack(target.name))
-            return
-        meetings.set_fixed_positions(moved(self.service.order(ctx, meeting), entry, position))
-        self._override(ctx, meeting, f"moved {target.name} to position {position}")
-
-    @command("stack clear", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,), help="Empty the stack.")
-    def stack_clear(self, ctx: Context, meeting: MeetingRecord) -> None:
-        for stacked in meetings.waiting(meeting.id):
-            meetings.leave(stacked.id, ctx.signal.timestamp, "cleared")
-        self._override(ctx, meeting, "cleared the stack")
-
-    @command("stack close", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
-             help="Close the stack to new requests (points of clarification and of process still pass).")
-    def stack_close(self, ctx: Context, meeting: MeetingRecord) -> None:
-        meetings.set_closed(meeting.id, True)
-        self._override(ctx, meeting, "closed the stack")
-
-    @command("stack open", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,), help="Open the stack again.")
-    def stack_open(self, ctx: Context, meeting: MeetingRecord) -> None:
-        meetings.set_closed(meeting.id, False)
-        self._override(ctx, meeting, "opened the stack")
-
-    def _override(self, ctx: Context, meeting: MeetingRecord, what: str) -> None:
-        """A facilitator's change: confirmed, shown on the board, and recorded for the minutes."""
-        meetings.note(meeting.id, ctx.signal.timestamp, f"{ctx.name_of(ctx.sender)} {what}.")
-        ctx.confirm()
-        self.service.update_board(ctx, meetings.get(meeting.id))
-
-    # -- priority (private) -------------------------------------------------------------------
-
-    @command("priority", ChoiceArg("state", choices=("on", "off")), rooms=DIRECT, private=True,
-             help="Declare, privately, that you belong to a marginalized group: you go to the front of the "
-                  "stack until you have contributed significantly. 'off' deletes it.")
-    def priority(self, ctx: Context, state: str) -> None:
-        if state == "on":
-            meetings.declare_priority(ctx.sender, ctx.signal.timestamp)
-            ctx.reply(words.PRIORITY_ON)
-        else:
-            meetings.withdraw_priority(ctx.sender)
-            ctx.reply(words.PRIORITY_OFF)
-        # No board edit now: a board that changes right after someone wrote to the bot, with no
-        # visible signal, would tell the room who just declared priority. The next update shows it.
-
-    @command("stack priority", UserArg(), role=Role.FACILITATOR, rooms=ORGANIZING | DIRECT,
-             help="Give someone priority for this meeting, at their spoken request. "
-                  "Works in a direct chat with me too, so no one else sees it.")
-    def stack_priority(self, ctx: Context, user: str) -> None:
-        if ctx.room.kind is RoomKind.DIRECT:
-            candidates = [m for m in meetings.all_running() if ctx.sender in meetings.facilitators(m.id)]
-        else:
-            running = meetings.running(ctx.room.room_id)
-            candidates = [running] if running and ctx.may(Role.FACILITATOR) else []
-        if len(candidates) != 1:
-            ctx.reply(words.NOT_A_FACILITATOR if not candidates else words.SEVERAL_MEETINGS)
-            return
-        meetings.set_meeting_priority(candidates[0].id, user)
-        ctx.confirm()
-        if ctx.room.kind is not RoomKind.DIRECT:
-            # From a direct chat, as with a declaration, the next ordinary change shows the new order:
-            # an edit now would tell the room who was just given priority.
-            self.service.update_board(ctx, candidates[0])

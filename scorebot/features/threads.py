@@ -9,7 +9,7 @@ from scorebot.domain import limits
 from scorebot.domain.commands import TextArg, command
 from scorebot.domain.rooms import IGO_ROOM, Role
 from scorebot.feature import Feature
-from scorebot.features.thread_needs import thread_number
+from scorebot.features.needs import thread_number
 
 
 class IgoThreads(Feature):

@@ -9,7 +9,8 @@ from scorebot.domain.commands import command
 from scorebot.domain.rooms import ORGANIZING, Role
 from scorebot.domain.stack import PROCESS
 from scorebot.feature import Feature
-from scorebot.features.meeting_room import MEETING, TURN, StackService
+from scorebot.features.needs import MEETING, TURN
+from scorebot.features.stack import StackService
 from scorebot.store.meetings import MeetingRecord, TurnRecord, meetings
 
 

@@ -1,14 +1,27 @@
-"""What the grievance officers' thread commands need: the case or the report whose thread in their
-room the command was written in (see `domain.commands.Needs`)."""
+"""What commands need before they run, found once and said once when missing (see
+`domain.commands.Needs`): a running meeting and its current turn; for the grievance officers'
+thread commands, the case or the report whose thread in their room the command was written in."""
 
 from __future__ import annotations
 
 from scorebot.domain import keys
+from scorebot.domain import meeting_words as words
 from scorebot.domain.commands import Needs
 from scorebot.store.cases import cases
 from scorebot.store.marks import marks
+from scorebot.store.meetings import meetings
 from scorebot.store.remembered import remembered
 from scorebot.store.reports import reports
+
+MEETING = Needs("meeting", lambda ctx: meetings.running(ctx.room.room_id), words.NO_MEETING_HERE)
+
+
+def _current_turn(ctx):
+    meeting = meetings.running(ctx.room.room_id)
+    return meetings.current_turn(meeting.id) if meeting else None
+
+
+TURN = Needs("turn", _current_turn, words.NOBODY_HAS_THE_FLOOR)
 
 
 def thread_number(ctx, kind: str) -> int | None:
