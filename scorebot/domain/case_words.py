@@ -112,9 +112,9 @@ def timeline_lines(case: Case, who: str, line: Callable[[Step], str]) -> list[Te
     return [bold(f"Case #{case.id} · {who} · {state}"), *(plain(line(step)) for step in case.steps)]
 
 
-def whole_text_with(user: str) -> str:
+def whole_text_with(user: str, prefix: str) -> str:
     """Where the whole of a shortened text is: a case keeps every word."""
-    return f"!case {user} gives the whole text"
+    return f"{prefix}case {user} gives the whole text"
 
 
 def own_vote(proposal_id: int) -> str:

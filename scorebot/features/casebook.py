@@ -40,7 +40,8 @@ class CaseBook:
         if case.escalated:
             igo = ctx.room_of(RoomKind.IGO)
             found = readers(ctx, case.subject)
-            line = plain(shorten(self.step_line(ctx, step), whole_at=words.whole_text_with(case.subject)))
+            whole = words.whole_text_with(case.subject, ctx.registry.prefix)
+            line = plain(shorten(self.step_line(ctx, step), whole_at=whole))
             if found.route is not Route.IGO_ROOM:
                 send_elsewhere(ctx, found, f"Case #{case.id}", line, room_key=keys.officers_room("case", case.id))
             elif igo:

@@ -74,7 +74,7 @@ def send_to_igos(book: CaseBook, ctx: Context, case: Case, why: str) -> bool:
     case = cases.get(case.id)
     key = keys.case(case.id)
     # The reason is kept whole in the case; the thread shows the start of long texts.
-    whole = words.whole_text_with(case.subject)
+    whole = words.whole_text_with(case.subject, ctx.registry.prefix)
     root = words.case_root(case, ctx.who(case.subject), "escalated", shorten(why, whole_at=whole))
     timeline = words.timeline_lines(case, ctx.who(case.subject),
                                     lambda step: shorten(book.step_line(ctx, step), whole_at=whole))

@@ -22,11 +22,11 @@ MODS = RoomView("!mods:x", RoomKind.MODERATORS, members={"@maya:x": "Maya", "@mi
 
 
 class Harness:
-    def __init__(self, database_url: str, features: list[Feature], views: list[RoomView]):
+    def __init__(self, database_url: str, features: list[Feature], views: list[RoomView], prefix: str = "!"):
         self.store = Store(database_url)
         self.store.open()
         self.views = {view.room_id: view for view in views}
-        self.dispatcher = Dispatcher(self.store, features, BOT, rooms={v.room_id: v.kind for v in views})
+        self.dispatcher = Dispatcher(self.store, features, BOT, prefix, rooms={v.room_id: v.kind for v in views})
         self.roles = Roles.of_organization(self.views.values(), BOT)
         self.count, self.clock = 0, 1_700_000_000_000
 

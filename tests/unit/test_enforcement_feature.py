@@ -4,13 +4,14 @@ import pytest
 
 from scorebot.config import EnforcementConfig
 from scorebot.domain.actions import Redact, Send, SendDirect
+from scorebot.domain.rooms import RoomKind, RoomView
 from scorebot.domain.signals import Reaction, Redaction
 from scorebot.features import all_features, enforcement_features
 from scorebot.features.ask_to_stop import AskToStop
 from scorebot.features.cases import Cases
 from scorebot.features.escalation import Escalation
 from scorebot.features.removal import Removal
-from tests.support.harness import MODS, ORG, Harness, texts
+from tests.support.harness import BOT, MODS, ORG, Harness, texts
 
 
 class Org(Harness):
@@ -107,3 +108,13 @@ def test_a_stop_sign_from_an_unverified_session_is_explained_where_every_session
     assert shared.room_id == MODS.room_id and shared.text.mentions == ("@maya:x",)
     assert "isn't verified" in shared.text.plain and "eve" not in shared.text.plain.lower()
     assert not [a for a in actions if isinstance(a, Redact)]  # and nothing was done
+
+
+def test_a_long_escalation_says_where_its_whole_text_is_with_the_groups_own_prefix(database_url):
+    igo = RoomView("!igo:x", RoomKind.IGO, members={"@ida:x": "Ida", BOT: "bot"})
+    org = Harness(database_url, all_features(), [ORG, MODS, igo], prefix="?")
+    org.say("@maya:x", "?warn @eve:x insults", ORG)
+    posted = texts(org.say("@maya:x", "?escalate @eve:x " + "again and again " * 200, MODS))
+    shortened = [text for text in posted if "gives the whole text" in text]
+    assert shortened and all("?case @eve:x gives the whole text" in text for text in shortened)
+    org.close()
