@@ -43,7 +43,7 @@ def officers_room(kind: str, number: int) -> str:
 
 
 def ouch(room_id: str, event_id: str) -> str:
-    return f"pin:{room_id}:{event_id}"
+    return f"ouch:{room_id}:{event_id}"
 
 
 def board(meeting_id: int, serial: int) -> str:

@@ -9,7 +9,7 @@ from scorebot.store.models import (
     FollowUp,
     GlossaryTerm,
     MeetingTerm,
-    Pin,
+    OuchMoment,
     RecentMessage,
     RememberedMessage,
     insert_row,
@@ -32,7 +32,7 @@ class Term:
     explanation: str
 
 
-def _ouch(row: Pin) -> Ouch:
+def _ouch(row: OuchMoment) -> Ouch:
     notice = RememberedMessage.get_or_none(RememberedMessage.key == row.notice_key) if row.notice_key else None
     return Ouch(row.id, row.room_id, row.event_id, row.author, row.quote, row.at,
                   notice.event_id if notice else None, row.acknowledged_at)
@@ -84,23 +84,24 @@ class Culture:
     def keep_ouch(self, room_id: str, meeting_id: int | None, event_id: str, author: str, quote: str,
                   at: int, notice_key: str) -> Ouch | None:
         """Keep an ouch on a message; None when it has one already (the same moment is one ouch)."""
-        if Pin.get_or_none((Pin.room_id == room_id) & (Pin.event_id == event_id)):
+        if OuchMoment.get_or_none((OuchMoment.room_id == room_id) & (OuchMoment.event_id == event_id)):
             return None
-        return _ouch(Pin.create(room_id=room_id, meeting_id=meeting_id, event_id=event_id, author=author,
-                                quote=quote, at=at, notice_key=notice_key))
+        return _ouch(OuchMoment.create(room_id=room_id, meeting_id=meeting_id, event_id=event_id, author=author,
+                                       quote=quote, at=at, notice_key=notice_key))
 
     def open_ouches(self, room_id: str) -> list[Ouch]:
-        rows = Pin.select().where((Pin.room_id == room_id) & Pin.acknowledged_at.is_null()).order_by(Pin.id)
-        return [_ouch(r) for r in rows]
+        rows = OuchMoment.select().where((OuchMoment.room_id == room_id) & OuchMoment.acknowledged_at.is_null())
+        return [_ouch(r) for r in rows.order_by(OuchMoment.id)]
 
-    def acknowledge(self, pin_id: int, at: int) -> None:
-        Pin.update(acknowledged_at=at).where(Pin.id == pin_id).execute()
+    def acknowledge(self, ouch_id: int, at: int) -> None:
+        OuchMoment.update(acknowledged_at=at).where(OuchMoment.id == ouch_id).execute()
 
     def ouches_of_meeting(self, meeting_id: int) -> list[Ouch]:
-        return [_ouch(r) for r in Pin.select().where(Pin.meeting_id == meeting_id).order_by(Pin.id)]
+        rows = OuchMoment.select().where(OuchMoment.meeting_id == meeting_id)
+        return [_ouch(r) for r in rows.order_by(OuchMoment.id)]
 
     def ouches_received(self, user_id: str) -> int:
-        return Pin.select().where(Pin.author == user_id).count()
+        return OuchMoment.select().where(OuchMoment.author == user_id).count()
 
     # -- follow-ups ------------------------------------------------------------------------------
 

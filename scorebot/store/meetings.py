@@ -66,7 +66,8 @@ def _meeting(row: Meeting) -> MeetingRecord:
 
 
 def _stacked(row: StackEntry) -> Stacked:
-    entry = Entry(Person(row.person_key, row.name), row.id, bool(row.clarification), row.term, row.pinned, row.kind)
+    entry = Entry(Person(row.person_key, row.name), row.id, bool(row.clarification), row.term, row.fixed_position,
+                  row.kind)
     return Stacked(row.id, entry, row.via, row.source_event_id, row.asked_at)
 
 
@@ -176,9 +177,9 @@ class Meetings(Attendance, Priority):
         StackEntry.update(left_at=at, left_how=how).where(StackEntry.id == entry_id).execute()
 
     def set_fixed_positions(self, fixed: dict[int, int | None]) -> None:
-        """Each entry's fixed position (kept in the column `pinned`), by entry ID."""
+        """Each entry's fixed position, by entry ID."""
         for entry_id, place in fixed.items():
-            StackEntry.update(pinned=place).where(StackEntry.id == entry_id).execute()
+            StackEntry.update(fixed_position=place).where(StackEntry.id == entry_id).execute()
 
     def raised_on(self, meeting_id: int, target_event_id: str) -> list[Stacked]:
         """Who is waiting by a hand raised on `target_event_id` (a call membership)."""

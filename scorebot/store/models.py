@@ -84,7 +84,7 @@ class StackEntry(Model):
     via = CharField()
     clarification = BooleanField(default=False)
     term = TextField(null=True)
-    pinned = IntegerField(null=True)
+    fixed_position = IntegerField(null=True)  # a facilitator's move: the place among the new points
     source_event_id = CharField(null=True, index=True)
     asked_at = BigIntegerField()
     left_at = BigIntegerField(null=True)
@@ -126,7 +126,7 @@ class MeetingNote(Model):
 
 
 class RecentMessage(Model):
-    """Organizing-room messages of the last days, so a pin or evidence can quote them."""
+    """Organizing-room messages of the last days, so an ouch or evidence can quote them."""
 
     event_id = CharField(primary_key=True)
     room_id = CharField(index=True)
@@ -135,8 +135,8 @@ class RecentMessage(Model):
     at = BigIntegerField(index=True)
 
 
-class Pin(Model):
-    """An "ouch": the message it pins, its author and words, and whether "oops" came."""
+class OuchMoment(Model):
+    """An "ouch": the moment it pins (the message, its author and words), and whether "oops" came."""
 
     room_id = CharField()
     meeting_id = IntegerField(null=True, index=True)
@@ -146,6 +146,10 @@ class Pin(Model):
     at = BigIntegerField()
     notice_key = CharField(null=True)
     acknowledged_at = BigIntegerField(null=True)
+
+    class Meta:
+        table_name = "ouch"
+        legacy_table_names = False  # its index is named after the table (ouch_meeting_id), not the class
 
 
 class FollowUp(Model):
@@ -413,7 +417,7 @@ class MeetingItem(Model):
 
 MODELS = [Mark, HandledEvent, Outbox, RememberedMessage, Room, DirectChat,
           Meeting, MeetingFacilitator, StackEntry, Turn, PriorityDeclaration, MeetingPriority, MeetingNote,
-          RecentMessage, Pin, FollowUp, GlossaryTerm, MeetingTerm,
+          RecentMessage, OuchMoment, FollowUp, GlossaryTerm, MeetingTerm,
           Case, CaseStep, Proposal, ProposalApproval, TimedBan, AuditEntry, Report, ReportAssignee, ReportEntry,
           RoomInvite, RoomJoin, JoinWave, FloodBurst, SentCommand, LastAnswer,
           RevisionProposal, MeetingAttendance, MeetingVote, BallotVoter, BallotChoice, WaitingEvent,

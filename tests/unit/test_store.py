@@ -29,13 +29,13 @@ def empty_twin(database_url, request, tmp_path) -> str:
 
 def schema_of(db) -> dict:
     """What a database holds, as the database itself reports it: each table's columns (type,
-    nullability, primary key) and indexes (columns, uniqueness)."""
+    nullability, primary key) and indexes (name, columns, uniqueness)."""
     tables = {}
     for table in sorted(db.get_tables()):
         if table == "schema_version":
             continue
         columns = {(c.name, c.data_type.lower(), c.null, c.primary_key) for c in db.get_columns(table)}
-        indexes = {(tuple(i.columns), i.unique) for i in db.get_indexes(table)}
+        indexes = {(i.name, tuple(i.columns), i.unique) for i in db.get_indexes(table)}
         tables[table] = (columns, indexes)
     return tables
 
@@ -202,7 +202,7 @@ def test_a_database_of_version_17_keeps_its_sync_position_and_report_rooms_as_ma
     old.execute_sql("INSERT INTO setting (key, value) VALUES ('sync_token', 's42'), ('report-room:7', '!rep:x')")
     old.close()
     store = Store(database_url)
-    assert [m.version for m in store.open()] == [18]
+    assert [m.version for m in store.open()] == [m.version for m in MIGRATIONS if m.version >= 18]
     assert store.sync_token() == "s42"
     assert store.is_confidential_room("!rep:x") and not store.is_confidential_room("!other:x")
     store.close()

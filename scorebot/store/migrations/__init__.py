@@ -26,9 +26,11 @@ from scorebot.store.migrations import (
     v016_attendance_left,
     v017_meeting_tools,
     v018_marks,
+    v019_ouch_and_fixed_position,
 )
 
-STEPS = [v014_initial, v015_sent_commands, v016_attendance_left, v017_meeting_tools, v018_marks]
+STEPS = [v014_initial, v015_sent_commands, v016_attendance_left, v017_meeting_tools, v018_marks,
+         v019_ouch_and_fixed_position]
 
 
 class SchemaTooNew(Exception):
