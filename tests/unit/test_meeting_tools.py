@@ -39,7 +39,7 @@ def test_a_step_back_lets_the_next_person_pass_and_never_moves_anyone_up():
     assert stepped_back(order(entries, {}, set()), CAL.key) is None  # last: nobody to let pass
 
 
-def test_a_step_back_before_a_pinned_person_lets_them_pass():
+def test_a_step_back_before_someone_at_a_fixed_position_lets_them_pass():
     entries = [Entry(ANN, 1), Entry(BEN, 2, fixed_position=2), Entry(CAL, 3, fixed_position=3)]
     fixed = stepped_back(order(entries, {}, set()), ANN.key)
     after = [Entry(e.person, e.seq, fixed_position=fixed.get(e.seq, e.fixed_position)) for e in entries]

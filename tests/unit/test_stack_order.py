@@ -119,7 +119,7 @@ def test_order_is_a_deterministic_permutation(entries, spoken, priority, rnd):
 
 
 @given(entry_lists, contributions, priorities)
-def test_clarifications_lead_and_unpinned_tiers_hold(entries, spoken, priority):
+def test_clarifications_lead_and_tiers_without_fixed_positions_hold(entries, spoken, priority):
     ordered = order(entries, spoken, priority)
     flags = [e.clarification for e in ordered]
     assert flags == sorted(flags, reverse=True)
