@@ -38,7 +38,7 @@ def continue_conversation(ctx: Context, features: list[Feature]) -> bool:
             marks.set(waiting, held(f"{kept}\n{said}", choices))
             ctx.reply(words.not_a_choice(len(choices)))
             return True
-        marks.set(waiting, "")
+        marks.forget(waiting)
         carriers[picked.topic].carry_on(ctx, picked.number, kept)
         return True
     open_now = [Conversation(topic, number) for topic, feature in carriers.items()

@@ -5,6 +5,7 @@ direct chat for its answer."""
 from __future__ import annotations
 
 from scorebot.domain import keys
+from scorebot.store import erasure
 from scorebot.store.models import Mark, upsert
 
 
@@ -15,6 +16,12 @@ class Marks:
 
     def set(self, name: str, value: str) -> None:
         upsert(Mark, name=name, value=value)
+
+    def forget(self, name: str) -> None:
+        """Drop a mark that held private words (a direct chat's message waiting for "which one?"),
+        from the disk too (see `erasure`)."""
+        Mark.delete().where(Mark.name == name).execute()
+        erasure.erase_after_commit()
 
     def made_for(self, room_id: str) -> str | None:
         """The key of the report or case whose other grievance officers this room was made for."""

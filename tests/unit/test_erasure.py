@@ -33,3 +33,23 @@ async def test_a_confidential_text_that_went_out_leaves_no_copy_in_data(tmp_path
         assert on_disk(data, answer) == on_disk(data, evidence) == []
     finally:
         store.close()
+
+
+async def test_words_held_for_which_one_leave_no_copy_once_passed_on(tmp_path):
+    """A direct chat's message waiting for "which conversation?" is kept in a mark until answered."""
+    from scorebot.domain import keys
+    from scorebot.store.marks import marks
+
+    data = tmp_path / "data"
+    store = Store(f"sqlite:///{data / 'scorebot.db'}")
+    await store.run(store.open)
+    try:
+        words = "He followed me home after the meeting on Tuesday"
+        waiting = keys.held_words("!dm:example.org")
+        await store.run(marks.set, waiting, words)
+        assert on_disk(data, words)
+        await store.run(marks.forget, waiting)
+        assert on_disk(data, words) == []
+        assert await store.run(marks.get, waiting) is None
+    finally:
+        store.close()
