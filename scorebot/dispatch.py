@@ -19,7 +19,7 @@ import secrets
 
 from scorebot.context import Context
 from scorebot.domain import command_words
-from scorebot.domain.actions import Action, Join, Leave, Send
+from scorebot.domain.actions import Action, Join, Leave
 from scorebot.domain.commands import CommandRegistry
 from scorebot.domain.privacy import NOT_A_GROUP_BOT, no_longer_private
 from scorebot.domain.reactions import ReactionRegistry
@@ -130,7 +130,7 @@ class Dispatcher:
     def _leave_shared_chat(self, ctx: Context) -> None:
         """A direct chat someone else joined is private no more: say so once, forget it, and leave."""
         self.store.forget_direct_chat(ctx.room.room_id)
-        ctx.do(Send(ctx.room.room_id, no_longer_private()), Leave(ctx.room.room_id))
+        ctx.do(Leave(ctx.room.room_id, no_longer_private()))
 
     def tick(self, now_ms: int, roles: Roles, views: dict[str, RoomView] | None = None) -> list[Action]:
         """Let features act on their timers; what they decide is queued like any other action."""
@@ -165,6 +165,6 @@ class Dispatcher:
             self.store.set_direct_chat(invite.inviter, invite.room_id)
             actions = [Join(invite.room_id)]
         else:
-            actions = [Join(invite.room_id), Send(invite.room_id, plain(NOT_A_GROUP_BOT)), Leave(invite.room_id)]
+            actions = [Join(invite.room_id), Leave(invite.room_id, plain(NOT_A_GROUP_BOT))]
         self.store.enqueue(actions)
         return actions

@@ -95,7 +95,11 @@ class Join(Action):
 
 @dataclass(frozen=True)
 class Leave(Action):
+    """Leave a room, with a last word said just before in the same step (`text`): as one action
+    it cannot be overtaken by the leave, which goes in the lane of joins and leaves."""
+
     room_id: str
+    text: Text | None = None
 
 
 @dataclass(frozen=True)

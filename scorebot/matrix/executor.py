@@ -148,6 +148,8 @@ class Executor(DirectChats, EncryptedSends, Lanes):
                 self._check(await self.client.join(action.room_id))
                 return None
             case Leave():
+                if action.text is not None:  # the same transaction ID if tried again: said once
+                    await self._send(action.room_id, "m.room.message", notice_content(action.text), txn)
                 self._check(await self.client.room_leave(action.room_id))
                 return None
         raise Refused(f"unknown action {type(action).__name__}")

@@ -23,7 +23,7 @@ def dump(action: Action) -> tuple[str, str]:
 def load(kind: str, payload: str) -> Action:
     cls = _KINDS[kind]
     values = json.loads(payload)
-    if "text" in values:
+    if values.get("text") is not None:
         text = values["text"]
         values["text"] = Text(text["plain"], text["html"], tuple(text["mentions"]))
     return cls(**values)

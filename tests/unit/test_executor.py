@@ -6,7 +6,7 @@ import threading
 import pytest
 from nio import RoomSendError
 
-from scorebot.domain.actions import CreateRoom, Edit, Kick, React, Send, SendDirect
+from scorebot.domain.actions import CreateRoom, Edit, Kick, Leave, React, Send, SendDirect
 from scorebot.domain.reports import ReportRequest
 from scorebot.domain.text import plain
 from scorebot.matrix.executor import IN_FLIGHT, MAX_ATTEMPTS, Executor
@@ -336,3 +336,28 @@ async def test_a_board_edit_waiting_to_be_spaced_holds_up_no_confirmation_after_
     await queue(store, React("!org:x", "$again", "✅"))
     await executor.drain()
     assert [s.content["m.relates_to"].get("event_id") for s in client.sent[2:]] == ["$again"]
+
+
+async def test_a_last_word_goes_before_the_bot_leaves_and_once_when_the_leave_is_tried_again(outbox):
+    """Leaving has a lane of its own (a join must not wait behind a lost room's messages), so the
+    words said on leaving go with the leave, never in a lane it could overtake."""
+    store, client, executor = outbox
+    client.room("!dm:x", "@bob:x", "@eve:x")
+    tries = []
+    leave = client.room_leave
+
+    async def leave_after_a_dropped_connection(room_id):
+        tries.append(room_id)
+        if len(tries) == 1:
+            raise ConnectionError("the connection dropped")
+        return await leave(room_id)
+
+    client.room_leave = leave_after_a_dropped_connection
+    await queue(store, Leave("!dm:x", plain("I'm leaving this chat.")))
+    await executor.drain()
+    assert client.texts("!dm:x") == ["I'm leaving this chat."] and client.left == []
+    [row] = await store.run(store.pending_rows)
+    await store.run(store.action_parked, row.id, row.attempts, 0, "due now")
+    await executor.drain()
+    assert client.texts("!dm:x") == ["I'm leaving this chat."]  # not said twice
+    assert client.left == ["!dm:x"] and tries == ["!dm:x", "!dm:x"]
