@@ -11,6 +11,7 @@ from nio import RoomMessageNotice
 from scorebot.homeserver import free_port
 from tests.conftest import World
 from tests.support.meetings import meeting_room, replies
+from tests.support.store_reads import database_of, put_back_position, saved_position
 
 
 async def test_help_is_answered_with_a_notice(world: World):
@@ -94,6 +95,8 @@ async def test_sigkill_loses_no_command_and_answers_none_twice(world: World):
     await alice.member_joined(room, bot_id)
     first = await bob.send(room, "!help")
     await bob.reply_to(room, first, bot_id)
+    stored = database_of(bot)
+    before_asking = saved_position(stored)
 
     sent: list[str] = []
 
@@ -108,6 +111,9 @@ async def test_sigkill_loses_no_command_and_answers_none_twice(world: World):
     bot.kill()
     await asking
     assert replies(bob, room, bot_id, sent[-1]) == 0  # the kill really fell in the middle
+    # The worst moment for a kill, too narrow to hit by timing: commands handled and answered, the
+    # position past them not yet saved. The restart receives them all again.
+    put_back_position(stored, before_asking)
     bot.start()
     await bot.wait_ready()
     for event_id in [first, *sent]:
