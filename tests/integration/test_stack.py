@@ -161,7 +161,6 @@ async def test_a_crash_mid_meeting_keeps_stack_speaker_and_board(world: World, d
 
     async def ask_while_crashing() -> None:
         signals.append(await dave.send(room, "✋"))
-        await asyncio.sleep(0.1)  # a person's pace: erin asks while dave's hand is being confirmed
         signals.append(await erin.send(room, "stack me"))
 
     asking = asyncio.create_task(ask_while_crashing())
