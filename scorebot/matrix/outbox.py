@@ -99,16 +99,21 @@ def priority_of(action: Action, confidential_rooms: Iterable[str | None] = ()) -
 
 def coalesce(actions: list[tuple[int, Action]]) -> tuple[list[int], list[int]]:
     """One lane's waiting actions, oldest first: (the IDs to carry out, the IDs made pointless).
-    Only the newest edit of each message is worth sending: it holds the whole newest state."""
+    Only the newest edit of each message is worth sending: it holds the whole newest state. A
+    second ✅ on the same message (many members raised a hand on it) would only be refused."""
     newest: dict[str, int] = {}
     for action_id, action in actions:
         if isinstance(action, Edit):
             newest[action.key] = action_id
-    keep, dropped = [], []
+    keep, dropped, reacted = [], [], set()
     for action_id, action in actions:
-        if isinstance(action, Edit) and newest[action.key] != action_id:
+        same = (action.event_id, action.target_key, action.key) if isinstance(action, React) else None
+        stale_edit = isinstance(action, Edit) and newest[action.key] != action_id
+        repeated_reaction = same is not None and action.remember is None and same in reacted
+        if stale_edit or repeated_reaction:
             dropped.append(action_id)
         else:
+            reacted.add(same)
             keep.append(action_id)
     return keep, dropped
 

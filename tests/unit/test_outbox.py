@@ -2,7 +2,7 @@
 
 from scorebot.domain.actions import CreateRoom, Edit, Join, Kick, React, Send, SendDirect, SetState, join_rule
 from scorebot.domain.text import plain
-from scorebot.matrix.outbox import EditSpacing, lane_of, priority_of
+from scorebot.matrix.outbox import EditSpacing, coalesce, lane_of, priority_of
 
 IGO = "!igo:x"
 
@@ -36,3 +36,12 @@ def test_words_for_a_room_being_made_go_in_its_creations_lane_as_confidential():
     words = Send("", plain("report #2"), room_key="report-officers:2")
     assert lane_of(words) == lane_of(create) != lane_of(Send("", plain("other"), room_key="case-officers:2"))
     assert priority_of(words) == priority_of(create) == 1
+
+
+def test_a_storm_of_hands_on_one_message_waits_for_one_check_mark_not_one_each():
+    """Many members react ✋ to the same message: each is confirmed there, and the homeserver would
+    refuse every ✅ after the first, each refusal a request under the rate limit."""
+    waiting = [(1, React("!r:x", "$agenda", "✅")), (2, React("!r:x", "$agenda", "✅")),
+               (3, React("!r:x", "$other", "✅")), (4, React("!r:x", "$agenda", "✅")),
+               (5, React("!r:x", "$agenda", "👀")), (6, React("!r:x", "$agenda", "✅", remember="kept"))]
+    assert coalesce(waiting) == ([1, 3, 5, 6], [2, 4])
