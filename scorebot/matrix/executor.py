@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, RoomGetStateEventResponse, RoomPreset
 
@@ -40,9 +41,11 @@ from scorebot.matrix.device_trust import DeviceTrust
 from scorebot.matrix.direct_chats import ENCRYPTION, DirectChats
 from scorebot.matrix.encrypted_send import EncryptedSends, _too_fast, notice_content
 from scorebot.matrix.lanes import IN_FLIGHT, Lanes
-from scorebot.matrix.outbox import NotYet, Refused, lane_of
+from scorebot.matrix.outbox import NotInRoom, NotYet, Refused, lane_of
 from scorebot.matrix.parking import MAX_ATTEMPTS
 from scorebot.store import Store
+
+log = logging.getLogger(__name__)
 
 __all__ = ["IN_FLIGHT", "MAX_ATTEMPTS", "Executor", "NotYet", "Refused", "lane_of", "notice_content"]
 
@@ -148,11 +151,19 @@ class Executor(DirectChats, EncryptedSends, Lanes):
                 self._check(await self.client.join(action.room_id))
                 return None
             case Leave():
-                if action.text is not None:  # the same transaction ID if tried again: said once
-                    await self._send(action.room_id, "m.room.message", notice_content(action.text), txn)
+                if action.text is not None:
+                    await self._say_goodbye(action.room_id, action.text, txn)
                 self._check(await self.client.room_leave(action.room_id))
                 return None
         raise Refused(f"unknown action {type(action).__name__}")
+
+    async def _say_goodbye(self, room_id: str, text, txn: str) -> None:
+        """The last word before leaving (the same transaction ID if tried again: said once). A room
+        that will not take it (members may not post there) is left all the same."""
+        try:
+            await self._send(room_id, "m.room.message", notice_content(text), txn)
+        except (Refused, NotInRoom) as refused:
+            log.info("Leaving %s without a last word: %s", room_id, refused)
 
     async def _recall(self, key: str) -> str:
         event_id = await self.store.run(self.store.recall, key)

@@ -9,7 +9,7 @@ from nio import RoomSendError
 from scorebot.domain.actions import CreateRoom, Edit, Kick, Leave, React, Send, SendDirect
 from scorebot.domain.reports import ReportRequest
 from scorebot.domain.text import plain
-from scorebot.matrix.executor import IN_FLIGHT, MAX_ATTEMPTS, Executor
+from scorebot.matrix.executor import IN_FLIGHT, MAX_ATTEMPTS, Executor, Refused
 from scorebot.store import Store
 from tests.support.fake_client import FakeClient
 
@@ -361,3 +361,13 @@ async def test_a_last_word_goes_before_the_bot_leaves_and_once_when_the_leave_is
     await executor.drain()
     assert client.texts("!dm:x") == ["I'm leaving this chat."]  # not said twice
     assert client.left == ["!dm:x"] and tries == ["!dm:x", "!dm:x"]
+
+
+async def test_a_room_that_will_not_take_the_last_word_is_left_all_the_same(outbox):
+    store, client, executor = outbox
+    client.room("!group:x", "@bob:x", "@rita:x")
+    client.failing["!group:x"] = Refused("M_FORBIDDEN: only admins may post here")
+    await queue(store, Leave("!group:x", plain("I only take part in one-to-one chats.")))
+    await executor.drain()
+    assert client.left == ["!group:x"] and client.texts("!group:x") == []
+    assert await store.run(store.pending_rows) == []
