@@ -350,7 +350,7 @@ class Bench:
         store.open()
         with store.db.atomic():  # what a bot that has handled that many events keeps (pruned after a week)
             for n in range(handled):
-                store.mark_handled(f"$history{n}", score.rooms[0])
+                store.note_handled(f"$history{n}", score.rooms[0])
         store.close()
         await score.start(self.server)
         full = [await reply(score) for _ in range(rounds)]

@@ -2,8 +2,9 @@
 
 `Dispatcher.handle` runs inside a store transaction (see `Store.run`): what a feature changes, the
 actions it asks for and the "handled" mark on the event are committed together, so a crash either
-keeps all of them or none. A feature that raises is rolled back alone; the person gets a short
-apology with a reference that matches the log line.
+keeps all of them or none. When a feature raises, the signal's handling is rolled back, for every
+feature, and the person gets a short apology with a reference that matches the log line (at a
+tick, only the feature that raised is rolled back).
 
 Messages go on to `message_route` (commands, private words, plain messages); reactions to the
 feature that declared their emoji (`domain.reactions`); other signals to the feature hook named in
@@ -106,7 +107,7 @@ class Dispatcher:
             if isinstance(signal, Message):
                 ctx.reply(command_words.went_wrong(reference))
         self.store.enqueue(ctx.actions, signal.event_id)
-        self.store.mark_handled(signal.event_id, room.room_id)
+        self.store.note_handled(signal.event_id, room.room_id)
         return ctx.actions
 
     def _route(self, ctx: Context) -> None:

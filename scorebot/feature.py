@@ -2,7 +2,7 @@
 
 Every hook has a default that does nothing, so a feature writes only the hooks it needs. The
 dispatcher (`dispatch.py`) calls them; commands and reactions are declared with `@command` and
-`@reacts` and routed by declaration.
+`@reaction` and routed by declaration.
 """
 
 from __future__ import annotations

@@ -84,6 +84,12 @@ def ballot_note(number: int, user_id: str) -> str:
     return f"{BALLOT_NOTE}:{number}:{user_id}"
 
 
+def told_on_stack(meeting_id: int, person_key: str | None = None) -> str:
+    """When someone was last confirmed or told they are on a meeting's stack (without a person:
+    the start of every such mark of that meeting, forgotten when it ends)."""
+    return f"stack-told:{meeting_id}:" + (person_key or "")
+
+
 def held_words(room_id: str) -> str:
     """A member's words kept while the bot asks which conversation they continue."""
     return f"held-words:{room_id}"

@@ -61,7 +61,7 @@ class Agenda(Feature):
             agenda.close(open_now.id, now)
             if not keep:
                 for stacked in meetings.waiting(meeting.id):
-                    meetings.leave(stacked.id, now, "item closed")
+                    meetings.take_off(stacked.id, now, "item closed")
         following = upcoming(items)
         if not following:
             ctx.reply(words.AGENDA_DONE + words.still_waiting(waiting if open_now else [], bool(keep)))

@@ -36,7 +36,7 @@ class Departures(Feature):
         how = "left the room" if change.sender == user else "removed from the room"
         waiting = [s.entry for s in meetings.waiting(meeting.id) if s.entry.person.key == user]
         for entry in waiting:
-            self.service.leave(ctx, meeting, entry, how)
+            self.service.take_off(ctx, meeting, entry, how)
         turn = meetings.current_turn(meeting.id)
         speaking = turn is not None and turn.person.key == user
         if speaking:

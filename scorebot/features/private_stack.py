@@ -34,12 +34,12 @@ class PrivateStack(Feature):
 
     def _direct_message(self, ctx: Context, said: str) -> bool:
         """`stack`, `unstack` and `priority on/off` in a direct chat; say whether it was one of them."""
-        words = said.split()
+        parts = said.split()
         texts = self.service.texts
         if said in PRIVATE_TEXTS:
-            self.priority(ctx, words[1])
-        elif said in texts or (len(words) == 2 and words[0] in texts and words[1].isdigit()):
-            self._request_from_direct_chat(ctx, int(words[1]) if len(words) == 2 else None)
+            self.priority(ctx, parts[1])
+        elif said in texts or (len(parts) == 2 and parts[0] in texts and parts[1].isdigit()):
+            self._request_from_direct_chat(ctx, int(parts[1]) if len(parts) == 2 else None)
         elif said in self.service.leave_texts:
             for meeting in _meetings_of(ctx, ctx.sender):
                 self.service.withdraw(ctx, meeting, ctx.sender, confirm=False)
@@ -61,8 +61,7 @@ class PrivateStack(Feature):
             return
         meeting = theirs[(choice or 1) - 1]
         name = ctx.directory.get(meeting.room_id, {}).get(ctx.sender) or ctx.sender
-        self.service.request(ctx, meeting, Person(ctx.sender, name), "direct chat", None,
-                             ctx.room.room_id, ctx.signal.event_id)
+        self.service.request(ctx, meeting, Person(ctx.sender, name), "direct chat", own_signal=False)
 
     @command("priority", ChoiceArg("state", choices=("on", "off")), rooms=DIRECT, private=True,
              help="Declare, privately, that you belong to a marginalized group: you go to the front of the "

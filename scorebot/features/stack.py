@@ -2,16 +2,16 @@
 
 A hand in a message, a stack text, a hand reaction, a hand raised in a call, !stack, a direct chat
 (`private_stack.py`) and a facilitator's add all go through `StackService.request`, so each is
-confirmed the same way: a ✅ on the signal and the board edited in place. The other meeting
-features (meetings, turns, typed requests, the agenda, who leaves) hold the same service as
-`self.service`; the facilitator's overrides are in `stack_controls.py`.
+confirmed the same way: a ✅ on the signal and the board edited in place. Every other meeting
+feature (meetings, turns, typed requests, the agenda, the facilitator's overrides in
+`stack_controls.py`, asking in private, who leaves) holds the same service as `self.service`.
 """
 
 from __future__ import annotations
 
 from scorebot.config import StackConfig
 from scorebot.context import Context
-from scorebot.domain import culture_words, limits
+from scorebot.domain import culture_words, keys, limits
 from scorebot.domain import meeting_words as words
 from scorebot.domain.actions import Edit, React, Send
 from scorebot.domain.agenda import board_line
@@ -83,52 +83,57 @@ class StackService:
 
     # -- in and out of the stack ------------------------------------------------------------------
 
-    def request(self, ctx: Context, meeting: MeetingRecord, person: Person, via: str, source: str | None,
-                confirm_room: str, confirm_event: str, *, clarification: bool = False, term: str | None = None,
-                on_behalf: bool = False, board: bool = True, reply_to: str | None = None, kind: str = POINT) -> None:
+    def request(self, ctx: Context, meeting: MeetingRecord, person: Person, via: str, *, own_signal: bool = True,
+                reacted_to: str | None = None, clarification: bool = False, term: str | None = None,
+                on_behalf: bool = False, board: bool = True, kind: str = POINT) -> None:
+        """Put `person` on the stack, asked `via` the signal. The ✅ goes on the signal, or for a hand
+        reaction on the message reacted to (`reacted_to`, where an answer mentions them). With
+        `own_signal` the signal is the person's own: taking it back (a redaction) takes them off."""
         waiting = meetings.waiting(meeting.id)
         if any(s.entry.person.key == person.key and s.entry.clarification == clarification and s.entry.kind == kind
                for s in waiting):
-            self.repeated(ctx, meeting, person, confirm_room, confirm_event, on_behalf, reply_to)
+            self.repeated(ctx, meeting, person, on_behalf, reacted_to)
             return
         if meeting.closed and not clarification and kind != PROCESS:
-            self.answer(ctx, confirm_room, reply_to, words.STACK_CLOSED)
+            self.answer(ctx, reacted_to, words.STACK_CLOSED)
             return
+        source = ctx.signal.event_id if own_signal else None
         meetings.add(meeting.id, person, via, ctx.signal.timestamp, source, clarification, term,
-                     target_event_id=reply_to, kind=kind)
-        ctx.do(React(confirm_room, confirm_event, CONFIRM))
-        marks.set(_told_key(meeting, person), str(ctx.signal.timestamp))
+                     target_event_id=reacted_to, kind=kind)
+        ctx.do(React(ctx.room.room_id, reacted_to or ctx.signal.event_id, CONFIRM))
+        marks.set(keys.told_on_stack(meeting.id, person.key), str(ctx.signal.timestamp))
         if ctx.room.kind is RoomKind.DIRECT:  # the board is in the meeting's room, out of sight here
             spot = position(self.order(ctx, meeting), person.key)
             ctx.reply(words.on_stack_for(meeting.title, spot))
         if board:
             self.update_board(ctx, meeting)
 
-    def repeated(self, ctx: Context, meeting: MeetingRecord, person: Person, confirm_room: str,
-                 confirm_event: str, on_behalf: bool, reply_to: str | None) -> None:
+    def repeated(self, ctx: Context, meeting: MeetingRecord, person: Person, on_behalf: bool,
+                 reacted_to: str | None) -> None:
         """Someone already waiting asks again. Under a homeserver's rate limits a notice for each
         repeat (a storm of hand reactions) would hold up what matters, so within a minute of the
         last word to them a repeated message gets a ✅, and a repeated reaction nothing more (the ✅
         on their first stands); after that, one notice with their place."""
-        told = marks.get(_told_key(meeting, person))
+        told = marks.get(keys.told_on_stack(meeting.id, person.key))
         if not on_behalf and told and ctx.signal.timestamp - int(told) < TOLD_AGAIN_AFTER_MS:
-            if reply_to is None:  # not a reaction: the repeat is a message of its own
-                ctx.do(React(confirm_room, confirm_event, CONFIRM))
+            if reacted_to is None:  # not a reaction: the repeat is a message of its own
+                ctx.do(React(ctx.room.room_id, ctx.signal.event_id, CONFIRM))
             return
-        marks.set(_told_key(meeting, person), str(ctx.signal.timestamp))
+        marks.set(keys.told_on_stack(meeting.id, person.key), str(ctx.signal.timestamp))
         spot = position(self.order(ctx, meeting), person.key)
-        self.answer(ctx, confirm_room, reply_to, words.already_on_stack(person.name if on_behalf else None, spot))
+        self.answer(ctx, reacted_to, words.already_on_stack(person.name if on_behalf else None, spot))
 
-    def answer(self, ctx: Context, room_id: str, reply_to: str | None, text: str) -> None:
-        if reply_to is None:
+    def answer(self, ctx: Context, reacted_to: str | None, text: str) -> None:
+        if reacted_to is None:
             ctx.reply(text)
         else:
-            ctx.do(Send(room_id, self.name(ctx, ctx.sender, mention=True) + plain(f": {text}"), reply_to=reply_to))
+            ctx.do(Send(ctx.room.room_id, self.name(ctx, ctx.sender, mention=True) + plain(f": {text}"),
+                        reply_to=reacted_to))
 
     def withdraw(self, ctx: Context, meeting: MeetingRecord, key: str, confirm: bool = True) -> None:
         entries = [s.entry for s in meetings.waiting(meeting.id) if s.entry.person.key == key]
         for entry in entries:
-            self.leave(ctx, meeting, entry, "withdrew")
+            self.take_off(ctx, meeting, entry, "withdrew")
         if entries:
             if confirm:
                 ctx.confirm()
@@ -136,11 +141,11 @@ class StackService:
         elif confirm:
             ctx.reply(words.NOT_ON_THE_STACK)
 
-    def leave(self, ctx: Context, meeting: MeetingRecord, leaving: Entry, how: str) -> None:
+    def take_off(self, ctx: Context, meeting: MeetingRecord, leaving: Entry, how: str) -> None:
         """Take one entry off, moving up the fixed positions that stood behind it."""
         entries = [s.entry for s in meetings.waiting(meeting.id)]
         rest = without(entries, leaving, self.order(ctx, meeting))
-        meetings.leave(leaving.seq, ctx.signal.timestamp, how)
+        meetings.take_off(leaving.seq, ctx.signal.timestamp, how)
         meetings.set_fixed_positions({e.seq: e.fixed_position for e in rest if e.fixed_position is not None})
 
     def end_turn(self, ctx: Context, meeting: MeetingRecord, announce: bool = True) -> None:
@@ -166,11 +171,6 @@ class StackService:
         return pill(person.user_id, person.name) if person.user_id else bold(person.name)
 
 
-def _told_key(meeting: MeetingRecord, person: Person) -> str:
-    """When `person` was last confirmed or told they are on this meeting's stack."""
-    return f"stack-told:{meeting.id}:{person.key}"
-
-
 class Stack(Feature):
     """Asking to speak in a meeting's room, and leaving the stack."""
 
@@ -180,21 +180,20 @@ class Stack(Feature):
     @command("stack", rooms=ORGANIZING, needs=(MEETING,),
              help="Put yourself on the stack, and show the board again. A ✋ or 'stack' does the same.")
     def stack(self, ctx: Context, meeting: MeetingRecord) -> None:
-        self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "command", ctx.signal.event_id,
-                             ctx.room.room_id, ctx.signal.event_id, board=False)
+        self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "command", board=False)
         self.service.post_board(ctx, meetings.get(meeting.id))
 
     @command("stack add", PersonArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help='Put someone on the stack for them: a member, or "Name" for someone with no account.')
     def stack_add(self, ctx: Context, person: str, meeting: MeetingRecord) -> None:
-        self.service.request(ctx, meeting, self.service.person(ctx, person), "facilitator", None,
-                             ctx.room.room_id, ctx.signal.event_id, on_behalf=True)
+        self.service.request(ctx, meeting, self.service.person(ctx, person), "facilitator", own_signal=False,
+                             on_behalf=True)
 
     @command("clarify", TextArg("term", optional=True, max_length=limits.TERM), rooms=ORGANIZING, needs=(MEETING,),
              help="A point of clarification: you go first, for a brief explanation.")
     def clarify(self, ctx: Context, term: str | None, meeting: MeetingRecord) -> None:
-        self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "clarify", ctx.signal.event_id,
-                             ctx.room.room_id, ctx.signal.event_id, clarification=True, term=term)
+        self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "clarify", clarification=True,
+                             term=term)
         known = culture.define(term) if term else None
         if known:  # a known term is explained at once; the point of clarification stays for questions
             culture.term_explained(meeting.id, known.term, ctx.signal.timestamp)
@@ -211,8 +210,7 @@ class Stack(Feature):
             return None  # outside a meeting, hands and stack texts are ordinary chat
         if is_hand(text) or said in self.service.texts:
             via = "hand" if is_hand(text) else "text"
-            self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), via,
-                                 message.event_id, ctx.room.room_id, message.event_id)
+            self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), via)
         elif said in self.service.leave_texts:
             self.service.withdraw(ctx, meeting, ctx.sender)
         return None
@@ -223,15 +221,19 @@ class Stack(Feature):
         meeting = meetings.running(ctx.room.room_id)
         if meeting:
             # The ✅ goes on what was reacted to: Element does not show reactions to reactions.
-            self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "reaction", hand.event_id,
-                                 ctx.room.room_id, hand.target_event_id, reply_to=hand.target_event_id)
+            self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "reaction",
+                                 reacted_to=hand.target_event_id)
+
+    def on_meeting_event(self, ctx: Context, event: MeetingEvent, meeting_id: int) -> None:
+        if event is MeetingEvent.MEETING_ENDING:  # who was told they are on the stack, and when
+            marks.forget_all(keys.told_on_stack(meeting_id))
 
     def on_redaction(self, ctx: Context) -> None:
         redaction: Redaction = ctx.signal
         meeting = meetings.running(ctx.room.room_id)
         stacked = meetings.from_signal(meeting.id, redaction.redacts) if meeting else None
         if stacked and stacked.entry.person.key == redaction.sender:
-            self.service.leave(ctx, meeting, stacked.entry, "withdrew")
+            self.service.take_off(ctx, meeting, stacked.entry, "withdrew")
             self.service.update_board(ctx, meeting)
 
     def on_call_membership(self, ctx: Context) -> None:
@@ -243,8 +245,9 @@ class Stack(Feature):
             return
         raised = [s for s in meetings.raised_on(meeting.id, change.replaces)
                   if s.entry.person.key == change.sender]
+        how = "left the call" if change.ended else "lowered their hand"
         for stacked in raised:
-            self.service.leave(ctx, meeting, stacked.entry, "left the call" if change.ended else "lowered their hand")
+            self.service.take_off(ctx, meeting, stacked.entry, how)
         if raised:
             self.service.update_board(ctx, meeting)
 

@@ -27,7 +27,7 @@ class StackControls(Feature):
             ctx.reply(words.not_on_stack(target.name))
             return
         for entry in entries:
-            self.service.leave(ctx, meeting, entry, "removed")
+            self.service.take_off(ctx, meeting, entry, "removed")
         self._override(ctx, meeting, f"took {target.name} off the stack")
 
     @command("stack move", PersonArg(), NumberArg("position"), role=Role.FACILITATOR, rooms=ORGANIZING,
@@ -45,7 +45,7 @@ class StackControls(Feature):
     @command("stack clear", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,), help="Empty the stack.")
     def stack_clear(self, ctx: Context, meeting: MeetingRecord) -> None:
         for stacked in meetings.waiting(meeting.id):
-            meetings.leave(stacked.id, ctx.signal.timestamp, "cleared")
+            meetings.take_off(stacked.id, ctx.signal.timestamp, "cleared")
         self._override(ctx, meeting, "cleared the stack")
 
     @command("stack close", role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),

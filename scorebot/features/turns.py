@@ -28,7 +28,7 @@ class Turns(Feature):
             self.service.update_board(ctx, meeting)
             return
         first = ordered[0]
-        self.service.leave(ctx, meeting, first, "called")
+        self.service.take_off(ctx, meeting, first, "called")
         brief = first.clarification or first.kind == PROCESS  # a brief point is not a turn that costs a place
         meetings.start_turn(meeting.id, first.person, ctx.signal.timestamp, clarification=brief)
         clarifying = first.term if first.clarification else None

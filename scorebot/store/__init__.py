@@ -40,9 +40,7 @@ from scorebot.store.rooms import RoomRecords
 
 if TYPE_CHECKING:
     from scorebot.store.agenda import Agenda
-    from scorebot.store.brigading import Brigading
     from scorebot.store.cases import Cases
-    from scorebot.store.commands import SentCommands
     from scorebot.store.culture import Culture
     from scorebot.store.meetings import Meetings
     from scorebot.store.reports import Reports
@@ -96,7 +94,9 @@ class Store(OutboxRecords, RoomRecords):
         self.db = open_database(url)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
 
-    # -- the features' records, loaded on first use ------------------------------------------
+    # -- the features' records, for the command line, the projector page and tests ---------
+    # (a feature imports the parts it uses itself; these load on first use, after a start's
+    # first sync has been asked for)
 
     @cached_property
     def meetings(self) -> Meetings:
@@ -122,16 +122,6 @@ class Store(OutboxRecords, RoomRecords):
     def reports(self) -> Reports:
         from scorebot.store.reports import reports
         return reports
-
-    @cached_property
-    def brigading(self) -> Brigading:
-        from scorebot.store.brigading import brigading
-        return brigading
-
-    @cached_property
-    def commands(self) -> SentCommands:
-        from scorebot.store.commands import sent_commands
-        return sent_commands
 
     @cached_property
     def revisions(self) -> Revisions:
@@ -202,17 +192,17 @@ class Store(OutboxRecords, RoomRecords):
         sql = f"SELECT 1 FROM {HandledEvent._meta.table_name} WHERE event_id = {self.db.param} LIMIT 1"
         return self.db.execute_sql(sql, (event_id,)).fetchone() is not None
 
-    def mark_handled(self, event_id: str, room_id: str) -> None:
+    def note_handled(self, event_id: str, room_id: str) -> None:
         insert_row(HandledEvent, ignore_existing=True, event_id=event_id, room_id=room_id, handled_at=_now_ms())
 
     def prune(self, older_than: int) -> tuple[int, int]:
-        """Forget handled-event marks and finished actions from before `older_than` (ms).
+        """Forget which events were handled, and the finished actions, from before `older_than` (ms).
 
-        A restart replays only what came after the last saved sync position, so old marks guard
-        against nothing; without this both tables would grow for as long as the bot runs."""
-        marks = HandledEvent.delete().where(HandledEvent.handled_at < older_than).execute()
+        A restart replays only what came after the last saved sync position, so older records of
+        handling guard against nothing; without this both tables would grow for as long as the bot runs."""
+        handled = HandledEvent.delete().where(HandledEvent.handled_at < older_than).execute()
         actions = Outbox.delete().where((Outbox.state != "pending") & (Outbox.created_at < older_than)).execute()
-        return marks, actions
+        return handled, actions
 
     # -- messages the bot sent and may edit later ------------------------------------------
 

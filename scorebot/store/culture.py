@@ -18,7 +18,9 @@ from scorebot.store.models import (
 
 
 @dataclass(frozen=True)
-class Remembered:
+class KeptMessage:
+    """A member's recent message, kept a few days so an ouch or evidence can quote it."""
+
     event_id: str
     room_id: str
     sender: str
@@ -54,9 +56,9 @@ class Culture:
         """A message its author turned private by an edit: its words are not kept."""
         RecentMessage.delete().where((RecentMessage.event_id == event_id) & (RecentMessage.sender == sender)).execute()
 
-    def message(self, event_id: str) -> Remembered | None:
+    def message(self, event_id: str) -> KeptMessage | None:
         row = RecentMessage.get_or_none(RecentMessage.event_id == event_id)
-        return Remembered(row.event_id, row.room_id, row.sender, row.body, row.at) if row else None
+        return KeptMessage(row.event_id, row.room_id, row.sender, row.body, row.at) if row else None
 
     def message_times(self, room_id: str, sender: str, since: int) -> list[int]:
         """When `sender` wrote in the room from `since` on (for flood alerts)."""
@@ -64,17 +66,17 @@ class Culture:
             (RecentMessage.room_id == room_id) & (RecentMessage.sender == sender) & (RecentMessage.at >= since))
         return [row.at for row in rows]
 
-    def first_message_since(self, room_id: str, sender: str, since: int) -> Remembered | None:
+    def first_message_since(self, room_id: str, sender: str, since: int) -> KeptMessage | None:
         row = (RecentMessage.select().where((RecentMessage.room_id == room_id) & (RecentMessage.sender == sender)
                                             & (RecentMessage.at >= since))
                .order_by(RecentMessage.at).first())
-        return Remembered(row.event_id, row.room_id, row.sender, row.body, row.at) if row else None
+        return KeptMessage(row.event_id, row.room_id, row.sender, row.body, row.at) if row else None
 
-    def last_message_of(self, room_id: str, sender: str, since: int) -> Remembered | None:
+    def last_message_of(self, room_id: str, sender: str, since: int) -> KeptMessage | None:
         row = (RecentMessage.select().where((RecentMessage.room_id == room_id) & (RecentMessage.sender == sender)
                                             & (RecentMessage.at >= since))
                .order_by(RecentMessage.at.desc()).first())
-        return Remembered(row.event_id, row.room_id, row.sender, row.body, row.at) if row else None
+        return KeptMessage(row.event_id, row.room_id, row.sender, row.body, row.at) if row else None
 
     def forget_messages_before(self, cutoff: int) -> int:
         return RecentMessage.delete().where(RecentMessage.at < cutoff).execute()

@@ -1,6 +1,7 @@
 """Small named values kept beside the records (table `Mark`): the sync position, a room the bot
 asked for and what it was made for, how far a reader of reports got, a question waiting in a
-direct chat for its answer."""
+direct chat for its answer, when someone was last told they are on a meeting's stack. Their names
+are made in `domain.keys`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ class Marks:
         from the disk too (see `erasure`)."""
         Mark.delete().where(Mark.name == name).execute()
         erasure.erase_after_commit()
+
+    def forget_all(self, prefix: str) -> None:
+        """Drop every mark whose name starts with `prefix` (a meeting's, once it is over)."""
+        Mark.delete().where(Mark.name.startswith(prefix)).execute()
 
     def made_for(self, room_id: str) -> str | None:
         """The key of the report or case whose other grievance officers this room was made for."""

@@ -173,7 +173,7 @@ class Meetings(Attendance, Priority):
         self.count_present(meeting_id, person.user_id, at, person.name)
         return _stacked(row)
 
-    def leave(self, entry_id: int, at: int, how: str) -> None:
+    def take_off(self, entry_id: int, at: int, how: str) -> None:
         StackEntry.update(left_at=at, left_how=how).where(StackEntry.id == entry_id).execute()
 
     def set_fixed_positions(self, fixed: dict[int, int | None]) -> None:

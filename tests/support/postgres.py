@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import signal
 import warnings
 from pathlib import Path
+
+import psutil
 
 
 class PostgresServer:
@@ -14,10 +17,9 @@ class PostgresServer:
         with warnings.catch_warnings():  # "XDG_RUNTIME_DIR is not set" on servers and in CI
             warnings.simplefilter("ignore")
             import pgserver
-            from pgserver._commands import POSTGRES_BIN_PATH, pg_ctl
+            from pgserver._commands import POSTGRES_BIN_PATH
 
             self.tools = POSTGRES_BIN_PATH  # pg_dump and pg_restore of the server's own version
-            self.pg_ctl = pg_ctl
             self.server = pgserver.get_server(folder, cleanup_mode=None)
         self.folder = folder
         # A throwaway server: nothing it writes must survive a power cut, so it need not wait for
@@ -33,6 +35,9 @@ class PostgresServer:
 
     def stop(self) -> None:
         """Stop at once, without the checkpoint a clean stop writes, and delete its files."""
-        self.pg_ctl(["-w", "stop", "-m", "immediate"], pgdata=self.server.pgdata, user=self.server.system_user)
+        pid = int((Path(self.server.pgdata) / "postmaster.pid").read_text().split()[0])
+        server = psutil.Process(pid)
+        server.send_signal(signal.SIGQUIT)  # PostgreSQL's "immediate" stop
+        server.wait(timeout=30)
         self.server.cleanup()  # nothing left to stop: forgets the server
         shutil.rmtree(self.folder, ignore_errors=True)

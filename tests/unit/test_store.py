@@ -132,8 +132,8 @@ def test_an_action_that_went_out_keeps_no_body(store):
 
 def test_handled_events_and_remembered_messages(store):
     assert not store.was_handled("$e")
-    store.mark_handled("$e", "!r:x")
-    store.mark_handled("$e", "!r:x")
+    store.note_handled("$e", "!r:x")
+    store.note_handled("$e", "!r:x")
     assert store.was_handled("$e")
     store.remember("board", "!r:x", "$b1")
     store.remember("board", "!r:x", "$b2")
@@ -155,7 +155,7 @@ async def test_run_commits_or_rolls_back_as_one(store):
 def test_storage_stays_bounded(store):
     day = 24 * 3600 * 1000
     now = 20_000 * 60_000
-    store.mark_handled("$e0", "!r:x")
+    store.note_handled("$e0", "!r:x")
     store.db.execute_sql(f"UPDATE handledevent SET handled_at = {store.db.param}", (now,))
     with store.db.atomic():  # one handled event every minute before it, about two weeks of them
         HandledEvent.insert_many([{"event_id": f"$e{n}", "room_id": "!r:x", "handled_at": now - n * 60_000}
