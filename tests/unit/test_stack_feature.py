@@ -7,6 +7,7 @@ from scorebot.domain.actions import Edit, React, Send, SendDirect
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
 from scorebot.domain.signals import Reaction, Redaction, Tick
 from scorebot.features import Help, stack_features
+from scorebot.store.models import Mark
 from tests.support.stack_meeting import BOT, Meeting
 
 DM = RoomView("!dm:x", RoomKind.OTHER, members={"@ann:x": "Ann", BOT: "bot"})
@@ -238,3 +239,12 @@ def test_unstack_with_no_meeting_says_so(database_url):
     [answer], _ = outside.say("@ann:x", "!unstack")
     assert answer.text.plain.startswith("No meeting is running here")
     outside.store.close()
+
+
+def test_when_each_member_was_told_they_are_on_the_stack_is_forgotten_with_the_meeting(meeting):
+    meeting.say("@ann:x", "✋")
+    meeting.say("@ben:x", "stack")
+    told = lambda: Mark.select().where(Mark.name.startswith("stack-told:")).count()  # noqa: E731
+    assert told() == 2
+    meeting.say("@fac:x", "!meeting end")
+    assert told() == 0
