@@ -17,8 +17,8 @@ from scorebot.domain.actions import Action, React, Send, SendDirect
 from scorebot.domain.commands import CommandRegistry
 from scorebot.domain.rooms import Role, Roles, RoomKind, RoomView
 from scorebot.domain.signals import Signal
-from scorebot.domain.stack import MeetingEvent
-from scorebot.domain.text import Text, plain
+from scorebot.domain.stack import MeetingEvent, Person
+from scorebot.domain.text import Text, bold, pill, plain
 
 if TYPE_CHECKING:
     from scorebot.feature import Feature
@@ -59,6 +59,14 @@ class Context:
             if name and name != user_id:
                 return name
         return user_id
+
+    def named(self, user_id: str, mention: bool = False) -> Text:
+        """A member's name in bold, or as a pill that mentions them."""
+        return pill(user_id, self.name_of(user_id)) if mention else bold(self.name_of(user_id))
+
+    def person(self, who: str) -> Person:
+        """Whom a command names: a member (by ID), or someone with no account ("Name")."""
+        return Person(who, self.name_of(who)) if who.startswith("@") else Person.named(who)
 
     def who(self, user_id: str) -> str:
         """A member as staff see them: "Name (@id)", or just the ID when there is no other name."""

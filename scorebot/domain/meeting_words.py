@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from html import escape
 
-from scorebot.domain.text import Text, code, join, plain
+from scorebot.domain.stack import Person
+from scorebot.domain.text import Text, bold, code, join, pill, plain
 
 NO_MEETING_HERE = plain("No meeting is running here. Start one with ") + code("!meeting start [title]") + plain(".")
 NOBODY_HAS_THE_FLOOR = "Nobody has the floor right now."
@@ -105,3 +106,8 @@ def left_the_meeting(name: str) -> str:
 def board_link(url: str) -> Text:
     return (plain("📽️ The live board of this meeting, for a projector (no Matrix account needed; it stops working "
                   "when the meeting ends): ") + Text(url, f'<a href="{escape(url)}">{escape(url)}</a>'))
+
+
+def speaker(person: Person) -> Text:
+    """Who has the floor: a pill that tells a member, or a name in bold for someone with no account."""
+    return pill(person.user_id, person.name) if person.user_id else bold(person.name)

@@ -78,7 +78,7 @@ class Agenda(Feature):
             item = current(agenda.items(meeting.id))
             if runs_over(item, now):
                 agenda.told_overtime(item.id)
-                facilitators = [self.service.name(ctx, user, mention=True)
+                facilitators = [ctx.named(user, mention=True)
                                 for user in meetings.facilitators(meeting.id)]
                 ctx.do(Send(meeting.room_id, words.over_time(facilitators, item.title)))
                 self.service.update_board(ctx, meeting)

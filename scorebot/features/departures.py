@@ -44,7 +44,7 @@ class Departures(Feature):
         facilitated = user in meetings.facilitators(meeting.id)
         if facilitated:
             meetings.hand_over(meeting.id, user, None, now)
-            others = [self.service.name(ctx, u, mention=True) for u in meetings.facilitators(meeting.id)]
+            others = [ctx.named(u, mention=True) for u in meetings.facilitators(meeting.id)]
             ctx.do(Send(meeting.room_id, words.facilitator_left(name, others)))
         was_present = user in meetings.present(meeting.id)
         meetings.departed(meeting.id, user, now)

@@ -41,7 +41,7 @@ class Meetings(Feature):
         title, _, agenda = title.partition("\n")  # the lines after the title are the agenda
         title = title.strip() or ctx.room.name or "Meeting"
         meeting = meetings.start(ctx.room.room_id, title, ctx.sender, ctx.signal.timestamp, ctx.name_of(ctx.sender))
-        ctx.reply(words.started(meeting.title, self.service.name(ctx, ctx.sender)))
+        ctx.reply(words.started(meeting.title, ctx.named(ctx.sender)))
         take_agenda(ctx, meeting.id, agenda)
         self.service.post_board(ctx, meeting)
 
@@ -65,4 +65,4 @@ class Meetings(Feature):
             return
         giver = ctx.sender if ctx.sender in meetings.facilitators(meeting.id) else None
         meetings.hand_over(meeting.id, giver, user, ctx.signal.timestamp, ctx.name_of(user))
-        ctx.reply(words.facilitates_now(self.service.name(ctx, user, mention=True)))
+        ctx.reply(words.facilitates_now(ctx.named(user, mention=True)))

@@ -30,16 +30,16 @@ class Requests(Feature):
         kind = RESPOND if turn is not None and not taken else POINT
         if kind == POINT:
             ctx.reply(words.RESPONSE_TAKEN if turn else words.NOBODY_TO_RESPOND_TO)
-        self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "respond", kind=kind)
+        self.service.request(ctx, meeting, ctx.person(ctx.sender), "respond", kind=kind)
 
     @command("process", TextArg("about", optional=True, max_length=200), rooms=ORGANIZING, needs=(MEETING,),
              help="A point of process (we are over time, can we take a break): you go ahead of everyone, "
                   "and the facilitator is told.")
     def process(self, ctx: Context, about: str | None, meeting: MeetingRecord) -> None:
         before = len(meetings.waiting(meeting.id))
-        self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "process", kind=PROCESS, term=about)
+        self.service.request(ctx, meeting, ctx.person(ctx.sender), "process", kind=PROCESS, term=about)
         if len(meetings.waiting(meeting.id)) > before:
-            facilitators = [self.service.name(ctx, user, mention=True)
+            facilitators = [ctx.named(user, mention=True)
                             for user in meetings.facilitators(meeting.id)]
             ctx.do(Send(meeting.room_id, words.point_of_process(facilitators, ctx.name_of(ctx.sender), about)))
 

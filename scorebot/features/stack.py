@@ -34,7 +34,7 @@ from scorebot.domain.stack import (
     position,
     without,
 )
-from scorebot.domain.text import Text, bold, pill, plain
+from scorebot.domain.text import Text, plain
 from scorebot.feature import Feature
 from scorebot.features.needs import MEETING
 from scorebot.store.agenda import agenda
@@ -127,7 +127,7 @@ class StackService:
         if reacted_to is None:
             ctx.reply(text)
         else:
-            ctx.do(Send(ctx.room.room_id, self.name(ctx, ctx.sender, mention=True) + plain(f": {text}"),
+            ctx.do(Send(ctx.room.room_id, ctx.named(ctx.sender, mention=True) + plain(f": {text}"),
                         reply_to=reacted_to))
 
     def withdraw(self, ctx: Context, meeting: MeetingRecord, key: str, confirm: bool = True) -> None:
@@ -156,20 +156,6 @@ class StackService:
             if announce:
                 ctx.announce(MeetingEvent.TURN_ENDED, meeting.id)
 
-    # -- people as the room sees them -----------------------------------------------------------------
-
-    @staticmethod
-    def person(ctx: Context, who: str) -> Person:
-        return Person(who, ctx.name_of(who)) if who.startswith("@") else Person.named(who)
-
-    @staticmethod
-    def name(ctx: Context, user_id: str, mention: bool = False) -> Text:
-        return pill(user_id, ctx.name_of(user_id)) if mention else bold(ctx.name_of(user_id))
-
-    @staticmethod
-    def speaker(person: Person) -> Text:
-        return pill(person.user_id, person.name) if person.user_id else bold(person.name)
-
 
 class Stack(Feature):
     """Asking to speak in a meeting's room, and leaving the stack."""
@@ -180,19 +166,19 @@ class Stack(Feature):
     @command("stack", rooms=ORGANIZING, needs=(MEETING,),
              help="Put yourself on the stack, and show the board again. A ✋ or 'stack' does the same.")
     def stack(self, ctx: Context, meeting: MeetingRecord) -> None:
-        self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "command", board=False)
+        self.service.request(ctx, meeting, ctx.person(ctx.sender), "command", board=False)
         self.service.post_board(ctx, meetings.get(meeting.id))
 
     @command("stack add", PersonArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help='Put someone on the stack for them: a member, or "Name" for someone with no account.')
     def stack_add(self, ctx: Context, person: str, meeting: MeetingRecord) -> None:
-        self.service.request(ctx, meeting, self.service.person(ctx, person), "facilitator", own_signal=False,
+        self.service.request(ctx, meeting, ctx.person(person), "facilitator", own_signal=False,
                              on_behalf=True)
 
     @command("clarify", TextArg("term", optional=True, max_length=limits.TERM), rooms=ORGANIZING, needs=(MEETING,),
              help="A point of clarification: you go first, for a brief explanation.")
     def clarify(self, ctx: Context, term: str | None, meeting: MeetingRecord) -> None:
-        self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "clarify", clarification=True,
+        self.service.request(ctx, meeting, ctx.person(ctx.sender), "clarify", clarification=True,
                              term=term)
         known = culture.define(term) if term else None
         if known:  # a known term is explained at once; the point of clarification stays for questions
@@ -210,7 +196,7 @@ class Stack(Feature):
             return None  # outside a meeting, hands and stack texts are ordinary chat
         if is_hand(text) or said in self.service.texts:
             via = "hand" if is_hand(text) else "text"
-            self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), via)
+            self.service.request(ctx, meeting, ctx.person(ctx.sender), via)
         elif said in self.service.leave_texts:
             self.service.withdraw(ctx, meeting, ctx.sender)
         return None
@@ -221,7 +207,7 @@ class Stack(Feature):
         meeting = meetings.running(ctx.room.room_id)
         if meeting:
             # The ✅ goes on what was reacted to: Element does not show reactions to reactions.
-            self.service.request(ctx, meeting, self.service.person(ctx, ctx.sender), "reaction",
+            self.service.request(ctx, meeting, ctx.person(ctx.sender), "reaction",
                                  reacted_to=hand.target_event_id)
 
     def on_meeting_event(self, ctx: Context, event: MeetingEvent, meeting_id: int) -> None:

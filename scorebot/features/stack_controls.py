@@ -21,7 +21,7 @@ class StackControls(Feature):
     @command("stack remove", PersonArg(), role=Role.FACILITATOR, rooms=ORGANIZING, needs=(MEETING,),
              help="Take someone off the stack.")
     def stack_remove(self, ctx: Context, person: str, meeting: MeetingRecord) -> None:
-        target = self.service.person(ctx, person)
+        target = ctx.person(person)
         entries = [s.entry for s in meetings.waiting(meeting.id) if s.entry.person.key == target.key]
         if not entries:
             ctx.reply(words.not_on_stack(target.name))
@@ -33,7 +33,7 @@ class StackControls(Feature):
     @command("stack move", PersonArg(), NumberArg("position"), role=Role.FACILITATOR, rooms=ORGANIZING,
              needs=(MEETING,), help="Move someone to a position on the stack; it holds as others join.")
     def stack_move(self, ctx: Context, person: str, position: int, meeting: MeetingRecord) -> None:
-        target = self.service.person(ctx, person)
+        target = ctx.person(person)
         entry = next((s.entry for s in meetings.waiting(meeting.id)
                       if s.entry.person.key == target.key and not s.entry.ahead), None)
         if entry is None:

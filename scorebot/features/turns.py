@@ -33,8 +33,8 @@ class Turns(Feature):
         meetings.start_turn(meeting.id, first.person, ctx.signal.timestamp, clarification=brief)
         clarifying = first.term if first.clarification else None
         after = self.service.order(ctx, meeting)
-        following = self.service.speaker(after[0].person) if after else None
-        ctx.do(Send(meeting.room_id, words.the_floor(self.service.speaker(first.person), clarifying, following)))
+        following = words.speaker(after[0].person) if after else None
+        ctx.do(Send(meeting.room_id, words.the_floor(words.speaker(first.person), clarifying, following)))
         self.service.update_board(ctx, meeting)
 
     @command("done", rooms=ORGANIZING, needs=(MEETING, TURN),
@@ -63,4 +63,4 @@ class Turns(Feature):
 
     def _ask_to_wrap_up(self, ctx: Context, meeting: MeetingRecord, turn: TurnRecord) -> None:
         meetings.mark_wrapup_asked(turn.id)
-        ctx.do(Send(meeting.room_id, words.wrap_up(self.service.speaker(turn.person))))
+        ctx.do(Send(meeting.room_id, words.wrap_up(words.speaker(turn.person))))
