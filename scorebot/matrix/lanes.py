@@ -4,7 +4,8 @@ up the rest. No Matrix here: `Executor` (executor.py) carries out one action at 
 Actions go out in order within a lane (a room, or one person's direct chat), unless a more urgent
 one overtakes (see `outbox`); lanes go out side by side, up to `IN_FLIGHT` requests at once, the
 most urgent first, so a removal from a hundred rooms or a catch-up over many rooms does not go one
-request at a time. "Too fast" (429) from the homeserver is waited out, never counted as a failure.
+request at a time. "Too fast" (429) from the homeserver is waited out by what its limit governs
+(see `limit_of`), never counted as a failure.
 An action that cannot go now (an error that may pass) is parked with a growing pause, and only its
 own lane waits; after `MAX_ATTEMPTS` it is given up, logged once (see `parking`). A message for a room the bot is
 not in waits for it without end: it goes out when the bot is back (see `rooms_back`), and a
@@ -28,6 +29,7 @@ from scorebot.matrix.outbox import (
     TooFast,
     coalesce,
     lane_of,
+    limit_of,
     priority_of,
 )
 from scorebot.matrix.parking import Parking, _now_ms
@@ -181,7 +183,7 @@ class Lanes(Parking):
                 continue
             while True:
                 self._at_gate[lane] = (priority, give_way := asyncio.Event())
-                async with self.gate.slot(priority, give_way) as granted:
+                async with self.gate.slot(priority, give_way, limit_of(row.action)) as granted:
                     self._at_gate.pop(lane, None)
                     if not granted:
                         return None  # something more urgent came for this lane: read it again
@@ -189,7 +191,7 @@ class Lanes(Parking):
                         retry_at = await self._attempt(row)
                         break
                     except TooFast as too_fast:
-                        self.gate.too_fast(too_fast.seconds)
+                        self.gate.too_fast(too_fast.seconds, limit_of(row.action))
             if retry_at is not None:
                 return min(spaced or retry_at, retry_at)
         return spaced

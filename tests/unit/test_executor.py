@@ -6,7 +6,7 @@ import threading
 import pytest
 from nio import RoomSendError
 
-from scorebot.domain.actions import CreateRoom, Edit, Kick, Leave, React, Send, SendDirect
+from scorebot.domain.actions import CreateRoom, Edit, Join, Kick, Leave, React, Send, SendDirect
 from scorebot.domain.reports import ReportRequest
 from scorebot.domain.text import plain
 from scorebot.matrix.executor import IN_FLIGHT, MAX_ATTEMPTS, Executor
@@ -285,9 +285,9 @@ async def test_a_confirmation_waiting_for_its_turn_gives_way_to_an_answer_for_th
     executor.gate.too_fast(0.3)  # the homeserver just said "too fast": nothing goes for a moment
     at_gate, slot = asyncio.Event(), executor.gate.slot
 
-    def watched(priority, give_way=None):
+    def watched(priority, give_way=None, limit=None):
         at_gate.set()
-        return slot(priority, give_way)
+        return slot(priority, give_way, limit)
 
     executor.gate.slot = watched
     executor.rooms_known.set()
@@ -301,6 +301,24 @@ async def test_a_confirmation_waiting_for_its_turn_gives_way_to_an_answer_for_th
     await client.until(lambda: len(client.sent) == 2)
     assert [sent.content.get("body") or sent.content["m.relates_to"]["key"] for sent in client.sent] == [
         "Bob, you have the floor", "✅"]
+    running.cancel()
+
+
+async def test_a_join_told_too_fast_holds_up_only_joins_not_the_answers(outbox):
+    """Synapse limits joins on their own (`rc_joins`), apart from messages (`rc_message`): a "too
+    fast" on a join says nothing about the messages, and must not keep an answer waiting."""
+    store, client, executor = outbox
+    client.room("!org:x", "@bob:x")
+    client.joins_too_fast = [60.0]
+    executor.rooms_known.set()
+    running = asyncio.create_task(executor.run_forever())
+    await queue(store, Join("!new:x"))
+    executor.wake()
+    await client.until(lambda: client.joins_asked == ["!new:x"])  # answered: too fast, for a minute
+    await queue(store, Send("!org:x", plain("Bob, you have the floor")), Join("!other:x"))
+    executor.wake()
+    await client.until(lambda: client.texts("!org:x") == ["Bob, you have the floor"])
+    assert client.joins_asked == ["!new:x"]  # the other join waits out the joins' limit
     running.cancel()
 
 
