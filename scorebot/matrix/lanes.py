@@ -8,8 +8,9 @@ request at a time. "Too fast" (429) from the homeserver is waited out by what it
 (see `limit_of`), never counted as a failure.
 An action that cannot go now (an error that may pass) is parked with a growing pause, and only its
 own lane waits; after `MAX_ATTEMPTS` it is given up, logged once (see `parking`). A message for a room the bot is
-not in waits for it without end: it goes out when the bot is back (see `rooms_back`), and a
-confidential one waiting longer than `undeliverable_after` is made known (see `delivery_words`).
+not in waits for it without end: it goes out when the bot is back (see `rooms_back`; after a
+restart, `_parked_before`), and a confidential one waiting longer than `undeliverable_after` is
+made known (see `delivery_words`).
 A refusal from the homeserver marks the action failed at once.
 """
 
@@ -96,12 +97,25 @@ class Lanes(Parking):
             await self.store.run(self.store.actions_due_now, waiting)
             self.wake()
 
+    async def _parked_before(self) -> None:
+        """At a start, which rooms were lost is not known (it is kept while the bot runs): what was
+        parked for a room goes now if the bot is in that room, else as soon as it is (`rooms_back`),
+        not at its next try, minutes away after many tries. Kept in `_read`: read once."""
+        now = _now_ms()
+        rows = await self.store.run(self.store.pending_rows, self._read)
+        self._read = {row.id: row.action for row in rows}
+        for row in rows:
+            if row.next_try_at > now and (room_id := getattr(row.action, "room_id", None)):
+                self._lost.setdefault(room_id, set()).add(row.id)
+        await self.rooms_back(list(self._lost))
+
     async def run_forever(self) -> None:
         """Start each lane that has something due as its own task, without waiting for the others:
         an action that takes long (a room being made, a slow homeserver) keeps only its own lane
         waiting, and new work for other rooms goes out at once."""
         self._instance = await self.store.run(self.store.instance_id)
         await self.rooms_known.wait()
+        await self._parked_before()
         try:
             while True:
                 self._wake.clear()

@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+import time
 
 import pytest
 from nio import RoomSendError
@@ -228,6 +229,28 @@ async def test_a_message_for_a_room_the_bot_lost_waits_for_it_and_goes_once_it_i
     await executor.drain()
     assert client.texts("!igo:x") == ["report #1", "its thread"]  # in order, once
     assert await store.run(store.pending_rows) == []
+
+
+async def test_after_a_restart_words_parked_for_a_lost_room_go_as_soon_as_the_bot_is_in_it(outbox):
+    """Which rooms the bot lost is known only while it runs: after a restart, what was parked for a
+    room goes as soon as the bot is in it, not at its next try (minutes away after many tries)."""
+    store, client, executor = outbox
+    await queue(store, Send("!igo:x", plain("report #1"), remember="report:1"),
+                Send("!igo:x", plain("its thread"), thread_key="report:1"), Send("!mods:x", plain("a proposal")))
+    await executor.drain()  # the bot is in neither room
+    later = int(time.time() * 1000) + 300_000
+    for row in await store.run(store.pending_rows):  # as after many tries
+        await store.run(store.action_parked, row.id, 9, later, "NotInRoom: the bot is not in the room")
+    client.room("!mods:x", "@maya:x")  # joined again just before the restart
+    again = Executor(client, store, asyncio.Condition())
+    again.rooms_known.set()
+    running = asyncio.create_task(again.run_forever())
+    await client.until(lambda: client.texts("!mods:x") == ["a proposal"])
+    assert client.texts("!igo:x") == []  # never to a room the bot is not in
+    client.room("!igo:x", "@ida:x")  # invited back, and joined
+    await again.rooms_back(["!igo:x"])
+    await client.until(lambda: client.texts("!igo:x") == ["report #1", "its thread"])  # in order, once
+    running.cancel()
 
 
 async def test_a_report_waiting_too_long_for_its_room_is_made_known_once_without_its_words(outbox):
