@@ -4,11 +4,13 @@ up the rest. No Matrix here: `Executor` (executor.py) carries out one action at 
 Actions go out in order within a lane (a room, or one person's direct chat), unless a more urgent
 one overtakes (see `outbox`); lanes go out side by side, up to `IN_FLIGHT` requests at once, the
 most urgent first, so a removal from a hundred rooms or a catch-up over many rooms does not go one
-request at a time. "Too fast" (429) from the homeserver is waited out, never counted as a failure.
+request at a time. "Too fast" (429) from the homeserver is waited out by what its limit governs
+(see `limit_of`), never counted as a failure.
 An action that cannot go now (an error that may pass) is parked with a growing pause, and only its
 own lane waits; after `MAX_ATTEMPTS` it is given up, logged once (see `parking`). A message for a room the bot is
-not in waits for it without end: it goes out when the bot is back (see `rooms_back`), and a
-confidential one waiting longer than `undeliverable_after` is made known (see `delivery_words`).
+not in waits for it without end: it goes out when the bot is back (see `rooms_back`; after a
+restart, `_parked_before`), and a confidential one waiting longer than `undeliverable_after` is
+made known (see `delivery_words`).
 A refusal from the homeserver marks the action failed at once.
 """
 
@@ -28,6 +30,7 @@ from scorebot.matrix.outbox import (
     TooFast,
     coalesce,
     lane_of,
+    limit_of,
     priority_of,
 )
 from scorebot.matrix.parking import Parking, _now_ms
@@ -94,12 +97,25 @@ class Lanes(Parking):
             await self.store.run(self.store.actions_due_now, waiting)
             self.wake()
 
+    async def _parked_before(self) -> None:
+        """At a start, which rooms were lost is not known (it is kept while the bot runs): what was
+        parked for a room goes now if the bot is in that room, else as soon as it is (`rooms_back`),
+        not at its next try, minutes away after many tries. Kept in `_read`: read once."""
+        now = _now_ms()
+        rows = await self.store.run(self.store.pending_rows, self._read)
+        self._read = {row.id: row.action for row in rows}
+        for row in rows:
+            if row.next_try_at > now and (room_id := getattr(row.action, "room_id", None)):
+                self._lost.setdefault(room_id, set()).add(row.id)
+        await self.rooms_back(list(self._lost))
+
     async def run_forever(self) -> None:
         """Start each lane that has something due as its own task, without waiting for the others:
         an action that takes long (a room being made, a slow homeserver) keeps only its own lane
         waiting, and new work for other rooms goes out at once."""
         self._instance = await self.store.run(self.store.instance_id)
         await self.rooms_known.wait()
+        await self._parked_before()
         try:
             while True:
                 self._wake.clear()
@@ -181,7 +197,7 @@ class Lanes(Parking):
                 continue
             while True:
                 self._at_gate[lane] = (priority, give_way := asyncio.Event())
-                async with self.gate.slot(priority, give_way) as granted:
+                async with self.gate.slot(priority, give_way, limit_of(row.action)) as granted:
                     self._at_gate.pop(lane, None)
                     if not granted:
                         return None  # something more urgent came for this lane: read it again
@@ -189,7 +205,7 @@ class Lanes(Parking):
                         retry_at = await self._attempt(row)
                         break
                     except TooFast as too_fast:
-                        self.gate.too_fast(too_fast.seconds)
+                        self.gate.too_fast(too_fast.seconds, limit_of(row.action))
             if retry_at is not None:
                 return min(spaced or retry_at, retry_at)
         return spaced

@@ -7,7 +7,8 @@ unless an admin exempts the bot). So the outbox treats that limit as the normal 
 - within a lane (a room, one person's direct chat) actions keep their order unless a more urgent
   one overtakes them; a lane's board edits for one message coalesce to the newest (`coalesce`);
 - across lanes, the `Gate` lets the most urgent waiting action go first, and after the homeserver
-  said "too fast" it waits as told and then sends one at a time for a while;
+  said "too fast" it waits as told and then sends one at a time for a while: all of it, or only
+  the joins, as the limit that said it governs (`limit_of`);
 - edits of one message are spaced (`EditSpacing`), so that a storm's edits coalesce.
 The exceptions say how one action went: `Refused`, `NotYet`, `NotInRoom`, `TooFast`.
 """
@@ -19,6 +20,7 @@ import contextlib
 import heapq
 import itertools
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from scorebot.domain.actions import (
@@ -39,6 +41,7 @@ from scorebot.domain.actions import (
 )
 
 JOINING, CONFIDENTIAL, ANSWER, CONFIRMATION = 0, 1, 2, 3
+EVERYTHING, JOINS = "everything", "joins"  # the homeserver's rate limits (see `limit_of`)
 _CAREFUL_FOR = 60.0  # seconds of one-at-a-time sending after the homeserver said "too fast"
 EDIT_SPACING_MS = 2_000  # the shortest time between two edits of one message
 
@@ -97,6 +100,14 @@ def priority_of(action: Action, confidential_rooms: Iterable[str | None] = ()) -
     return ANSWER
 
 
+def limit_of(action: Action) -> str:
+    """Which of the homeserver's rate limits a "too fast" on this action may come from, and so what
+    it holds up. Synapse counts every event the bot makes, joins and leaves among them, under one
+    limit (`rc_message`), and joins under their own as well (`rc_joins`): a 429 on a join may be
+    that one alone, and holds up only joins; a 429 on anything else holds up everything."""
+    return JOINS if isinstance(action, Join) else EVERYTHING
+
+
 def coalesce(actions: list[tuple[int, Action]]) -> tuple[list[int], list[int]]:
     """One lane's waiting actions, oldest first: (the IDs to carry out, the IDs made pointless).
     Only the newest edit of each message is worth sending: it holds the whole newest state. A
@@ -121,38 +132,41 @@ def coalesce(actions: list[tuple[int, Action]]) -> tuple[list[int], list[int]]:
 class Gate:
     """Up to `capacity` requests at once, the most urgent waiting one first (then the oldest).
 
-    `too_fast(seconds)` is the homeserver's 429: no one goes until then, and for a while after
-    only one goes at a time, so that what matters is not sent side by side with what does not.
-    A confirmation never goes while something more urgent is under way: it would spend the rate
-    limit's burst on what matters least."""
+    `too_fast(seconds, limit)` is the homeserver's 429: nothing that limit governs goes until then
+    (everything, or only joins: see `limit_of`), and for a while after only one of it goes at a
+    time, so that what matters is not sent side by side with what does not. A confirmation never
+    goes while something more urgent is under way: it would spend the rate limit's burst on what
+    matters least."""
 
     def __init__(self, capacity: int, clock: Callable[[], float] = time.monotonic):
         self.capacity = capacity
         self._clock = clock
-        self._busy = 0
+        self._busy: Counter[str] = Counter()  # requests under way, by limit
         self._urgent = 0  # of those, more urgent than a confirmation
-        self._waiting: list[tuple[int, int, asyncio.Future]] = []
+        self._waiting: list[tuple[int, int, asyncio.Future, str]] = []
         self._order = itertools.count()
-        self._held_until = 0.0
-        self._careful_until = 0.0
+        self._held_until: dict[str, float] = {}  # by limit
+        self._careful_until: dict[str, float] = {}
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
 
     @contextlib.asynccontextmanager
-    async def slot(self, priority: int, give_way: asyncio.Event | None = None):
+    async def slot(self, priority: int, give_way: asyncio.Event | None = None, limit: str = EVERYTHING):
         """Yields True once granted; False, holding nothing, if `give_way` was set first (something
         more urgent came for the same lane, and must not wait behind this)."""
         future = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiting, (priority, next(self._order), future))
+        heapq.heappush(self._waiting, (priority, next(self._order), future, limit))
         self._grant()
-        if not await self._granted(future, priority, give_way):
+        if not await self._granted(future, priority, limit, give_way):
             yield False
             return
         try:
             yield True
         finally:
-            self._release(priority)
+            self._release(priority, limit)
 
-    async def _granted(self, future: asyncio.Future, priority: int, give_way: asyncio.Event | None) -> bool:
+    async def _granted(self, future: asyncio.Future, priority: int, limit: str,
+                       give_way: asyncio.Event | None) -> bool:
         try:
             if give_way is not None and not future.done():
                 giving = asyncio.ensure_future(give_way.wait())
@@ -167,38 +181,55 @@ class Gate:
             return True
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
-                self._release(priority)  # granted just as it was cancelled
+                self._release(priority, limit)  # granted just as it was cancelled
             future.cancel()
             raise
 
-    def too_fast(self, retry_after: float) -> None:
+    def too_fast(self, retry_after: float, limit: str = EVERYTHING) -> None:
         now = self._clock()
-        self._held_until = max(self._held_until, now + retry_after)
-        self._careful_until = max(self._careful_until, now + retry_after + _CAREFUL_FOR)
+        self._held_until[limit] = max(self._held_until.get(limit, 0.0), now + retry_after)
+        self._careful_until[limit] = max(self._careful_until.get(limit, 0.0), now + retry_after + _CAREFUL_FOR)
 
     @property
     def careful(self) -> bool:
-        return self._clock() < self._careful_until
+        """Sending one at a time after a 429 that holds up everything (board edits are spaced longer)."""
+        return self._careful(EVERYTHING, self._clock())
 
-    def _release(self, priority: int) -> None:
-        self._busy -= 1
+    def _careful(self, limit: str, now: float) -> bool:
+        return now < self._careful_until.get(limit, 0.0)
+
+    def _release(self, priority: int, limit: str) -> None:
+        self._busy[limit] -= 1
         self._urgent -= priority < CONFIRMATION
         self._grant()
 
     def _grant(self) -> None:
         now = self._clock()
-        limit = 1 if now < self._careful_until else self.capacity
-        while self._waiting and self._busy < limit and now >= self._held_until:
-            if self._waiting[0][0] >= CONFIRMATION and self._urgent:
-                break  # granted again when the urgent one is through
-            priority, _, future = heapq.heappop(self._waiting)
+        held = {limit for limit, until in self._held_until.items() if now < until}
+        room = 1 if self._careful(EVERYTHING, now) else self.capacity
+        passed = []  # waiting for a limit of their own: the others go meanwhile
+        while self._waiting and self._busy.total() < room and EVERYTHING not in held:
+            priority, _, future, limit = entry = heapq.heappop(self._waiting)
             if future.cancelled():
                 continue
-            self._busy += 1
+            if limit in held or (self._careful(limit, now) and self._busy[limit]):
+                passed.append(entry)
+                continue
+            if priority >= CONFIRMATION and self._urgent:
+                passed.append(entry)
+                break  # granted again when the urgent one is through
+            self._busy[limit] += 1
             self._urgent += priority < CONFIRMATION
             future.set_result(None)
-        if self._waiting and now < self._held_until and self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self._held_until - now, self._held_over)
+        for entry in passed:
+            heapq.heappush(self._waiting, entry)
+        if self._waiting and held:  # look again when the first hold is over
+            when = min(self._held_until[limit] for limit in held)
+            if self._timer is None or when < self._timer_at:
+                if self._timer is not None:
+                    self._timer.cancel()
+                self._timer_at = when
+                self._timer = asyncio.get_running_loop().call_later(when - now, self._held_over)
 
     def _held_over(self) -> None:
         self._timer = None

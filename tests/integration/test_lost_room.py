@@ -8,6 +8,7 @@ from nio import RoomMemberEvent
 
 from tests.conftest import World
 from tests.support.members import Member
+from tests.support.store_reads import database_of, opened
 
 WORDS = "he followed me to the car park"
 
@@ -62,3 +63,52 @@ async def test_a_report_for_the_igo_room_the_bot_lost_waits_is_made_known_and_ar
     assert len(roots) == 1
     assert sum(WORDS in s.body for s in ida.seen if s.room_id == igo) == 1  # once
     assert sum("has not reached" in s.body for s in bob.seen if s.room_id == direct) == 1  # told once
+
+
+def park_for_an_hour(url: str, room_id: str) -> int:
+    """What waits for `room_id`, as after many tries while the bot was not in it: the next try an
+    hour away (set up, not timed). Returns how many."""
+    later = int(time.time() * 1000) + 3_600_000
+    with opened(url) as store:
+        rows = [row for row in store.pending_rows() if getattr(row.action, "room_id", None) == room_id]
+        for row in rows:
+            store.action_parked(row.id, 9, later, "NotInRoom: the bot is not in the room (yet)")
+    return len(rows)
+
+
+async def test_a_report_for_the_igo_room_lost_before_a_restart_goes_once_the_bot_is_back(world: World):
+    """Which rooms the bot lost is known only while it runs: after a restart, what waits for a room
+    goes as soon as the bot is in it again, not at its next try."""
+    alice, bob, eve, ida = [await world.member(name) for name in ("alice", "bob", "eve", "ida")]
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id, bob.user_id, eve.user_id), power={bot_id: 100})
+    mods = await alice.create_room("Moderators", (bot_id,), power={bot_id: 100})
+    igo = await alice.create_room("IGO", (bot_id, ida.user_id), power={bot_id: 100})
+    for member, joined in ((bob, room), (eve, room), (ida, igo)):
+        await member.join(joined)
+    bot = world.bot(world.bot_config([room], moderators=mods, igo=igo))
+    await bot.start_ready()
+    for joined in (room, mods, igo):
+        await alice.member_joined(joined, bot_id)
+
+    await alice.client.room_kick(igo, bot_id, "tidying up")  # by mistake
+    await membership(ida, igo, bot_id, "leave")
+    direct = await bob.open_direct_chat(bot_id)
+    thanks = await bob.reply_to(direct, await bob.send(direct, f"!report {eve.user_id} {WORDS}"), bot_id, timeout=30)
+    assert "Your report is #1" in thanks.body
+    bot.stop()
+    assert park_for_an_hour(database_of(bot), igo) >= 2  # the report and its words
+    await alice.client.room_invite(igo, bot_id)  # while the bot is down
+
+    bot.start()
+    await bot.wait_ready()
+    await ida.member_joined(igo, bot_id)
+    root = await ida.wait_for(lambda s: s.room_id == igo and s.sender == bot_id and s.body.startswith("Report #1 "),
+                              timeout=30, what="the report's thread")
+    await ida.wait_until(lambda: any(WORDS in s.body for s in ida.seen if s.room_id == igo
+                                     and (s.content.get("m.relates_to") or {}).get("event_id") == root.event_id),
+                         what="the report's words in its thread")
+    await ida.reply_to(igo, await ida.send(igo, "!help"), bot_id, timeout=30)  # after anything still queued there
+    roots = [s for s in ida.seen if s.room_id == igo and s.sender == bot_id and s.body.startswith("Report #1 ")]
+    assert len(roots) == 1
+    assert sum(WORDS in s.body for s in ida.seen if s.room_id == igo) == 1  # once

@@ -12,6 +12,8 @@ import itertools
 from dataclasses import dataclass, field
 
 from nio import (
+    JoinError,
+    JoinResponse,
     RoomCreateResponse,
     RoomGetStateEventError,
     RoomGetStateEventResponse,
@@ -46,6 +48,8 @@ class FakeClient:
         self.sent: list[Sent] = []
         self.created: list[dict] = []
         self.left: list[str] = []
+        self.joins_asked: list[str] = []
+        self.joins_too_fast: list[float] = []  # the next joins are answered "too fast, wait this long"
         self.failing: dict[str, Exception] = {}  # room -> what its next send raises
         # The next room creation (or the next with this option set, like "is_direct") succeeds, then
         # the bot "dies".
@@ -111,6 +115,15 @@ class FakeClient:
         if content is None:
             return RoomGetStateEventError("not found", "M_NOT_FOUND")
         return RoomGetStateEventResponse(content, event_type, state_key, room_id)
+
+    async def join(self, room_id):
+        self.joins_asked.append(room_id)
+        async with self.changed:
+            self.changed.notify_all()
+        if self.joins_too_fast:  # Synapse's `rc_joins`: its own limit, apart from messages
+            return JoinError("Too Many Requests", "M_LIMIT_EXCEEDED", int(self.joins_too_fast.pop(0) * 1000))
+        self.room(room_id)
+        return JoinResponse(room_id)
 
     async def room_leave(self, room_id):
         self.left.append(room_id)

@@ -2,11 +2,12 @@
 
 import asyncio
 import threading
+import time
 
 import pytest
 from nio import RoomSendError
 
-from scorebot.domain.actions import CreateRoom, Edit, Kick, Leave, React, Send, SendDirect
+from scorebot.domain.actions import CreateRoom, Edit, Join, Kick, Leave, React, Send, SendDirect
 from scorebot.domain.reports import ReportRequest
 from scorebot.domain.text import plain
 from scorebot.matrix.executor import IN_FLIGHT, MAX_ATTEMPTS, Executor, Refused
@@ -230,6 +231,28 @@ async def test_a_message_for_a_room_the_bot_lost_waits_for_it_and_goes_once_it_i
     assert await store.run(store.pending_rows) == []
 
 
+async def test_after_a_restart_words_parked_for_a_lost_room_go_as_soon_as_the_bot_is_in_it(outbox):
+    """Which rooms the bot lost is known only while it runs: after a restart, what was parked for a
+    room goes as soon as the bot is in it, not at its next try (minutes away after many tries)."""
+    store, client, executor = outbox
+    await queue(store, Send("!igo:x", plain("report #1"), remember="report:1"),
+                Send("!igo:x", plain("its thread"), thread_key="report:1"), Send("!mods:x", plain("a proposal")))
+    await executor.drain()  # the bot is in neither room
+    later = int(time.time() * 1000) + 300_000
+    for row in await store.run(store.pending_rows):  # as after many tries
+        await store.run(store.action_parked, row.id, 9, later, "NotInRoom: the bot is not in the room")
+    client.room("!mods:x", "@maya:x")  # joined again just before the restart
+    again = Executor(client, store, asyncio.Condition())
+    again.rooms_known.set()
+    running = asyncio.create_task(again.run_forever())
+    await client.until(lambda: client.texts("!mods:x") == ["a proposal"])
+    assert client.texts("!igo:x") == []  # never to a room the bot is not in
+    client.room("!igo:x", "@ida:x")  # invited back, and joined
+    await again.rooms_back(["!igo:x"])
+    await client.until(lambda: client.texts("!igo:x") == ["report #1", "its thread"])  # in order, once
+    running.cancel()
+
+
 async def test_a_report_waiting_too_long_for_its_room_is_made_known_once_without_its_words(outbox):
     store, client, executor = outbox
     executor.igo_room, executor.moderators_room, executor.undeliverable_after_ms = "!igo:x", "!mods:x", 0
@@ -285,9 +308,9 @@ async def test_a_confirmation_waiting_for_its_turn_gives_way_to_an_answer_for_th
     executor.gate.too_fast(0.3)  # the homeserver just said "too fast": nothing goes for a moment
     at_gate, slot = asyncio.Event(), executor.gate.slot
 
-    def watched(priority, give_way=None):
+    def watched(priority, give_way=None, limit=None):
         at_gate.set()
-        return slot(priority, give_way)
+        return slot(priority, give_way, limit)
 
     executor.gate.slot = watched
     executor.rooms_known.set()
@@ -301,6 +324,24 @@ async def test_a_confirmation_waiting_for_its_turn_gives_way_to_an_answer_for_th
     await client.until(lambda: len(client.sent) == 2)
     assert [sent.content.get("body") or sent.content["m.relates_to"]["key"] for sent in client.sent] == [
         "Bob, you have the floor", "✅"]
+    running.cancel()
+
+
+async def test_a_join_told_too_fast_holds_up_only_joins_not_the_answers(outbox):
+    """Synapse limits joins on their own (`rc_joins`), apart from messages (`rc_message`): a "too
+    fast" on a join says nothing about the messages, and must not keep an answer waiting."""
+    store, client, executor = outbox
+    client.room("!org:x", "@bob:x")
+    client.joins_too_fast = [60.0]
+    executor.rooms_known.set()
+    running = asyncio.create_task(executor.run_forever())
+    await queue(store, Join("!new:x"))
+    executor.wake()
+    await client.until(lambda: client.joins_asked == ["!new:x"])  # answered: too fast, for a minute
+    await queue(store, Send("!org:x", plain("Bob, you have the floor")), Join("!other:x"))
+    executor.wake()
+    await client.until(lambda: client.texts("!org:x") == ["Bob, you have the floor"])
+    assert client.joins_asked == ["!new:x"]  # the other join waits out the joins' limit
     running.cancel()
 
 

@@ -1,8 +1,21 @@
 """The outbox's order, without Matrix: what goes first, in which lane, and how edits are spaced."""
 
+import asyncio
+
 from scorebot.domain.actions import CreateRoom, Edit, Join, Kick, React, Send, SendDirect, SetState, join_rule
 from scorebot.domain.text import plain
-from scorebot.matrix.outbox import EditSpacing, coalesce, lane_of, priority_of
+from scorebot.matrix.outbox import (
+    ANSWER,
+    EVERYTHING,
+    JOINING,
+    JOINS,
+    EditSpacing,
+    Gate,
+    coalesce,
+    lane_of,
+    limit_of,
+    priority_of,
+)
 
 IGO = "!igo:x"
 
@@ -45,3 +58,34 @@ def test_a_storm_of_hands_on_one_message_waits_for_one_check_mark_not_one_each()
                (3, React("!r:x", "$other", "✅")), (4, React("!r:x", "$agenda", "✅")),
                (5, React("!r:x", "$agenda", "👀")), (6, React("!r:x", "$agenda", "✅", remember="kept"))]
     assert coalesce(waiting) == ([1, 3, 5, 6], [2, 4])
+
+
+async def test_a_429_holds_up_what_its_limit_governs_a_join_only_joins_anything_else_everything():
+    """Synapse counts every event under one limit (`rc_message`), joins under their own as well."""
+    assert [limit_of(action) for action in (Join(IGO), Send(IGO, plain("a")), Kick(IGO, "@eve:x"))] == [
+        JOINS, EVERYTHING, EVERYTHING]
+    now = [0.0]
+    gate = Gate(8, clock=lambda: now[0])
+
+    async def through(priority: int, limit: str) -> None:
+        async with gate.slot(priority, None, limit) as granted:
+            assert granted
+
+    async def nothing() -> None:
+        return None
+
+    gate.too_fast(30, JOINS)
+    join = asyncio.create_task(through(JOINING, JOINS))
+    await asyncio.wait_for(through(ANSWER, EVERYTHING), 1)  # an answer goes while joins wait
+    assert not join.done()
+    now[0] = 31
+    await asyncio.wait_for(through(ANSWER, EVERYTHING), 1)
+    await asyncio.wait_for(join, 1)  # the join's wait is over
+
+    gate.too_fast(5, EVERYTHING)
+    held = [asyncio.create_task(through(JOINING, JOINS)), asyncio.create_task(through(ANSWER, EVERYTHING))]
+    await asyncio.create_task(nothing())  # tasks run in the order made: each of those has asked by now
+    assert not any(task.done() for task in held)  # a join spends that limit too
+    now[0] = 37
+    await asyncio.wait_for(through(ANSWER, EVERYTHING), 1)
+    await asyncio.wait_for(asyncio.gather(*held), 1)
