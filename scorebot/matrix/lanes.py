@@ -23,16 +23,8 @@ from collections.abc import Iterable
 
 from scorebot.domain.actions import Action, Edit
 from scorebot.health import Metrics
-from scorebot.matrix.outbox import (
-    EditSpacing,
-    Gate,
-    Refused,
-    TooFast,
-    coalesce,
-    lane_of,
-    limit_of,
-    priority_of,
-)
+from scorebot.matrix.gate import EditSpacing, Gate, limit_of
+from scorebot.matrix.outbox import Refused, TooFast, coalesce, lane_of, urgency_of
 from scorebot.matrix.parking import Parking, _now_ms
 from scorebot.store import PendingAction, Store
 
@@ -56,7 +48,7 @@ class Lanes(Parking):
         self._instance = ""
         self.gate = Gate(IN_FLIGHT)
         self._news: dict[str, int] = {}  # lanes running, and the most urgent action decided for each since
-        self._at_gate: dict[str, tuple[int, asyncio.Event]] = {}  # lanes waiting at the gate: priority, give way
+        self._at_gate: dict[str, tuple[int, asyncio.Event]] = {}  # lanes waiting at the gate: urgency, give way
         self._lost: dict[str, set[int]] = {}  # rooms the bot is not in: the actions waiting for each
         self._lanes: dict[str, asyncio.Task] = {}  # the lanes being carried out now
         self._read: dict[int, Action] = {}  # the waiting actions already read, by ID (see `pending_rows`)
@@ -77,17 +69,17 @@ class Lanes(Parking):
         lanes that are running need no look now: each lane looks again when it is done."""
         if actions is not None:
             for action in actions:
-                lane, priority = lane_of(action), self._priority(action)
+                lane, urgency = lane_of(action), self._urgency(action)
                 if lane in self._lanes:
-                    self._news[lane] = min(self._news.get(lane, priority), priority)
-                    if (waiting := self._at_gate.get(lane)) and priority < waiting[0]:
+                    self._news[lane] = min(self._news.get(lane, urgency), urgency)
+                    if (waiting := self._at_gate.get(lane)) and urgency < waiting[0]:
                         waiting[1].set()  # the lane's action waiting at the gate gives way
             if all(lane_of(action) in self._lanes for action in actions):
                 return
         self._wake.set()
 
-    def _priority(self, action: Action) -> int:
-        return priority_of(action, (self.igo_room, self.moderators_room))
+    def _urgency(self, action: Action) -> int:
+        return urgency_of(action, (self.igo_room, self.moderators_room))
 
     async def rooms_back(self, room_ids: Iterable[str]) -> None:
         """The bot is in these rooms (again): what waited for them goes now, in its order."""
@@ -158,7 +150,7 @@ class Lanes(Parking):
             if dropped:  # board edits made pointless by a newer one of the same board
                 await self.store.run(lambda ids=dropped: [self.store.action_done(i) for i in ids])
                 rows = [row for row in rows if row.id in set(keep)]
-            rows.sort(key=lambda row: (self._priority(row.action), row.id))
+            rows.sort(key=lambda row: (self._urgency(row.action), row.id))
             # A board edit waiting only to be spaced holds up nothing: the first other row decides.
             first = next((row for row in rows if row.next_try_at <= now or not _only_spaced(row)), None)
             if first is None or first.next_try_at > now:
@@ -187,8 +179,8 @@ class Lanes(Parking):
                     spaced = min(spaced or row.next_try_at, row.next_try_at)
                     continue
                 return min(spaced or row.next_try_at, row.next_try_at)
-            priority = self._priority(row.action)
-            if self._news.get(lane, priority) < priority:
+            urgency = self._urgency(row.action)
+            if self._news.get(lane, urgency) < urgency:
                 return None
             if isinstance(row.action, Edit) and (later := self._edited.wait(row.action.key, self.gate.careful)):
                 # A board edit waiting to be spaced holds up no ✅ or answer after it in this room.
@@ -196,8 +188,8 @@ class Lanes(Parking):
                 spaced = min(spaced or later, later)
                 continue
             while True:
-                self._at_gate[lane] = (priority, give_way := asyncio.Event())
-                async with self.gate.slot(priority, give_way, limit_of(row.action)) as granted:
+                self._at_gate[lane] = (urgency, give_way := asyncio.Event())
+                async with self.gate.slot(urgency, give_way, limit_of(row.action)) as granted:
                     self._at_gate.pop(lane, None)
                     if not granted:
                         return None  # something more urgent came for this lane: read it again

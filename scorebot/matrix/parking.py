@@ -30,7 +30,7 @@ def _now_ms() -> int:
 
 
 class Parking:
-    """The lanes' part about trouble; it needs `store`, `metrics`, the rooms, `_lost`, `_priority` and `wake`."""
+    """The lanes' part about trouble; it needs `store`, `metrics`, the rooms, `_lost`, `_urgency` and `wake`."""
 
     async def _park(self, row: PendingAction, error: Exception) -> int | None:
         """Try it again later, with a growing pause; give up after `MAX_ATTEMPTS`. Returns the next try."""
@@ -58,7 +58,7 @@ class Parking:
         self.metrics.actions.labels(outcome="parked").inc()
         retry_at = _now_ms() + min(_FIRST_PAUSE_MS * 2 ** min(row.attempts, 20), _LONGEST_PAUSE_MS)
         deadline = row.created_at + self.undeliverable_after_ms
-        confidential = isinstance(row.action, Send) and self._priority(row.action) == CONFIDENTIAL
+        confidential = isinstance(row.action, Send) and self._urgency(row.action) == CONFIDENTIAL
         told_key = f"undelivered:{waiting_for(row.action) or row.id}"
         if confidential and _now_ms() < deadline:
             retry_at = min(retry_at, deadline)

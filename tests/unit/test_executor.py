@@ -308,9 +308,9 @@ async def test_a_confirmation_waiting_for_its_turn_gives_way_to_an_answer_for_th
     executor.gate.too_fast(0.3)  # the homeserver just said "too fast": nothing goes for a moment
     at_gate, slot = asyncio.Event(), executor.gate.slot
 
-    def watched(priority, give_way=None, limit=None):
+    def watched(urgency, give_way=None, limit=None):
         at_gate.set()
-        return slot(priority, give_way, limit)
+        return slot(urgency, give_way, limit)
 
     executor.gate.slot = watched
     executor.rooms_known.set()

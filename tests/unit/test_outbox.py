@@ -4,18 +4,8 @@ import asyncio
 
 from scorebot.domain.actions import CreateRoom, Edit, Join, Kick, React, Send, SendDirect, SetState, join_rule
 from scorebot.domain.text import plain
-from scorebot.matrix.outbox import (
-    ANSWER,
-    EVERYTHING,
-    JOINING,
-    JOINS,
-    EditSpacing,
-    Gate,
-    coalesce,
-    lane_of,
-    limit_of,
-    priority_of,
-)
+from scorebot.matrix.gate import EVERYTHING, JOINS, EditSpacing, Gate, limit_of
+from scorebot.matrix.outbox import ANSWER, JOINING, coalesce, lane_of, urgency_of
 
 IGO = "!igo:x"
 
@@ -25,7 +15,7 @@ def test_joining_comes_first_then_what_matters_then_answers_then_confirmations()
              Kick("!org:x", "@eve:x"), join_rule("!org:x", "invite"), Send("!org:x", plain("you have the floor")),
              React("!org:x", "$hand", "✅"), Edit("!org:x", "board:1:1", plain("board")),
              SetState("!org:x", "org.matrix.msc3215.room.moderation.moderated_by", {})]
-    assert [priority_of(action, (IGO,)) for action in order] == [0, 1, 1, 1, 1, 2, 3, 3, 3]
+    assert [urgency_of(action, (IGO,)) for action in order] == [0, 1, 1, 1, 1, 2, 3, 3, 3]
 
 
 def test_a_join_has_a_lane_of_its_own_so_it_never_waits_behind_the_rooms_messages():
@@ -48,7 +38,7 @@ def test_words_for_a_room_being_made_go_in_its_creations_lane_as_confidential():
     create = CreateRoom("Report #2", ("@ivan:x",), "report-officers:2")
     words = Send("", plain("report #2"), room_key="report-officers:2")
     assert lane_of(words) == lane_of(create) != lane_of(Send("", plain("other"), room_key="case-officers:2"))
-    assert priority_of(words) == priority_of(create) == 1
+    assert urgency_of(words) == urgency_of(create) == 1
 
 
 def test_a_storm_of_hands_on_one_message_waits_for_one_check_mark_not_one_each():
@@ -67,8 +57,8 @@ async def test_a_429_holds_up_what_its_limit_governs_a_join_only_joins_anything_
     now = [0.0]
     gate = Gate(8, clock=lambda: now[0])
 
-    async def through(priority: int, limit: str) -> None:
-        async with gate.slot(priority, None, limit) as granted:
+    async def through(urgency: int, limit: str) -> None:
+        async with gate.slot(urgency, None, limit) as granted:
             assert granted
 
     async def nothing() -> None:
