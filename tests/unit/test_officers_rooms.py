@@ -3,6 +3,8 @@ open: a new officer is invited and given it as it stands, a former one is taken 
 naming no one, the person it is about never gets in; a resolved one is left alone. Through the
 dispatcher, with a real store; the officers change as the grievance officers' room's members do."""
 
+import asyncio
+
 import pytest
 
 from scorebot.domain import conflict_words, keys
@@ -11,10 +13,13 @@ from scorebot.domain.officers import officers_change, read, stored
 from scorebot.domain.reports import ReportState
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
 from scorebot.domain.signals import Membership
+from scorebot.domain.text import plain
 from scorebot.features import all_features
+from scorebot.matrix.executor import Executor
 from scorebot.matrix.outbox import lane_of
-from scorebot.store import codec
+from scorebot.store import Store, codec
 from scorebot.store.reports import reports
+from tests.support.fake_client import FakeClient
 from tests.support.harness import BOT, MODS, ORG, Harness
 
 IDA, IVAN, SAM, EVE = "@ida:x", "@ivan:x", "@sam:x", "@eve:x"
@@ -145,3 +150,19 @@ def test_who_joins_and_who_leaves_never_the_subject():
 def test_an_invite_is_kept_across_a_restart():
     invite = Invite(MADE, SAM, room_key="report-officers:1")
     assert codec.load(*codec.dump(invite)) == invite
+
+
+async def test_an_invite_goes_once_before_the_words_after_it_and_never_to_someone_already_in(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    await store.run(store.open)
+    client = FakeClient()
+    client.room(MADE, IVAN, SAM)
+    executor = Executor(client, store, asyncio.Condition())
+    executor._instance = "test"
+    key = "report-officers:1"
+    await store.run(store.set_mark, key, MADE)
+    await store.run(store.enqueue, [Invite(MADE, SAM, room_key=key), Invite(MADE, EVE, room_key=key),
+                                    Send("", plain("welcome"), room_key=key)])
+    await executor.drain()
+    assert client.invites == [(MADE, EVE)] and client.texts(MADE) == ["welcome"]
+    store.close()
