@@ -6,7 +6,7 @@ hears both. The person it is about is never invited, even once they are an offic
 let them in, they are taken out at once, without a word about them.
 
 A resolved report or case is left as it was: no one works in its room any more, and inviting a new
-officer would show them a settled matter for nothing. Reopened, it is set right at the next change.
+officer would show them a settled matter for nothing. Reopened, it is set right at the next tick.
 """
 
 from __future__ import annotations
