@@ -9,6 +9,7 @@ import pytest
 
 from scorebot.domain import conflict_words, keys
 from scorebot.domain.actions import CreateRoom, Invite, Kick, Send
+from scorebot.domain.failures import tell_about
 from scorebot.domain.officers import officers_change, read, stored
 from scorebot.domain.reports import ReportState
 from scorebot.domain.rooms import Roles, RoomKind, RoomView
@@ -166,3 +167,9 @@ async def test_an_invite_goes_once_before_the_words_after_it_and_never_to_someon
     await executor.drain()
     assert client.invites == [(MADE, EVE)] and client.texts(MADE) == ["welcome"]
     store.close()
+
+
+def test_a_former_officer_the_bot_could_not_take_out_is_said_in_that_room_never_to_the_moderators():
+    [told] = tell_about(Kick(MADE, SAM, conflict_words.NOT_AN_OFFICER_HERE, room_key="report-officers:1"),
+                        "!mods:x", "!igo:x")
+    assert (told.room_id, told.room_key) == ("", "report-officers:1") and SAM in told.text.plain
