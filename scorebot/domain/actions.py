@@ -73,6 +73,17 @@ class Kick(Action):
     room_id: str
     user_id: str
     reason: str | None = None
+    room_key: str | None = None  # a room the bot made (as `Send`): words after it go once they are out
+
+
+@dataclass(frozen=True)
+class Invite(Action):
+    """Invite someone to a room the bot made (`room_key`, as `Send`), unless they are in it or invited.
+    Words decided after it wait until a sync shows the invite, so their room key reaches them."""
+
+    room_id: str
+    user_id: str
+    room_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ case about a grievance officer, and an action refused because it is about the on
 
 from __future__ import annotations
 
-from scorebot.domain.text import Text, plain
+from scorebot.domain.text import Text, join, plain
 
 
 def kept_from_the_subject(what: str) -> Text:
@@ -42,3 +42,26 @@ def not_them(what: str) -> str:
 def not_shown_here(name: str) -> str:
     """`!case` about someone who reads the room it was asked in: said whether or not there is one."""
     return f"Sorry, I don't show {name}'s case here, because they can read this room."
+
+
+# Kept neutral: a reason shows to whoever is taken out and in the room's history, so it names no
+# one and no report.
+NOT_AN_OFFICER_HERE = "This room is only for the grievance officers who work on what it was made for."
+
+
+def officers_changed(what: str, joined: list[Text], left: list[Text]) -> Text:
+    """In a room made for the other grievance officers, when the officers change."""
+    said = []
+    if joined:
+        now = "is now a grievance officer" if len(joined) == 1 else "are now grievance officers"
+        said.append(join(joined, ", ") + plain(f" {now}, so I invited them here to work on {what} with you. "
+                                               "Welcome!"))
+    if left:
+        gone = "is no longer a grievance officer" if len(left) == 1 else "are no longer grievance officers"
+        said.append(join(left, ", ") + plain(f" {gone}, so I took them out of this room."))
+    return join(said, " ")
+
+
+def so_far(what: str) -> Text:
+    """Before the report or case again, for who just joined: what was said before cannot be read by them."""
+    return plain(f"For who just joined, {what} as it stands:\n")

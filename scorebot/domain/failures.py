@@ -15,6 +15,9 @@ from scorebot.domain.text import plain
 def tell_about(action: Action, moderators: str | None, igo: str | None) -> list[Action]:
     """What to send about `action`, which could not be carried out: nothing, or one notice."""
     match action:
+        case Kick() if action.room_key:  # a room for the other grievance officers: said there, never elsewhere
+            return [Send("", plain(f"I could not take {action.user_id} out of this room. Please ask someone who "
+                                   "can to do it, and check that I still may."), room_key=action.room_key)]
         case Kick() | Ban():
             return _to(moderators, f"I could not remove {action.user_id} from {action.room_id}. Please do it by "
                                    "hand, and check that I still have the power to remove people there.")

@@ -42,6 +42,11 @@ def officers_room(kind: str, number: int) -> str:
     return f"{kind}-officers:{number}"
 
 
+def officers_known(room_key: str) -> str:
+    """The officers an officers' room (`officers_room`) was last made right for."""
+    return f"officers-of:{room_key}"
+
+
 def ouch(room_id: str, event_id: str) -> str:
     return f"ouch:{room_id}:{event_id}"
 

@@ -17,6 +17,7 @@ from scorebot.features.departures import Departures
 from scorebot.features.escalation import Escalation
 from scorebot.features.help import Help
 from scorebot.features.meetings import Meetings
+from scorebot.features.officers_rooms import OfficersRooms
 from scorebot.features.private_stack import PrivateStack
 from scorebot.features.removal import Removal
 from scorebot.features.report_threads import ReportThreads
@@ -35,12 +36,12 @@ def all_features(config: Config | None = None) -> list[Feature]:
     if config is None:
         ballot = Ballot()
         return [Help(), Upkeep(), *stack_features(), Culture(), Decisions(), *enforcement_features(), Reports(),
-                ReportThreads(), IgoThreads(), Brigading(), ballot, Revision(ballot)]
+                ReportThreads(), OfficersRooms(), IgoThreads(), Brigading(), ballot, Revision(ballot)]
     ballot = Ballot(config.voting)
     return [Help(), Upkeep(), *stack_features(config.stack, config.timezone, config.board),
             Culture(config.culture, config.glossary_seed_path, config.timezone), Decisions(),
             *enforcement_features(config.enforcement, config.roles.moderator_level), Reports(),
-            ReportThreads(config.reports), IgoThreads(),
+            ReportThreads(config.reports), OfficersRooms(), IgoThreads(),
             Brigading(config.brigading, config.roles.moderator_level, config.timezone), ballot,
             Revision(ballot, config.roles.steering)]
 

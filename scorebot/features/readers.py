@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from scorebot.context import Context
 from scorebot.domain import conflict_words as words
-from scorebot.domain import limits
+from scorebot.domain import keys, limits
 from scorebot.domain.actions import CreateRoom, Send, SendDirect
+from scorebot.domain.officers import stored
 from scorebot.domain.organization import Readers, Route, conflicted, readers_of
 from scorebot.domain.rooms import RoomKind
 from scorebot.domain.text import Text, plain
@@ -42,6 +43,7 @@ def send_elsewhere(ctx: Context, found: Readers, what: str, text: Text, first: b
     if found.route is Route.OTHER_IGOS:
         if first and not marks.get(room_key):
             marks.set(room_key, "")  # asked for: later words wait for the room
+            marks.set(keys.officers_known(room_key), stored(found.people))  # who it is for (officers_rooms.py)
             ctx.do(CreateRoom(what, found.people, room_key))
         if marks.get(room_key) is None:  # sent before these rooms existed: as it was then
             ctx.do(*(SendDirect(person, plain(f"{what}: ") + part) for person in found.people

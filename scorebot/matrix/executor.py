@@ -25,6 +25,7 @@ from scorebot.domain.actions import (
     Ban,
     CreateRoom,
     Edit,
+    Invite,
     Join,
     Kick,
     Leave,
@@ -119,6 +120,13 @@ class Executor(DirectChats, EncryptedSends, Lanes):
                 if self._membership(action.room_id, action.user_id) not in ("join", "invite", "knock"):
                     return None
                 self._check(await self.client.room_kick(action.room_id, action.user_id, action.reason))
+                return None
+            case Invite():
+                if action.room_id not in self.client.rooms:
+                    raise NotYet(f"the bot is not in {action.room_id} (yet)")
+                if self._membership(action.room_id, action.user_id) is None:
+                    self._check(await self.client.room_invite(action.room_id, action.user_id))
+                await self._wait_for_room(action.room_id, member=action.user_id)  # so the room key reaches them
                 return None
             case Ban():
                 # nio keeps no record of bans; banning the banned again changes nothing on the server.

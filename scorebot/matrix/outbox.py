@@ -22,6 +22,7 @@ from scorebot.domain.actions import (
     Ban,
     CreateRoom,
     Edit,
+    Invite,
     Join,
     Kick,
     Leave,
@@ -66,8 +67,8 @@ def lane_of(action: Action) -> str:
             return f"direct:{action.user_id}"
         case CreateRoom():
             return f"create:{action.remember}"
-        case Send() if action.room_key:
-            return f"create:{action.room_key}"  # after the room it goes to is made
+        case Send() | Invite() | Kick() if action.room_key:
+            return f"create:{action.room_key}"  # after the room it goes to is made, in order there
         case Join() | Leave():
             return f"membership:{action.room_id}"
     return getattr(action, "room_id", "")
@@ -82,7 +83,8 @@ def urgency_of(action: Action, confidential_rooms: Iterable[str | None] = ()) ->
             return JOINING
         case SetState() if action.event_type != "m.room.join_rules":
             return CONFIRMATION  # a setting the bot keeps (being the room's moderation bot): no one waits
-        case SendDirect() | Kick() | Ban() | Unban() | Redact() | CreateRoom() | SetInviteLevel() | SetState():
+        case (SendDirect() | Kick() | Invite() | Ban() | Unban() | Redact() | CreateRoom() | SetInviteLevel()
+              | SetState()):
             return CONFIDENTIAL
         case Send() if action.room_key or action.room_id in set(confidential_rooms):
             return CONFIDENTIAL

@@ -36,5 +36,11 @@ class Marks:
         row = Mark.get_or_none((made[0] | made[1]) & (Mark.value == room_id))
         return row.name if row else None
 
+    def officers_rooms(self) -> dict[str, str]:
+        """Each room made for the other grievance officers, by its key (`keys.officers_room`); ""
+        for one asked for and not made yet."""
+        made = [Mark.name.startswith(f"{kind}:") for kind in keys.OFFICERS_ROOMS]
+        return {row.name: row.value for row in Mark.select().where(made[0] | made[1])}
+
 
 marks = Marks()

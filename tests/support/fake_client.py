@@ -17,6 +17,7 @@ from nio import (
     RoomCreateResponse,
     RoomGetStateEventError,
     RoomGetStateEventResponse,
+    RoomInviteResponse,
     RoomKickResponse,
     RoomLeaveResponse,
     RoomSendResponse,
@@ -58,6 +59,7 @@ class FakeClient:
         self.waiting: set[str] = set()  # rooms with a held send under way
         self.changed = asyncio.Condition()  # notified after each send
         self.kicked: list[tuple[str, str]] = []
+        self.invites: list[tuple[str, str]] = []
         self.dies_after_kick: set[str] = set()  # rooms where the kick is done, then the bot "dies"
         self.in_flight = self.most_in_flight = 0  # requests under way at once
         self._events = itertools.count(1)
@@ -98,6 +100,12 @@ class FakeClient:
             self.dies_after_kick.discard(room_id)
             raise ConnectionError("the bot died right after the homeserver removed them")
         return RoomKickResponse()
+
+    async def room_invite(self, room_id, user_id):
+        self.invites.append((room_id, user_id))
+        self.rooms[room_id].invited_users[user_id] = None
+        self.rooms[room_id].users[user_id] = None  # as nio counts them: joined and invited
+        return RoomInviteResponse()
 
     async def room_create(self, **options):
         room_id = f"!new{len(self.created) + 1}:x"
