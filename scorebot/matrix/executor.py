@@ -42,7 +42,7 @@ from scorebot.matrix.device_trust import DeviceTrust
 from scorebot.matrix.direct_chats import ENCRYPTION, DirectChats
 from scorebot.matrix.encrypted_send import EncryptedSends, _too_fast, notice_content
 from scorebot.matrix.lanes import IN_FLIGHT, Lanes
-from scorebot.matrix.outbox import NotInRoom, NotYet, Refused, lane_of
+from scorebot.matrix.outbox import NotYet, Refused, lane_of
 from scorebot.matrix.parking import MAX_ATTEMPTS
 from scorebot.store import Store
 
@@ -167,10 +167,11 @@ class Executor(DirectChats, EncryptedSends, Lanes):
 
     async def _say_goodbye(self, room_id: str, text, txn: str) -> None:
         """The last word before leaving (the same transaction ID if tried again: said once). A room
-        that will not take it (members may not post there) is left all the same."""
+        that will not take it (members may not post there) is left all the same; a room the bot
+        has only just joined, and does not see yet, is waited for like any other send."""
         try:
             await self._send(room_id, "m.room.message", notice_content(text), txn)
-        except (Refused, NotInRoom) as refused:
+        except Refused as refused:
             log.info("Leaving %s without a last word: %s", room_id, refused)
 
     async def _recall(self, key: str) -> str:

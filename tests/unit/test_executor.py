@@ -412,3 +412,16 @@ async def test_a_room_that_will_not_take_the_last_word_is_left_all_the_same(outb
     await executor.drain()
     assert client.left == ["!group:x"] and client.texts("!group:x") == []
     assert await store.run(store.pending_rows) == []
+
+
+async def test_a_room_just_joined_and_not_yet_seen_is_waited_for_before_the_last_word_and_the_leave(outbox):
+    """A group room the bot declines: it joins, says why and leaves. Its sync may not show the room
+    yet when the goodbye is due: the leave waits for the room, and goes with its last word."""
+    store, client, executor = outbox
+    await queue(store, Leave("!group:x", plain("I only take part in one-to-one chats.")))
+    await executor.drain()
+    assert client.left == [] and client.texts() == []
+    client.room("!group:x", "@bob:x", "@rita:x")  # the sync shows the room the bot joined
+    await executor.rooms_back(["!group:x"])
+    await executor.drain()
+    assert client.texts("!group:x") == ["I only take part in one-to-one chats."] and client.left == ["!group:x"]
