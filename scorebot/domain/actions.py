@@ -47,7 +47,7 @@ class SendDirect(Action):
 class React(Action):
     room_id: str
     event_id: str | None
-    key: str
+    emoji: str
     remember: str | None = None
     target_key: str | None = None  # react to a message the bot sent, by its remembered key
 

@@ -102,7 +102,7 @@ class Executor(DirectChats, EncryptedSends, Lanes):
                 return await self._send(room_id, "m.room.message", content, txn)
             case React():
                 target = action.event_id or await self._recall(action.target_key)
-                content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": action.key}}
+                content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": action.emoji}}
                 return await self._send(action.room_id, "m.reaction", content, txn)
             case Edit():
                 original = await self._recall(action.key)

@@ -107,7 +107,7 @@ def coalesce(actions: list[tuple[int, Action]]) -> tuple[list[int], list[int]]:
             dropped.append(action_id)
             continue
         if isinstance(action, React) and action.remember is None:
-            same = (action.event_id, action.target_key, action.key)
+            same = (action.event_id, action.target_key, action.emoji)
             if same in reacted:
                 dropped.append(action_id)
                 continue

@@ -36,7 +36,7 @@ def a_database_of_version_18(url: str) -> None:
 def test_a_database_of_version_18_keeps_its_ouches_fixed_positions_and_waiting_edits(database_url):
     a_database_of_version_18(database_url)
     store = Store(database_url)
-    assert [m.version for m in store.open()] == [19]
+    assert [m.version for m in store.open()] == [m.version for m in MIGRATIONS if m.version >= 19]
     ouch_key = keys.ouch("!r:x", "$hurt")
     assert store.recall(ouch_key) == "$note" and store.recall("proposal:3") == "$proposal"
     assert store.culture.open_ouches("!r:x") == [Ouch(1, "!r:x", "$hurt", "@bob:x", "it hurt", 5, "$note")]

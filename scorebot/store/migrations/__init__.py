@@ -27,10 +27,11 @@ from scorebot.store.migrations import (
     v017_meeting_tools,
     v018_marks,
     v019_ouch_and_fixed_position,
+    v020_reaction_emoji,
 )
 
 STEPS = [v014_initial, v015_sent_commands, v016_attendance_left, v017_meeting_tools, v018_marks,
-         v019_ouch_and_fixed_position]
+         v019_ouch_and_fixed_position, v020_reaction_emoji]
 
 
 class SchemaTooNew(Exception):
