@@ -39,7 +39,7 @@ class CaseBook:
                     category=step.category, evidence=step.evidence_event)
         if case.escalated:
             igo = ctx.room_of(RoomKind.IGO)
-            found = readers(ctx, case.subject)
+            found = readers(ctx, case.subject, keys.officers_room("case", case.id))
             whole = words.whole_text_with(case.subject, ctx.registry.prefix)
             line = plain(shorten(self.step_line(ctx, step), whole_at=whole))
             if found.route is not Route.IGO_ROOM:

@@ -65,7 +65,7 @@ def send_to_igos(book: CaseBook, ctx: Context, case: Case, why: str) -> bool:
     """The case, its whole timeline so far, as a new thread where its grievance officers read; False
     when there is no such room."""
     igo = ctx.room_of(RoomKind.IGO)
-    found = readers(ctx, case.subject)
+    found = readers(ctx, case.subject, keys.officers_room("case", case.id))
     if igo is None and found.route is Route.IGO_ROOM:
         return False
     now = ctx.signal.timestamp

@@ -24,9 +24,17 @@ def _in_room(ctx: Context, kind: RoomKind) -> set[str] | None:
     return set(view.members) | set(view.invited) if view else set()
 
 
-def readers(ctx: Context, subject: str | None) -> Readers:
-    return readers_of(subject, ctx.roles.igos(), _in_room(ctx, RoomKind.IGO), _in_room(ctx, RoomKind.STEERING),
-                      _in_room(ctx, RoomKind.MODERATORS))
+def readers(ctx: Context, subject: str | None, room_key: str | None = None) -> Readers:
+    """Who reads a report or case about `subject`. One whose room for the other officers was made
+    (`room_key`) stays there for its life, even once its subject is no longer an officer: its
+    thread was never opened in the grievance officers' room."""
+    found = readers_of(subject, ctx.roles.igos(), _in_room(ctx, RoomKind.IGO), _in_room(ctx, RoomKind.STEERING),
+                       _in_room(ctx, RoomKind.MODERATORS))
+    if room_key and found.route is Route.IGO_ROOM and marks.get(room_key) is not None:
+        others = tuple(sorted(set(ctx.roles.igos()) - {subject}))
+        if others:
+            return Readers(Route.OTHER_IGOS, others)
+    return found
 
 
 def send_elsewhere(ctx: Context, found: Readers, what: str, text: Text, first: bool = False,

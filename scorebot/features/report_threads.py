@@ -28,7 +28,7 @@ def open_thread(ctx: Context, report: Report) -> None:
     when it is about one of them, where `readers` says (never where the subject reads)."""
     where = ctx.views.get(report.room_id)
     room = where.name if where and where.name else report.room_id
-    found = readers(ctx, report.subject)
+    found = readers(ctx, report.subject, keys.officers_room("report", report.id))
     if found.route is not Route.IGO_ROOM:
         opening = words.thread_opening(report, room, ctx.who, ctx.registry.prefix, in_thread=False)
         if not send_elsewhere(ctx, found, f"Report #{report.id}", bold(report.root(ctx.name_of)) + plain("\n")
@@ -46,7 +46,7 @@ def open_thread(ctx: Context, report: Report) -> None:
 
 
 def to_thread(ctx: Context, report: Report, text: Text) -> None:
-    found = readers(ctx, report.subject)
+    found = readers(ctx, report.subject, keys.officers_room("report", report.id))
     if found.route is not Route.IGO_ROOM:
         send_elsewhere(ctx, found, f"Report #{report.id}", text, room_key=keys.officers_room("report", report.id))
         return
@@ -140,7 +140,7 @@ class ReportThreads(Feature):
     def _update_root(self, ctx: Context, report_id: int) -> None:
         igo = ctx.room_of(RoomKind.IGO)
         report = reports.get(report_id)
-        if igo and readers(ctx, report.subject).route is Route.IGO_ROOM:
+        if igo and readers(ctx, report.subject, keys.officers_room("report", report_id)).route is Route.IGO_ROOM:
             ctx.do(Edit(igo, keys.report(report_id), bold(report.root(ctx.name_of))))
 
     # -- time passing ----------------------------------------------------------------------------

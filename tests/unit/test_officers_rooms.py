@@ -173,3 +173,13 @@ def test_a_former_officer_the_bot_could_not_take_out_is_said_in_that_room_never_
     [told] = tell_about(Kick(MADE, SAM, conflict_words.NOT_AN_OFFICER_HERE, room_key="report-officers:1"),
                         "!mods:x", "!igo:x")
     assert (told.room_id, told.room_key) == ("", "report-officers:1") and SAM in told.text.plain
+
+
+def test_a_report_whose_subject_steps_down_stays_in_its_officers_room(officers):
+    """Its thread was never opened in the grievance officers' room: more words from the reporter, and
+    the grievance officers' answers, stay in the room made for it."""
+    officers.report_about(IDA)
+    officers.officers_now(IVAN, left=IDA)
+    actions = officers.say(EVE, "and again yesterday, by the door", officers.direct_chat(EVE))
+    assert any("again yesterday" in a.text.plain for a in sent_to_room(actions))
+    assert not [a for a in actions if isinstance(a, Send) and a.room_id == "!igo:x"]
