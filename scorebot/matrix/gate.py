@@ -15,27 +15,36 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from scorebot.domain.actions import Action, Join
+from scorebot.domain.actions import Action, CreateRoom, Invite, Join
 from scorebot.matrix.outbox import CONFIRMATION
 
-EVERYTHING, JOINS = "everything", "joins"  # the homeserver's rate limits (see `limit_of`)
+# The homeserver's rate limits a "too fast" may come from (see `limit_of`).
+EVERYTHING, JOINS, INVITES, NEW_ROOMS = "everything", "joins", "invites", "new rooms"
 _CAREFUL_FOR = 60.0  # seconds of one-at-a-time sending after the homeserver said "too fast"
 EDIT_SPACING_MS = 2_000  # the shortest time between two edits of one message
 
 
 def limit_of(action: Action) -> str:
     """Which of the homeserver's rate limits a "too fast" on this action may come from, and so what
-    it holds up. Synapse counts every event the bot makes, joins and leaves among them, under one
-    limit (`rc_message`), and joins under their own as well (`rc_joins`): a 429 on a join may be
-    that one alone, and holds up only joins; a 429 on anything else holds up everything."""
-    return JOINS if isinstance(action, Join) else EVERYTHING
+    it holds up. Synapse counts every event the bot makes under one limit (`rc_message`), and joins,
+    invites and new rooms under their own as well (`rc_joins`, `rc_invites`, `rc_room_creation`): a
+    429 on one of those may be that one alone, and holds up only its kind; a 429 on anything else
+    holds up everything."""
+    match action:
+        case Join():
+            return JOINS
+        case Invite():
+            return INVITES
+        case CreateRoom():
+            return NEW_ROOMS
+    return EVERYTHING
 
 
 class Gate:
     """Up to `capacity` requests at once, the most urgent waiting one first (then the oldest).
 
     `too_fast(seconds, limit)` is the homeserver's 429: nothing that limit governs goes until then
-    (everything, or only joins: see `limit_of`), and for a while after only one of it goes at a
+    (everything, or only joins, invites or new rooms: see `limit_of`), and for a while after only one of it goes at a
     time, so that what matters is not sent side by side with what does not. A confirmation never
     goes while something more urgent is under way: it would spend the rate limit's burst on what
     matters least."""

@@ -2,10 +2,10 @@
 
 import asyncio
 
-from scorebot.domain.actions import CreateRoom, Edit, Join, Kick, React, Send, SendDirect, SetState, join_rule
+from scorebot.domain.actions import CreateRoom, Edit, Invite, Join, Kick, React, Send, SendDirect, SetState, join_rule
 from scorebot.domain.text import plain
-from scorebot.matrix.gate import EVERYTHING, JOINS, EditSpacing, Gate, limit_of
-from scorebot.matrix.outbox import ANSWER, JOINING, coalesce, lane_of, urgency_of
+from scorebot.matrix.gate import EVERYTHING, INVITES, JOINS, NEW_ROOMS, EditSpacing, Gate, limit_of
+from scorebot.matrix.outbox import ANSWER, CONFIDENTIAL, JOINING, coalesce, lane_of, urgency_of
 
 IGO = "!igo:x"
 
@@ -51,9 +51,11 @@ def test_a_storm_of_hands_on_one_message_waits_for_one_check_mark_not_one_each()
 
 
 async def test_a_429_holds_up_what_its_limit_governs_a_join_only_joins_anything_else_everything():
-    """Synapse counts every event under one limit (`rc_message`), joins under their own as well."""
-    assert [limit_of(action) for action in (Join(IGO), Send(IGO, plain("a")), Kick(IGO, "@eve:x"))] == [
-        JOINS, EVERYTHING, EVERYTHING]
+    """Synapse counts every event under one limit (`rc_message`); joins, invites and new rooms under
+    their own as well."""
+    kinds = (Join(IGO), Invite(IGO, "@sam:x"), CreateRoom("Report #1", ("@ivan:x",), "report-officers:1"),
+             Send(IGO, plain("a")), Kick(IGO, "@eve:x"))
+    assert [limit_of(action) for action in kinds] == [JOINS, INVITES, NEW_ROOMS, EVERYTHING, EVERYTHING]
     now = [0.0]
     gate = Gate(8, clock=lambda: now[0])
 
@@ -68,9 +70,13 @@ async def test_a_429_holds_up_what_its_limit_governs_a_join_only_joins_anything_
     join = asyncio.create_task(through(JOINING, JOINS))
     await asyncio.wait_for(through(ANSWER, EVERYTHING), 1)  # an answer goes while joins wait
     assert not join.done()
+    gate.too_fast(30, INVITES)
+    invite = asyncio.create_task(through(CONFIDENTIAL, INVITES))
+    await asyncio.wait_for(through(CONFIDENTIAL, NEW_ROOMS), 1)  # a new room does not wait for invites
+    assert not invite.done()
     now[0] = 31
     await asyncio.wait_for(through(ANSWER, EVERYTHING), 1)
-    await asyncio.wait_for(join, 1)  # the join's wait is over
+    await asyncio.wait_for(asyncio.gather(join, invite), 1)  # their waits are over
 
     gate.too_fast(5, EVERYTHING)
     held = [asyncio.create_task(through(JOINING, JOINS)), asyncio.create_task(through(ANSWER, EVERYTHING))]
