@@ -54,6 +54,8 @@ __all__ = ["IN_FLIGHT", "MAX_ATTEMPTS", "Executor", "NotYet", "Refused", "lane_o
 class Executor(DirectChats, EncryptedSends, Lanes):
     """Carries out each action the lanes hand it, as Matrix requests."""
 
+    goodbye_wait = 10.0  # seconds a leave waits for a sync to show a room just joined, to say why
+
     def __init__(self, client: AsyncClient, store: Store, synced: asyncio.Condition,
                  trust: DeviceTrust | None = None, igo_room: str | None = None, moderators_room: str | None = None,
                  metrics: Metrics | None = None, undeliverable_after: float = 3600.0):
@@ -167,12 +169,14 @@ class Executor(DirectChats, EncryptedSends, Lanes):
 
     async def _say_goodbye(self, room_id: str, text, txn: str) -> None:
         """The last word before leaving (the same transaction ID if tried again: said once). A room
-        that will not take it (members may not post there) is left all the same; a room the bot
-        has only just joined, and does not see yet, is waited for like any other send."""
+        the bot has only just joined shows in the next sync; one it is not in after that (its join
+        refused, or it was taken out) or that will not take the word (members may not post there)
+        is left all the same: the leave must never wait on its goodbye."""
         try:
+            await self._wait_for_room(room_id, timeout=self.goodbye_wait)
             await self._send(room_id, "m.room.message", notice_content(text), txn)
-        except Refused as refused:
-            log.info("Leaving %s without a last word: %s", room_id, refused)
+        except (NotYet, Refused) as reason:
+            log.info("Leaving %s without a last word: %s", room_id, reason)
 
     async def _recall(self, key: str) -> str:
         event_id = await self.store.run(self.store.recall, key)

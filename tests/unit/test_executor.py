@@ -416,12 +416,33 @@ async def test_a_room_that_will_not_take_the_last_word_is_left_all_the_same(outb
 
 async def test_a_room_just_joined_and_not_yet_seen_is_waited_for_before_the_last_word_and_the_leave(outbox):
     """A group room the bot declines: it joins, says why and leaves. Its sync may not show the room
-    yet when the goodbye is due: the leave waits for the room, and goes with its last word."""
+    yet when the goodbye is due: the leave waits for the sync, and goes with its last word."""
     store, client, executor = outbox
+    waiting = asyncio.Event()
+    wait_for_room = executor._wait_for_room
+
+    async def watched(*args, **kwargs):
+        waiting.set()
+        return await wait_for_room(*args, **kwargs)
+
+    executor._wait_for_room = watched
     await queue(store, Leave("!group:x", plain("I only take part in one-to-one chats.")))
-    await executor.drain()
-    assert client.left == [] and client.texts() == []
+    draining = asyncio.create_task(executor.drain())
+    await asyncio.wait_for(waiting.wait(), 5)
     client.room("!group:x", "@bob:x", "@rita:x")  # the sync shows the room the bot joined
-    await executor.rooms_back(["!group:x"])
-    await executor.drain()
+    async with executor._synced:
+        executor._synced.notify_all()
+    await draining
     assert client.texts("!group:x") == ["I only take part in one-to-one chats."] and client.left == ["!group:x"]
+
+
+async def test_a_room_the_bot_is_not_in_is_left_without_a_word_rather_than_never(outbox):
+    """Its join was refused, or it was taken out first: the invite is still declined, and a later
+    join to that room is not held up behind a leave waiting for ever."""
+    store, client, executor = outbox
+    executor.goodbye_wait = 0.05  # no sync will show it
+    await queue(store, Leave("!gone:x", plain("I only take part in one-to-one chats.")))
+    await executor.drain()
+    assert client.left == ["!gone:x"] and client.texts() == []
+    assert await store.run(store.pending_rows) == []
+
