@@ -81,6 +81,8 @@ def urgency_of(action: Action, confidential_rooms: Iterable[str | None] = ()) ->
     match action:
         case Join() | Leave():
             return JOINING
+        case Kick() if action.room_key:  # out of a room made for the other officers: before any word
+            return JOINING               # waiting for it, so none is encrypted for them
         case SetState() if action.event_type != "m.room.join_rules":
             return CONFIRMATION  # a setting the bot keeps (being the room's moderation bot): no one waits
         case (SendDirect() | Kick() | Invite() | Ban() | Unban() | Redact() | CreateRoom() | SetInviteLevel()

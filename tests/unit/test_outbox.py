@@ -85,3 +85,12 @@ async def test_a_429_holds_up_what_its_limit_governs_a_join_only_joins_anything_
     now[0] = 37
     await asyncio.wait_for(through(ANSWER, EVERYTHING), 1)
     await asyncio.wait_for(asyncio.gather(*held), 1)
+
+
+def test_someone_taken_out_of_a_room_made_for_the_other_officers_goes_before_the_words_waiting_there():
+    """The subject of a report, let in by someone: words already waiting for that room would be
+    encrypted for them too if they went first."""
+    key = "report-officers:1"
+    waiting = Send("", plain("more words from the reporter"), room_key=key)
+    out = Kick("!officers:x", "@ida:x", "This room is only for the grievance officers.", room_key=key)
+    assert lane_of(out) == lane_of(waiting) and urgency_of(out) < urgency_of(waiting)
