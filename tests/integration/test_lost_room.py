@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 from nio import RoomMemberEvent
 
@@ -20,25 +21,9 @@ def membership(member: Member, room: str, user_id: str, state: str):
 
 
 async def test_a_report_for_the_igo_room_the_bot_lost_waits_is_made_known_and_arrives_once(world: World):
-    alice, bob, eve, ida = [await world.member(name) for name in ("alice", "bob", "eve", "ida")]
+    lost = await a_report_while_the_igo_room_is_lost(world, undeliverable_after=3)
+    alice, bob, ida, igo, mods, direct = lost.alice, lost.bob, lost.ida, lost.igo, lost.mods, lost.direct
     bot_id = world.bot_user.user_id
-    room = await alice.create_room("Organizing", (bot_id, bob.user_id, eve.user_id), power={bot_id: 100})
-    mods = await alice.create_room("Moderators", (bot_id,), power={bot_id: 100})
-    igo = await alice.create_room("IGO", (bot_id, ida.user_id), power={bot_id: 100})
-    for member, joined in ((bob, room), (eve, room), (ida, igo)):
-        await member.join(joined)
-    config = world.bot_config([room], moderators=mods, igo=igo)
-    config["connection"]["undeliverable_after"] = 3
-    bot = world.bot(config)
-    await bot.start_ready()
-    for joined in (room, mods, igo):
-        await alice.member_joined(joined, bot_id)
-
-    await alice.client.room_kick(igo, bot_id, "tidying up")  # by mistake
-    await membership(ida, igo, bot_id, "leave")
-    direct = await bob.open_direct_chat(bot_id)
-    thanks = await bob.reply_to(direct, await bob.send(direct, f"!report {eve.user_id} {WORDS}"), bot_id, timeout=30)
-    assert "Your report is #1" in thanks.body
 
     # Longer than `undeliverable_after`: the reporter and the moderators are told, without the words.
     kept = await bob.wait_for(lambda s: s.room_id == direct and s.sender == bot_id and "has not reached" in s.body,
@@ -79,23 +64,9 @@ def park_for_an_hour(url: str, room_id: str) -> int:
 async def test_a_report_for_the_igo_room_lost_before_a_restart_goes_once_the_bot_is_back(world: World):
     """Which rooms the bot lost is known only while it runs: after a restart, what waits for a room
     goes as soon as the bot is in it again, not at its next try."""
-    alice, bob, eve, ida = [await world.member(name) for name in ("alice", "bob", "eve", "ida")]
+    lost = await a_report_while_the_igo_room_is_lost(world)
+    alice, ida, igo, bot = lost.alice, lost.ida, lost.igo, lost.bot
     bot_id = world.bot_user.user_id
-    room = await alice.create_room("Organizing", (bot_id, bob.user_id, eve.user_id), power={bot_id: 100})
-    mods = await alice.create_room("Moderators", (bot_id,), power={bot_id: 100})
-    igo = await alice.create_room("IGO", (bot_id, ida.user_id), power={bot_id: 100})
-    for member, joined in ((bob, room), (eve, room), (ida, igo)):
-        await member.join(joined)
-    bot = world.bot(world.bot_config([room], moderators=mods, igo=igo))
-    await bot.start_ready()
-    for joined in (room, mods, igo):
-        await alice.member_joined(joined, bot_id)
-
-    await alice.client.room_kick(igo, bot_id, "tidying up")  # by mistake
-    await membership(ida, igo, bot_id, "leave")
-    direct = await bob.open_direct_chat(bot_id)
-    thanks = await bob.reply_to(direct, await bob.send(direct, f"!report {eve.user_id} {WORDS}"), bot_id, timeout=30)
-    assert "Your report is #1" in thanks.body
     bot.stop()
     assert park_for_an_hour(database_of(bot), igo) >= 2  # the report and its words
     await alice.client.room_invite(igo, bot_id)  # while the bot is down
@@ -112,3 +83,28 @@ async def test_a_report_for_the_igo_room_lost_before_a_restart_goes_once_the_bot
     roots = [s for s in ida.seen if s.room_id == igo and s.sender == bot_id and s.body.startswith("Report #1 ")]
     assert len(roots) == 1
     assert sum(WORDS in s.body for s in ida.seen if s.room_id == igo) == 1  # once
+
+
+async def a_report_while_the_igo_room_is_lost(world: World, **connection):
+    """An organization whose IGO room the bot was kicked from by mistake, and bob's report about eve
+    made just after: its members, rooms (`igo`, `mods`), bob's direct chat and the bot."""
+    alice, bob, eve, ida = [await world.member(name) for name in ("alice", "bob", "eve", "ida")]
+    bot_id = world.bot_user.user_id
+    room = await alice.create_room("Organizing", (bot_id, bob.user_id, eve.user_id), power={bot_id: 100})
+    mods = await alice.create_room("Moderators", (bot_id,), power={bot_id: 100})
+    igo = await alice.create_room("IGO", (bot_id, ida.user_id), power={bot_id: 100})
+    for member, joined in ((bob, room), (eve, room), (ida, igo)):
+        await member.join(joined)
+    config = world.bot_config([room], moderators=mods, igo=igo)
+    config["connection"].update(connection)
+    bot = world.bot(config)
+    await bot.start_ready()
+    for joined in (room, mods, igo):
+        await alice.member_joined(joined, bot_id)
+
+    await alice.client.room_kick(igo, bot_id, "tidying up")  # by mistake
+    await membership(ida, igo, bot_id, "leave")
+    direct = await bob.open_direct_chat(bot_id)
+    thanks = await bob.reply_to(direct, await bob.send(direct, f"!report {eve.user_id} {WORDS}"), bot_id, timeout=30)
+    assert "Your report is #1" in thanks.body
+    return SimpleNamespace(alice=alice, bob=bob, ida=ida, igo=igo, mods=mods, direct=direct, bot=bot)
