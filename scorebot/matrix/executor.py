@@ -54,7 +54,7 @@ __all__ = ["IN_FLIGHT", "MAX_ATTEMPTS", "Executor", "NotYet", "Refused", "lane_o
 class Executor(DirectChats, EncryptedSends, Lanes):
     """Carries out each action the lanes hand it, as Matrix requests."""
 
-    goodbye_wait = 10.0  # seconds a leave waits for a sync to show a room just joined, to say why
+    goodbye_wait = 10.0  # at most, seconds a leave waits for a sync to show a room just joined
 
     def __init__(self, client: AsyncClient, store: Store, synced: asyncio.Condition,
                  trust: DeviceTrust | None = None, igo_room: str | None = None, moderators_room: str | None = None,
@@ -169,10 +169,12 @@ class Executor(DirectChats, EncryptedSends, Lanes):
 
     async def _say_goodbye(self, room_id: str, text, txn: str) -> None:
         """The last word before leaving (the same transaction ID if tried again: said once). A room
-        the bot has only just joined shows in the next sync; one it is not in after that (its join
-        refused, or it was taken out) or that will not take the word (members may not post there)
-        is left all the same: the leave must never wait on its goodbye."""
+        the bot has only just joined (still an invite to nio) shows in the next sync; a room it is
+        not in (its join refused, or it was taken out first), or one that will not take the word
+        (members may not post there), is left all the same: the leave never waits on its goodbye."""
         try:
+            if room_id not in self.client.rooms and room_id not in self.client.invited_rooms:
+                raise NotYet(f"the bot is not in {room_id}")
             await self._wait_for_room(room_id, timeout=self.goodbye_wait)
             await self._send(room_id, "m.room.message", notice_content(text), txn)
         except (NotYet, Refused) as reason:

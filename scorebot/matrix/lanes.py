@@ -147,7 +147,7 @@ class Lanes(Parking):
             if lane in self._lanes:
                 continue  # already going: it reads its new actions when it is done
             keep, dropped = coalesce([(row.id, row.action) for row in rows])
-            if dropped:  # board edits made pointless by a newer one of the same board
+            if dropped:  # board edits made pointless by a newer one, ✅s repeating one waiting
                 await self.store.run(lambda ids=dropped: [self.store.action_done(i) for i in ids])
                 rows = [row for row in rows if row.id in set(keep)]
             rows.sort(key=lambda row: (self._urgency(row.action), row.id))

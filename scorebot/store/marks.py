@@ -32,15 +32,18 @@ class Marks:
         """The key of the report or case whose other grievance officers this room was made for."""
         if not room_id:
             return None  # "" marks a room asked for and not made yet: it is no room
-        made = [Mark.name.startswith(f"{kind}:") for kind in keys.OFFICERS_ROOMS]
-        row = Mark.get_or_none((made[0] | made[1]) & (Mark.value == room_id))
+        row = Mark.get_or_none(_officers_rooms() & (Mark.value == room_id))
         return row.name if row else None
 
     def officers_rooms(self) -> dict[str, str]:
         """Each room made for the other grievance officers, by its key (`keys.officers_room`); ""
         for one asked for and not made yet."""
-        made = [Mark.name.startswith(f"{kind}:") for kind in keys.OFFICERS_ROOMS]
-        return {row.name: row.value for row in Mark.select().where(made[0] | made[1])}
+        return {row.name: row.value for row in Mark.select().where(_officers_rooms())}
+
+
+def _officers_rooms():
+    """The marks naming a room made for the other grievance officers (a report's, or a case's)."""
+    return Mark.name.startswith(f"{keys.OFFICERS_ROOMS[0]}:") | Mark.name.startswith(f"{keys.OFFICERS_ROOMS[1]}:")
 
 
 marks = Marks()

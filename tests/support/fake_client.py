@@ -45,6 +45,7 @@ class FakeClient:
     def __init__(self, user_id: str = "@bot:x"):
         self.user_id = user_id
         self.rooms: dict[str, FakeRoom] = {}
+        self.invited_rooms: dict[str, FakeRoom] = {}  # rooms the bot is invited to (or joining: until a sync)
         self.olm = None
         self.sent: list[Sent] = []
         self.created: list[dict] = []
